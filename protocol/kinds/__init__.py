@@ -1,0 +1,126 @@
+"""Every message body of ``ioa/1``, and the table from envelope ``type`` to model."""
+
+from typing import get_args
+
+from protocol.kinds.base import Ack, Body
+from protocol.kinds.cards import AgentCard, Provider, Skill
+from protocol.kinds.chat import (
+    ChatMessage,
+    CloseGroup,
+    CreateGroup,
+    GetGroup,
+    GroupInfo,
+    History,
+    HistoryPage,
+    LoggedMessage,
+    Posted,
+)
+from protocol.kinds.conversation import (
+    TERMINAL_STATES,
+    Budget,
+    Conclusion,
+    ConversationState,
+    GetConversation,
+    Member,
+    StartConversation,
+)
+from protocol.kinds.error import ErrorBody
+from protocol.kinds.registry import (
+    AgentInfo,
+    AgentStatus,
+    Deregister,
+    GetAgent,
+    Heartbeat,
+    Lease,
+    Register,
+    Search,
+    SearchHit,
+    SearchResults,
+)
+from protocol.kinds.tasks import TaskAssign, TaskFailed, TaskResult
+from protocol.kinds.team import TeamAccept, TeamDecline, TeamInvite, TeamLeave
+
+ALL_KINDS: tuple[type[Body], ...] = (
+    Ack,
+    AgentCard,
+    Register,
+    Heartbeat,
+    Deregister,
+    Lease,
+    Search,
+    SearchResults,
+    GetAgent,
+    AgentInfo,
+    AgentStatus,
+    CreateGroup,
+    GetGroup,
+    CloseGroup,
+    GroupInfo,
+    Posted,
+    History,
+    HistoryPage,
+    ChatMessage,
+    TeamInvite,
+    TeamAccept,
+    TeamDecline,
+    TeamLeave,
+    TaskAssign,
+    TaskResult,
+    TaskFailed,
+    StartConversation,
+    GetConversation,
+    ConversationState,
+    Conclusion,
+    ErrorBody,
+)
+KINDS: dict[str, type[Body]] = {cls.KIND: cls for cls in ALL_KINDS}
+
+GroupBody = ChatMessage | TaskAssign | TaskResult | TaskFailed | Conclusion
+"""The bodies that may be posted to a group."""
+GROUP_KINDS: frozenset[str] = frozenset(cls.KIND for cls in get_args(GroupBody))
+
+__all__ = [
+    "ALL_KINDS",
+    "GROUP_KINDS",
+    "KINDS",
+    "TERMINAL_STATES",
+    "Ack",
+    "AgentCard",
+    "AgentInfo",
+    "AgentStatus",
+    "Body",
+    "Budget",
+    "ChatMessage",
+    "CloseGroup",
+    "Conclusion",
+    "ConversationState",
+    "CreateGroup",
+    "Deregister",
+    "ErrorBody",
+    "GetAgent",
+    "GetConversation",
+    "GetGroup",
+    "GroupBody",
+    "GroupInfo",
+    "Heartbeat",
+    "History",
+    "HistoryPage",
+    "Lease",
+    "LoggedMessage",
+    "Member",
+    "Posted",
+    "Provider",
+    "Register",
+    "Search",
+    "SearchHit",
+    "SearchResults",
+    "Skill",
+    "StartConversation",
+    "TaskAssign",
+    "TaskFailed",
+    "TaskResult",
+    "TeamAccept",
+    "TeamDecline",
+    "TeamInvite",
+    "TeamLeave",
+]

@@ -1,0 +1,49 @@
+"""The agent card, aligned one to one with the A2A AgentCard."""
+
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from protocol.ids import Id
+from protocol.kinds.base import Body
+
+
+class Skill(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: Id
+    name: str = Field(max_length=200)
+    description: str = Field(default="", max_length=4000)
+    tags: list[str] = Field(default_factory=list, max_length=64)
+    examples: list[str] = Field(default_factory=list, max_length=64)
+
+
+class Provider(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    organization: str = Field(max_length=200)
+    url: str | None = None
+
+
+class AgentCard(Body):
+    """Who an agent is and what it can do. ``id`` is its address on the network."""
+
+    KIND: ClassVar[str] = "agent_card"
+
+    id: Id
+    name: str = Field(max_length=200)
+    description: str = Field(default="", max_length=4000)
+    version: str = Field(default="0.1.0", max_length=64)
+    provider: Provider | None = None
+    skills: list[Skill] = Field(default_factory=list, max_length=128)
+    default_input_modes: list[str] = Field(default_factory=lambda: ["text/plain"])
+    default_output_modes: list[str] = Field(default_factory=lambda: ["text/plain"])
+    protocol_versions: list[str] = Field(default_factory=lambda: ["ioa/1"])
+    max_concurrent_tasks: int = Field(default=1, ge=1, le=10_000)
+
+    def search_text(self) -> str:
+        """Everything a capability search should match on, as one text."""
+        parts = [self.name, self.description]
+        for skill in self.skills:
+            parts += [skill.name, skill.description, *skill.tags, *skill.examples]
+        return "\n".join(p for p in parts if p)

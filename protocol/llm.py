@@ -1,0 +1,169 @@
+"""Every LLM call goes through here: the ``openai`` client against any
+OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, the embedded llama.cpp server).
+
+Small models are weak, so :meth:`Llm.choose` asks for structured output with a
+JSON schema and validates the answer with a pydantic model; callers get
+``None`` when the answer is unusable and fall back to a deterministic choice.
+Both structured-output dialects are spoken: OpenAI's ``json_schema`` and
+llama.cpp's ``{"type": "json_object", "schema": ...}``.
+"""
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+import structlog
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+log = structlog.get_logger("ioa.llm")
+tracer = trace.get_tracer("ioa.llm")
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class LlmSettings(BaseSettings):
+    """``OPENAI_BASE_URL``, ``OPENAI_API_KEY`` and ``IOA_LLM_MODEL`` pick the model."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    openai_base_url: str = "http://127.0.0.1:8081/v1"
+    openai_api_key: SecretStr = SecretStr("local-llm-needs-no-key")
+    model: str = Field(default="smollm2", validation_alias="IOA_LLM_MODEL")
+    timeout: float = Field(default=60.0, validation_alias="IOA_LLM_TIMEOUT")
+    structured_output: Literal["json_schema", "json_object"] = Field(
+        default="json_schema", validation_alias="IOA_LLM_STRUCTURED_OUTPUT"
+    )
+
+
+@dataclass(slots=True)
+class Completion:
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+
+
+class Llm:
+    """A small async wrapper around ``openai.AsyncOpenAI`` with spans and fallbacks."""
+
+    def __init__(self, settings: LlmSettings | None = None) -> None:
+        from openai import AsyncOpenAI
+
+        self.settings = settings or LlmSettings()
+        self._client = AsyncOpenAI(
+            base_url=self.settings.openai_base_url,
+            api_key=self.settings.openai_api_key.get_secret_value(),
+            timeout=self.settings.timeout,
+            max_retries=1,
+        )
+        # Learned at run time: the llama.cpp server rejects OpenAI's json_schema form.
+        self._dialect = self.settings.structured_output
+
+    async def close(self) -> None:
+        await self._client.close()
+
+    async def complete(
+        self,
+        messages: list[dict[str, str]],
+        *,
+        max_tokens: int = 256,
+        temperature: float = 0.3,
+        response_format: dict[str, Any] | None = None,
+    ) -> Completion:
+        """One chat completion, as a CLIENT span with the GenAI attributes."""
+        model = self.settings.model
+        with tracer.start_as_current_span(
+            f"chat {model}",
+            kind=SpanKind.CLIENT,
+            attributes={
+                "gen_ai.operation.name": "chat",
+                "gen_ai.system": "openai",
+                "gen_ai.request.model": model,
+                "gen_ai.request.max_tokens": max_tokens,
+                "server.address": self.settings.openai_base_url,
+            },
+        ) as span:
+            started = time.perf_counter()
+            extra: dict[str, Any] = {}
+            if response_format is not None:
+                extra["response_format"] = response_format
+            response = await self._client.chat.completions.create(
+                model=model,
+                messages=messages,  # type: ignore[arg-type]
+                max_tokens=max_tokens,
+                temperature=temperature,
+                **extra,
+            )
+            text = (response.choices[0].message.content or "").strip() if response.choices else ""
+            usage = response.usage
+            completion = Completion(
+                text=text,
+                prompt_tokens=usage.prompt_tokens if usage else 0,
+                completion_tokens=usage.completion_tokens if usage else 0,
+            )
+            span.set_attribute("gen_ai.usage.input_tokens", completion.prompt_tokens)
+            span.set_attribute("gen_ai.usage.output_tokens", completion.completion_tokens)
+            span.set_attribute("gen_ai.response.model", response.model or model)
+            log.info(
+                "llm call",
+                model=model,
+                seconds=round(time.perf_counter() - started, 3),
+                input_tokens=completion.prompt_tokens,
+                output_tokens=completion.completion_tokens,
+            )
+            return completion
+
+    async def choose(
+        self, messages: list[dict[str, str]], schema: type[M], *, max_tokens: int = 256
+    ) -> M | None:
+        """Ask for a JSON answer matching ``schema``; ``None`` when none usable came back."""
+        from openai import APIError
+
+        for dialect in self._dialects():
+            try:
+                completion = await self.complete(
+                    messages,
+                    max_tokens=max_tokens,
+                    temperature=0.0,
+                    response_format=_response_format(dialect, schema),
+                )
+            except APIError as exc:
+                if getattr(exc, "status_code", None) in (400, 422):
+                    log.info("llm rejected a structured-output form", form=dialect)
+                    continue
+                log.warning("llm unavailable", error=str(exc))
+                return None
+            self._dialect = dialect
+            try:
+                return schema.model_validate_json(_json_part(completion.text))
+            except (ValidationError, ValueError) as exc:
+                log.info("llm answer unusable", error=str(exc)[:300], text=completion.text[:300])
+                return None
+        return None
+
+    def _dialects(self) -> list[str]:
+        other = "json_object" if self._dialect == "json_schema" else "json_schema"
+        return [self._dialect, other]
+
+
+def _response_format(dialect: str, schema: type[BaseModel]) -> dict[str, Any]:
+    json_schema = schema.model_json_schema()
+    if dialect == "json_schema":
+        return {
+            "type": "json_schema",
+            "json_schema": {"name": schema.__name__, "schema": json_schema},
+        }
+    return {"type": "json_object", "schema": json_schema}
+
+
+def _json_part(text: str) -> str:
+    """The outermost JSON object in ``text`` (models like to wrap it in prose or fences)."""
+    start, end = text.find("{"), text.rfind("}")
+    if start < 0 or end <= start:
+        raise ValueError("no JSON object in the answer")
+    candidate = text[start : end + 1]
+    json.loads(candidate)
+    return candidate

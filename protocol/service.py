@@ -1,0 +1,187 @@
+"""The service runtime: typed request handlers on ``<root>.from.*.<service>.>``.
+
+A handler's signature is its schema: the body model it takes is read from the
+``Envelope[...]`` annotation of its parameter.
+
+>>> service = Service(conn, "registry", "0.1.0")       # doctest: +SKIP
+>>> @service.handler("search")                           # doctest: +SKIP
+... async def search(env: Envelope[Search]) -> SearchResults: ...
+
+Every request is answered: with the handler's body, or with an ``error``
+message whose code says what was wrong. A handler that raises never takes the
+service down. The service also registers with the NATS micro framework, so
+``$SRV.PING``, ``$SRV.INFO`` and ``$SRV.STATS`` list it.
+"""
+
+import asyncio
+import inspect
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Self, get_args, get_type_hints
+
+import structlog
+from nats import micro
+from nats.micro.service import Service as MicroService
+
+from protocol.connection import Connection
+from protocol.envelope import Envelope, decode
+from protocol.errors import Forbidden, Internal, InvalidMessage, IoaError, NotFound
+from protocol.kinds import Body, ErrorBody
+from protocol.tracing import annotate, consumer_span, inject, record_error
+
+log = structlog.get_logger("ioa.service")
+
+Handler = Callable[[Envelope[Any]], Awaitable[Body]]
+
+
+@dataclass(slots=True, frozen=True)
+class Route:
+    handler: Handler
+    takes: tuple[type[Body], ...]
+
+    @property
+    def kinds(self) -> str:
+        return " or ".join(f"'{cls.KIND}'" for cls in self.takes)
+
+
+def body_types_of(handler: Callable[..., Any]) -> tuple[type[Body], ...]:
+    """The body models named by a handler's ``Envelope[Model]`` (or ``Envelope[A | B]``)
+    parameter annotation."""
+    hints = get_type_hints(handler)
+    params = [p for p in inspect.signature(handler).parameters if p in hints]
+    if not params:
+        raise TypeError(f"{handler.__qualname__} needs a parameter annotated Envelope[Model]")
+    args = getattr(hints[params[0]], "__pydantic_generic_metadata__", {}).get("args", ())
+    models = get_args(args[0]) or (args[0],) if args else ()
+    if not models or not all(isinstance(m, type) and issubclass(m, Body) for m in models):
+        raise TypeError(f"{handler.__qualname__}: annotate its envelope as Envelope[Model]")
+    return tuple(models)
+
+
+class Service:
+    """Serves one service's request subjects in a queue group named after it."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        name: str,
+        version: str,
+        *,
+        description: str = "",
+        max_in_flight: int = 256,
+    ) -> None:
+        self.conn = conn
+        self.name = name
+        self.version = version
+        self.description = description
+        self.routes: dict[str, Route] = {}
+        self.counts: Counter[str] = Counter()
+        self._slots = asyncio.Semaphore(max_in_flight)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._micro: MicroService | None = None
+
+    def handler(self, op: str) -> Callable[[Handler], Handler]:
+        """Register ``fn`` as the handler of operation ``op``."""
+
+        def register(fn: Handler) -> Handler:
+            self.routes[op] = Route(fn, body_types_of(fn))
+            return fn
+
+        return register
+
+    async def __aenter__(self) -> Self:
+        self._micro = await micro.add_service(
+            self.conn.nc,
+            name=self.name,
+            version=self.version,
+            description=self.description or f"ioa {self.name} service",
+            queue_group=self.name,
+        )
+        await self._micro.add_endpoint(
+            name="requests",
+            subject=self.conn.subjects.service_requests(self.name),
+            handler=self._on_request,
+        )
+        log.info("service serving", service=self.name, ops=sorted(self.routes))
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._micro is not None:
+            await self._micro.stop()
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=5)
+
+    async def _on_request(self, request: micro.Request) -> None:
+        # micro calls handlers one at a time; handle each in its own task so a
+        # slow request does not hold up the others, within a bounded number.
+        await self._slots.acquire()
+        task = asyncio.create_task(self._handle(request))
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        self._slots.release()
+
+    async def _handle(self, request: micro.Request) -> None:
+        self.counts["received"] += 1
+        env: Envelope[Any] | None = None
+        with consumer_span(request.subject, request.headers) as span:
+            try:
+                target = self.conn.subjects.parse_request(request.subject)
+                span.update_name(f"process {self.name}.{target.op}")
+                env = decode(request.data, max_bytes=self.conn.settings.max_message_bytes)
+                annotate(span, env)
+                if env.sender != target.sender:
+                    raise Forbidden(
+                        f"envelope sender {env.sender!r} differs from the subject's sender "
+                        f"token {target.sender!r}",
+                        in_reply_to=env.id,
+                    )
+                route = self.routes.get(target.op)
+                if route is None:
+                    raise NotFound(
+                        f"{self.name} has no operation {target.op!r}; "
+                        f"it serves {', '.join(sorted(self.routes))}",
+                        in_reply_to=env.id,
+                    )
+                if not isinstance(env.body, route.takes):
+                    raise InvalidMessage(
+                        f"{self.name}.{target.op} takes {route.kinds}, got {env.type!r}",
+                        in_reply_to=env.id,
+                    )
+                with structlog.contextvars.bound_contextvars(
+                    agent=env.sender, conversation=env.conversation
+                ):
+                    body = await route.handler(env)
+                reply = env.reply(body, sender=self.name)
+                self.counts["answered"] += 1
+            except IoaError as exc:
+                reply = self._error_reply(exc, env)
+                self.counts[exc.code.value] += 1
+                record_error(span, exc)
+                log.info("request refused", service=self.name, code=exc.code.value, why=exc.message)
+            except Exception as exc:
+                self.counts["internal"] += 1
+                record_error(span, exc)
+                log.exception("handler failed", service=self.name, subject=request.subject)
+                reply = self._error_reply(
+                    Internal(f"{self.name} failed to handle the request; see its log"), env
+                )
+            if request._msg.reply:
+                await request.respond(reply.encode(), headers=inject())
+            else:
+                self.counts["unanswerable"] += 1
+
+    def _error_reply(self, exc: IoaError, env: Envelope[Any] | None) -> Envelope[Any]:
+        return Envelope.of(
+            ErrorBody(code=exc.code, message=exc.message[:5000]),
+            sender=self.name,
+            conversation=env.conversation if env else None,
+            group=env.group if env else None,
+            in_reply_to=exc.in_reply_to or (env.id if env else None),
+        )

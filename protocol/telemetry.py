@@ -1,0 +1,161 @@
+"""One call per process sets up logs and traces: :func:`setup_telemetry`.
+
+- structlog: JSON lines (console output on a terminal) with ``trace_id``,
+  ``span_id``, ``service`` and any bound ``conversation`` / ``agent``.
+- OpenTelemetry SDK: spans to OTLP JSON-lines files in ``trace_dir`` (the
+  embedded run) and/or to an OTLP/HTTP endpoint when one is configured.
+
+Needs the ``opentelemetry-sdk`` package, which services install; the bare SDK
+for third-party agents does not import this module.
+"""
+
+import json
+import logging
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import structlog
+from opentelemetry import trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
+
+from protocol.settings import TelemetrySettings
+
+
+def _add_trace_ids(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    ctx = trace.get_current_span().get_span_context()
+    if ctx.is_valid:
+        event["trace_id"] = format(ctx.trace_id, "032x")
+        event["span_id"] = format(ctx.span_id, "016x")
+    return event
+
+
+def setup_logging(service: str, settings: TelemetrySettings) -> None:
+    console = settings.log_format == "console" or (
+        settings.log_format == "auto" and sys.stderr.isatty()
+    )
+    renderer: Any = structlog.dev.ConsoleRenderer() if console else structlog.processors.JSONRenderer()
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            _add_trace_ids,
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(
+            logging.getLevelNamesMapping().get(settings.log_level.upper(), logging.INFO)
+        ),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        cache_logger_on_first_use=True,
+    )
+    structlog.contextvars.bind_contextvars(service=service)
+
+
+class JsonLinesSpanExporter(SpanExporter):
+    """Appends finished spans to a file, one OTLP-JSON ``resourceSpans`` object a line."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = path.open("a", encoding="utf-8")
+        self._lock = threading.Lock()
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        if not spans:
+            return SpanExportResult.SUCCESS
+        line = json.dumps(otlp_json(spans), separators=(",", ":"))
+        with self._lock:
+            self._file.write(line + "\n")
+            self._file.flush()
+        return SpanExportResult.SUCCESS
+
+    def shutdown(self) -> None:
+        with self._lock:
+            self._file.close()
+
+
+def _value(value: Any) -> dict[str, Any]:
+    if isinstance(value, bool):
+        return {"boolValue": value}
+    if isinstance(value, int):
+        return {"intValue": str(value)}
+    if isinstance(value, float):
+        return {"doubleValue": value}
+    if isinstance(value, list | tuple):
+        return {"arrayValue": {"values": [_value(v) for v in value]}}
+    return {"stringValue": str(value)}
+
+
+def _attributes(attrs: Any) -> list[dict[str, Any]]:
+    return [{"key": k, "value": _value(v)} for k, v in (attrs or {}).items()]
+
+
+def otlp_json(spans: Sequence[ReadableSpan]) -> dict[str, Any]:
+    """Spans in the OTLP/JSON shape (``resourceSpans``), as the OTLP file exporter writes."""
+    resource = spans[0].resource
+    out = []
+    for span in spans:
+        ctx = span.get_span_context()
+        assert ctx is not None
+        item: dict[str, Any] = {
+            "traceId": format(ctx.trace_id, "032x"),
+            "spanId": format(ctx.span_id, "016x"),
+            "name": span.name,
+            "kind": span.kind.value + 1,  # OTLP numbers kinds from 1 (INTERNAL)
+            "startTimeUnixNano": str(span.start_time),
+            "endTimeUnixNano": str(span.end_time),
+            "attributes": _attributes(span.attributes),
+            "status": {"code": span.status.status_code.value},
+        }
+        if span.parent is not None:
+            item["parentSpanId"] = format(span.parent.span_id, "016x")
+        if span.links:
+            item["links"] = [
+                {
+                    "traceId": format(link.context.trace_id, "032x"),
+                    "spanId": format(link.context.span_id, "016x"),
+                }
+                for link in span.links
+            ]
+        out.append(item)
+    return {
+        "resourceSpans": [
+            {
+                "resource": {"attributes": _attributes(resource.attributes)},
+                "scopeSpans": [{"scope": {"name": "ioa"}, "spans": out}],
+            }
+        ]
+    }
+
+
+def setup_tracing(service: str, version: str, settings: TelemetrySettings) -> TracerProvider:
+    provider = TracerProvider(
+        resource=Resource.create({"service.name": service, "service.version": version})
+    )
+    if settings.trace_dir is not None:
+        exporter = JsonLinesSpanExporter(settings.trace_dir / f"{service}.jsonl")
+        provider.add_span_processor(BatchSpanProcessor(exporter, schedule_delay_millis=500))
+    if settings.otlp_endpoint:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        endpoint = settings.otlp_endpoint.rstrip("/") + "/v1/traces"
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
+    trace.set_tracer_provider(provider)
+    return provider
+
+
+@contextmanager
+def setup_telemetry(service: str, version: str, settings: TelemetrySettings) -> Iterator[None]:
+    """Configure logs and traces for this process; flush spans on the way out."""
+    setup_logging(service, settings)
+    provider = setup_tracing(service, version, settings)
+    try:
+        yield
+    finally:
+        provider.shutdown()

@@ -1,0 +1,65 @@
+"""The service runtime answers every request: with the handler's body or a typed error."""
+
+import pytest
+
+from protocol.connection import Connection
+from protocol.envelope import Envelope
+from protocol.errors import Forbidden, InvalidMessage, NotFound, Unavailable
+from protocol.kinds import Ack, GetAgent, Heartbeat, Search, SearchResults
+from protocol.service import Service
+from protocol.settings import ServiceSettings
+
+
+@pytest.fixture
+async def echo_service(settings: ServiceSettings):
+    async with Connection(settings, "echo") as conn:
+        service = Service(conn, "echo", "0.1.0")
+
+        @service.handler("search")
+        async def search(env: Envelope[Search]) -> SearchResults:
+            return SearchResults(hits=[])
+
+        @service.handler("boom")
+        async def boom(env: Envelope[Heartbeat]) -> Ack:
+            raise RuntimeError("handler bug")
+
+        async with service:
+            yield service
+
+
+async def test_a_handler_answers_with_its_body(settings, echo_service) -> None:
+    async with Connection(settings, "alice") as conn:
+        reply = await conn.request("echo", "search", Search(query="x"))
+    assert isinstance(reply.body, SearchResults)
+    assert reply.sender == "echo"
+
+
+async def test_wrong_body_kind_unknown_op_and_forged_sender_get_typed_errors(
+    settings, echo_service
+) -> None:
+    async with Connection(settings, "alice") as conn:
+        with pytest.raises(InvalidMessage, match="takes 'search'"):
+            await conn.request("echo", "search", GetAgent(agent="bob"))
+        with pytest.raises(NotFound, match="no operation 'nope'"):
+            await conn.request("echo", "nope", Search())
+        forged = Envelope.of(Search(), sender="mallory")
+        with pytest.raises(Forbidden, match="differs from the subject"):
+            await conn.send("echo", "search", forged)
+        # The service is still serving after all of that.
+        assert isinstance((await conn.request("echo", "search", Search())).body, SearchResults)
+
+
+async def test_a_crashing_handler_answers_internal_and_the_service_keeps_serving(
+    settings, echo_service
+) -> None:
+    async with Connection(settings, "alice") as conn:
+        with pytest.raises(Exception, match="internal: echo failed"):
+            await conn.request("echo", "boom", Heartbeat())
+        assert isinstance((await conn.request("echo", "search", Search())).body, SearchResults)
+    assert echo_service.counts["internal"] == 1
+
+
+async def test_a_request_to_a_service_that_is_not_running_is_unavailable(settings) -> None:
+    async with Connection(settings, "alice") as conn:
+        with pytest.raises(Unavailable, match="no nobody service is running"):
+            await conn.request("nobody", "search", Search())
