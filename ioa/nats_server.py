@@ -6,6 +6,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 READY_LINE = "Server is ready"
@@ -43,11 +44,18 @@ def command(port: int, store_dir: Path, *, monitor_port: int | None = None) -> l
 
 
 def start(
-    port: int, store_dir: Path, *, log_path: Path | None = None, timeout: float = 20.0
+    port: int,
+    store_dir: Path,
+    *,
+    log_path: Path | None = None,
+    timeout: float = 20.0,
+    preexec_fn: Callable[[], None] | None = None,
 ) -> subprocess.Popen[str]:
     """Start nats-server and return once it prints that it is ready.
 
     Its output goes on to ``log_path`` (or is discarded) after the ready line.
+    ``preexec_fn`` runs in the child before exec (``ioa up`` ties the server's
+    life to its own with it).
     """
     store_dir.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(
@@ -56,6 +64,7 @@ def start(
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=preexec_fn,
     )
     assert proc.stderr is not None
     seen: list[str] = []

@@ -17,19 +17,16 @@ acknowledges it only after handling, and carries the trace context along.
 
 import asyncio
 import contextlib
-from collections import OrderedDict, deque
+from collections import deque
 from types import TracebackType
 from typing import Any, Self
 
-import nats
 import structlog
-from nats.aio.msg import Msg
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from nats.js.errors import NotFoundError
 
 from protocol.connection import Connection
-from protocol.envelope import Envelope, decode
+from protocol.envelope import Envelope
 from protocol.errors import IoaError, NotFound
+from protocol.inbox import Inbox
 from protocol.kinds import (
     GROUP_KINDS,
     AgentCard,
@@ -46,16 +43,9 @@ from protocol.kinds import (
     TeamInvite,
 )
 from protocol.settings import NatsSettings
-from protocol.streams import inbox_stream
 from protocol.subjects import CHAT, COORDINATOR, REGISTRY
-from protocol.tracing import annotate, consumer_span, record_error
 
 log = structlog.get_logger("ioa.agent")
-
-
-def consumer_name(agent: str) -> str:
-    """The durable inbox consumer's name (consumer names may not contain ':')."""
-    return "inbox-" + agent.replace(":", "--")
 
 
 class Agent:
@@ -78,10 +68,8 @@ class Agent:
         self.log = log.bind(agent=card.id)
         self._histories: dict[str, deque[Envelope[Any]]] = {}
         self._history_size = history_size
-        self._seen: OrderedDict[str, None] = OrderedDict()
-        self._seen_size = seen_size
-        self._stopping = asyncio.Event()
-        self._tasks: list[asyncio.Task[None]] = []
+        self._inbox = Inbox(self.conn, card.id, self._dispatch, seen_size=seen_size)
+        self._heartbeat: asyncio.Task[None] = asyncio.Future()  # type: ignore[assignment]
 
     # --- hooks ------------------------------------------------------------------
     async def on_invite(self, env: Envelope[TeamInvite]) -> TeamDecline | None:
@@ -127,23 +115,19 @@ class Agent:
     async def __aenter__(self) -> Self:
         await self.conn.__aenter__()
         await self._register()
-        psub = await self._bind_inbox()
-        self._tasks = [
-            asyncio.create_task(self._heartbeats(), name=f"{self.id}-heartbeat"),
-            asyncio.create_task(self._consume(psub), name=f"{self.id}-inbox"),
-        ]
+        await self._inbox.__aenter__()
+        self._heartbeat = asyncio.create_task(self._heartbeats(), name=f"{self.id}-heartbeat")
         self.log.info("agent online", skills=[s.id for s in self.card.skills])
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
-        self._stopping.set()
-        # The inbox loop finishes the message in hand; the heartbeat just stops.
-        self._tasks[0].cancel()
-        await asyncio.wait(self._tasks, timeout=8)
-        for task in self._tasks:
-            task.cancel()
+        self._heartbeat.cancel()
+        await self._inbox.__aexit__(exc_type, exc, tb)
         await self.conn.__aexit__(exc_type, exc, tb)
         self.log.info("agent stopped")
 
@@ -164,69 +148,6 @@ class Agent:
             except IoaError as exc:
                 self.log.warning("heartbeat failed", error=str(exc))
 
-    async def _bind_inbox(self) -> Any:
-        stream = inbox_stream(self.conn.subjects).name
-        durable = consumer_name(self.id)
-        config = ConsumerConfig(
-            durable_name=durable,
-            filter_subjects=self.conn.subjects.inbox_filters(self.id),
-            ack_policy=AckPolicy.EXPLICIT,
-            deliver_policy=DeliverPolicy.ALL,
-            ack_wait=300,
-            max_deliver=5,
-        )
-        for attempt in range(60):
-            try:
-                await self.conn.js.add_consumer(stream, config)
-                return await self.conn.js.pull_subscribe_bind(durable=durable, stream=stream)
-            except NotFoundError:
-                if attempt == 0:
-                    self.log.info("waiting for the inbox stream (is the chat service up?)")
-                await asyncio.sleep(0.5)
-        raise NotFound(f"inbox stream {stream} does not exist; start the chat service first")
-
-    async def _consume(self, psub: Any) -> None:
-        while not self._stopping.is_set():
-            try:
-                msgs = await psub.fetch(batch=16, timeout=1.0)
-            except nats.errors.TimeoutError:
-                continue
-            except Exception as exc:  # a NATS outage: wait and fetch again
-                self.log.warning("inbox fetch failed", error=str(exc))
-                await asyncio.sleep(0.5)
-                continue
-            for msg in msgs:
-                await self._deliver(msg)
-
-    async def _deliver(self, msg: Msg) -> None:
-        with consumer_span(msg.subject, msg.headers, name=f"process inbox {self.id}") as span:
-            try:
-                env = decode(msg.data, max_bytes=self.settings.max_message_bytes)
-            except IoaError as exc:
-                self.log.warning("dropped a bad inbox message", error=str(exc))
-                record_error(span, exc)
-                await msg.term()
-                return
-            annotate(span, env)
-            if env.id in self._seen:
-                await msg.ack()
-                return
-            try:
-                with structlog.contextvars.bound_contextvars(
-                    agent=self.id, conversation=env.conversation
-                ):
-                    await self._dispatch(env)
-            except Exception as exc:
-                record_error(span, exc)
-                self.log.exception("handling an inbox message failed", type=env.type)
-            self._remember(env.id)
-            await msg.ack()
-
-    def _remember(self, message_id: str) -> None:
-        self._seen[message_id] = None
-        if len(self._seen) > self._seen_size:
-            self._seen.popitem(last=False)
-
     async def _dispatch(self, env: Envelope[Any]) -> None:
         if isinstance(env.body, TeamInvite):
             await self._answer_invite(env)
@@ -243,7 +164,9 @@ class Agent:
                 text = await self.on_turn(env)
                 if text:
                     await self.post(
-                        env.group, ChatMessage(text=text), conversation=env.conversation,
+                        env.group,
+                        ChatMessage(text=text),
+                        conversation=env.conversation,
                         in_reply_to=env.id,
                     )
         await self.on_group_message(env)

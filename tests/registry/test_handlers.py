@@ -1,0 +1,224 @@
+"""The registry over real NATS and real SQLite: cards, leases, search and errors."""
+
+import asyncio
+
+import pytest
+
+from protocol.connection import Connection
+from protocol.envelope import Envelope, decode
+from protocol.errors import ErrorCode, Forbidden, InvalidMessage, NotFound
+from protocol.kinds import (
+    Ack,
+    AgentInfo,
+    Deregister,
+    ErrorBody,
+    GetAgent,
+    Heartbeat,
+    Lease,
+    Register,
+    Search,
+    SearchResults,
+    Skill,
+)
+from protocol.settings import ServiceSettings
+from protocol.subjects import REGISTRY
+from registry.app import Registry
+from tests.registry.conftest import StatusWatcher, eventually, make_card
+
+ARITHMETIC = Skill(id="arithmetic", name="Arithmetic", description="exact sums", tags=["math"])
+POEMS = Skill(id="poems", name="Poems", description="short poems", tags=["writing"])
+
+
+async def register(
+    settings: ServiceSettings,
+    agent: str,
+    *skills: Skill,
+    lease: float = 15.0,
+    description: str = "",
+) -> Lease:
+    async with Connection(settings, agent) as conn:
+        reply = await conn.request(
+            REGISTRY,
+            "register",
+            Register(card=make_card(agent, description, *skills), lease_seconds=lease),
+        )
+    assert isinstance(reply.body, Lease)
+    return reply.body
+
+
+async def search(settings: ServiceSettings, **query) -> SearchResults:  # type: ignore[no-untyped-def]
+    async with Connection(settings, "seeker") as conn:
+        reply = await conn.request(REGISTRY, "search", Search(**query))
+    assert isinstance(reply.body, SearchResults)
+    return reply.body
+
+
+async def get_agent(settings: ServiceSettings, agent: str) -> AgentInfo:
+    async with Connection(settings, "seeker") as conn:
+        reply = await conn.request(REGISTRY, "get_agent", GetAgent(agent=agent))
+    assert isinstance(reply.body, AgentInfo)
+    return reply.body
+
+
+async def test_a_registered_agent_is_found_by_search_and_by_id(settings, registry) -> None:
+    lease = await register(settings, "calculator", ARITHMETIC, description="does arithmetic")
+    await register(settings, "poet", POEMS, description="writes poems on request")
+
+    assert lease.agent == "calculator" and lease.lease_seconds == 15.0
+    results = await search(settings, query="exact arithmetic sums")
+    assert [hit.card.id for hit in results.hits] == ["calculator"]
+    assert results.hits[0].online and results.hits[0].score > 0
+    info = await get_agent(settings, "calculator")
+    assert info.online and info.card.skills == [ARITHMETIC] and info.last_seen is not None
+
+
+async def test_an_empty_query_lists_every_agent_by_name(settings, registry) -> None:
+    for agent in ("zeta", "alpha", "mid"):
+        await register(settings, agent)
+
+    results = await search(settings)
+
+    assert [hit.card.id for hit in results.hits] == ["alpha", "mid", "zeta"]
+    assert {hit.score for hit in results.hits} == {0.0}
+
+
+async def test_search_filters_by_skill_and_tag(settings, registry) -> None:
+    await register(settings, "calculator", ARITHMETIC)
+    await register(settings, "poet", POEMS)
+
+    by_skill = await search(settings, skills=["poems"])
+    by_tag = await search(settings, tags=["MATH"])
+    neither = await search(settings, skills=["poems"], tags=["math"])
+
+    assert [hit.card.id for hit in by_skill.hits] == ["poet"]
+    assert [hit.card.id for hit in by_tag.hits] == ["calculator"]
+    assert neither.hits == []
+
+
+async def test_registering_the_card_of_another_agent_is_forbidden(settings, registry) -> None:
+    async with Connection(settings, "mallory") as conn:
+        with pytest.raises(Forbidden, match="may not register the card of 'calculator'"):
+            await conn.request(REGISTRY, "register", Register(card=make_card("calculator")))
+    with pytest.raises(NotFound):
+        await get_agent(settings, "calculator")
+
+
+async def test_a_heartbeat_from_an_agent_without_a_card_is_not_found(settings, registry) -> None:
+    async with Connection(settings, "stranger") as conn:
+        with pytest.raises(NotFound, match="register before sending heartbeats"):
+            await conn.request(REGISTRY, "heartbeat", Heartbeat())
+
+
+async def test_getting_an_unknown_agent_is_not_found(settings, registry) -> None:
+    with pytest.raises(NotFound, match="no agent 'ghost'"):
+        await get_agent(settings, "ghost")
+
+
+async def test_re_registering_updates_the_card_without_a_second_online_event(
+    settings, registry, watcher: StatusWatcher
+) -> None:
+    await register(settings, "calculator", description="old words")
+    await register(settings, "calculator", ARITHMETIC, description="new words")
+
+    info = await get_agent(settings, "calculator")
+    assert info.card.description == "new words" and info.card.skills == [ARITHMETIC]
+    await eventually(lambda: watcher.of("calculator") == [True])
+    await asyncio.sleep(0.2)
+    assert watcher.of("calculator") == [True]
+
+
+async def test_a_heartbeat_renews_the_lease(settings, registry) -> None:
+    first = await register(settings, "calculator", lease=30)
+    async with Connection(settings, "calculator") as conn:
+        reply = await conn.request(REGISTRY, "heartbeat", Heartbeat())
+    assert isinstance(reply.body, Lease)
+    assert reply.body.lease_seconds == 30 and reply.body.expires_at > first.expires_at
+
+
+async def test_an_expired_lease_marks_the_agent_offline_and_announces_it(
+    settings, registry, watcher: StatusWatcher
+) -> None:
+    await register(settings, "calculator", lease=0.5)
+    await eventually(lambda: watcher.of("calculator") == [True])
+
+    await eventually(lambda: watcher.of("calculator") == [True, False])
+
+    info = await get_agent(settings, "calculator")
+    assert not info.online and info.card.id == "calculator"  # the card is kept
+    offline = [s for s in watcher.seen if not s.online]
+    assert offline[0].reason == "lease expired"
+
+
+async def test_an_agent_that_heartbeats_after_expiry_is_online_again_with_its_card(
+    settings, registry, watcher: StatusWatcher
+) -> None:
+    await register(settings, "calculator", ARITHMETIC, lease=0.5)
+    await eventually(lambda: watcher.of("calculator") == [True, False])
+
+    async with Connection(settings, "calculator") as conn:
+        await conn.request(REGISTRY, "heartbeat", Heartbeat())
+
+    await eventually(lambda: watcher.of("calculator") == [True, False, True])
+    info = await get_agent(settings, "calculator")
+    assert info.online and info.card.skills == [ARITHMETIC]
+
+
+async def test_an_agent_that_registers_again_after_expiry_is_online_again(
+    settings, registry, watcher: StatusWatcher
+) -> None:
+    await register(settings, "calculator", lease=0.5)
+    await eventually(lambda: watcher.of("calculator") == [True, False])
+
+    await register(settings, "calculator", lease=30)
+
+    await eventually(lambda: watcher.of("calculator") == [True, False, True])
+    assert (await get_agent(settings, "calculator")).online
+
+
+async def test_online_only_search_excludes_offline_agents(
+    settings, registry, watcher: StatusWatcher
+) -> None:
+    await register(settings, "sleepy", ARITHMETIC, lease=0.5)
+    await register(settings, "awake", ARITHMETIC, lease=60)
+    await eventually(lambda: watcher.of("sleepy") == [True, False])
+
+    online = await search(settings, query="arithmetic")
+    everyone = await search(settings, query="arithmetic", online_only=False)
+
+    assert [hit.card.id for hit in online.hits] == ["awake"]
+    assert {(hit.card.id, hit.online) for hit in everyone.hits} == {
+        ("awake", True),
+        ("sleepy", False),
+    }
+
+
+async def test_deregister_removes_the_card_and_announces_offline(
+    settings, registry, watcher: StatusWatcher
+) -> None:
+    await register(settings, "calculator")
+    async with Connection(settings, "calculator") as conn:
+        first = await conn.request(REGISTRY, "deregister", Deregister())
+        again = await conn.request(REGISTRY, "deregister", Deregister())
+
+    assert isinstance(first.body, Ack) and isinstance(again.body, Ack)
+    with pytest.raises(NotFound):
+        await get_agent(settings, "calculator")
+    await eventually(lambda: watcher.of("calculator") == [True, False])
+
+
+async def test_a_malformed_message_gets_invalid_message_and_the_registry_keeps_serving(
+    settings, registry: Registry
+) -> None:
+    async with Connection(settings, "clumsy") as conn:
+        subject = conn.subjects.request("clumsy", REGISTRY, "search")
+        for raw in (b"not json at all", b'{"protocol": "ioa/1", "type": "search"}', b"[]"):
+            msg = await conn.nc.request(subject, raw, timeout=2)
+            error = decode(msg.data)
+            assert isinstance(error.body, ErrorBody)
+            assert error.body.code is ErrorCode.INVALID_MESSAGE
+
+        with pytest.raises(InvalidMessage, match="takes 'register'"):
+            await conn.send(REGISTRY, "register", Envelope.of(Search(), sender="clumsy"))
+        still = await conn.request(REGISTRY, "search", Search())
+    assert isinstance(still.body, SearchResults)
+    assert registry.service.counts["invalid_message"] == 4

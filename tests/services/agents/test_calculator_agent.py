@@ -1,0 +1,75 @@
+"""The calculator agent's hooks: a result with steps, or a failure with a reason."""
+
+from protocol.envelope import Envelope
+from protocol.kinds import ChatMessage, TaskAssign, TaskFailed, TaskResult
+from services.agents.calculator.agent import Calculator
+from services.agents.calculator.card import calculator_card
+from services.agents.calculator.settings import CalculatorSettings
+
+
+def calculator() -> Calculator:
+    # Constructing an agent does not connect; the hooks are plain coroutines.
+    return Calculator(calculator_card(), CalculatorSettings())
+
+
+def assign(description: str, **inputs: object) -> Envelope[TaskAssign]:
+    task = TaskAssign(task_id="t1", assignee="calculator", description=description, inputs=inputs)
+    return Envelope.of(task, sender="coordinator", group="g1", conversation="c1")
+
+
+async def test_a_task_with_arithmetic_gets_a_result_with_steps_and_data() -> None:
+    result = await calculator().on_task(assign("What is 17.5% of 2,480 plus 36?"))
+    assert isinstance(result, TaskResult)
+    assert result.task_id == "t1"
+    assert result.text == "17.5% of 2480 = 434; 434 + 36 = 470. Answer: 470"
+    assert result.data is not None and result.data["value"] == "470"
+
+
+async def test_an_expression_given_in_the_inputs_wins_over_the_description() -> None:
+    result = await calculator().on_task(assign("Work out the invoice total", expression="3*4"))
+    assert isinstance(result, TaskResult)
+    assert result.data is not None and result.data["value"] == "12"
+
+
+async def test_a_task_without_arithmetic_fails_with_a_reason_and_no_made_up_answer() -> None:
+    result = await calculator().on_task(assign("Write a note to the customer"))
+    assert isinstance(result, TaskFailed)
+    assert "no arithmetic found" in result.reason
+
+
+async def test_a_hostile_task_fails_with_the_limit_as_reason() -> None:
+    result = await calculator().on_task(assign("What is 9**9**9**9?"))
+    assert isinstance(result, TaskFailed)
+    assert "too large" in result.reason
+
+
+async def test_limits_come_from_the_settings() -> None:
+    settings = CalculatorSettings(calculator_max_chars=10)
+    agent = Calculator(calculator_card(), settings)
+    result = await agent.on_task(assign("Compute 1+2+3+4+5+6+7"))
+    assert isinstance(result, TaskFailed) and "limit is 10" in result.reason
+
+
+async def test_a_turn_with_arithmetic_is_answered_and_one_without_is_skipped() -> None:
+    agent = calculator()
+    ask = Envelope.of(
+        ChatMessage(text="what is 6 times 7?", next_speakers=["calculator"]),
+        sender="coordinator",
+        group="g1",
+    )
+    chat = Envelope.of(
+        ChatMessage(text="hello team", next_speakers=["calculator"]),
+        sender="coordinator",
+        group="g1",
+    )
+    assert await agent.on_turn(ask) == "6 \u00d7 7 = 42. Answer: 42"
+    assert await agent.on_turn(chat) is None
+
+
+def test_the_card_describes_the_skills_that_search_matches_on() -> None:
+    card = calculator_card()
+    assert card.id == "calculator"
+    assert {skill.id for skill in card.skills} == {"arithmetic", "percentages"}
+    text = card.search_text()
+    for word in ("math", "arithmetic", "calculate", "percent", "numbers"):
+        assert word in text

@@ -1,0 +1,76 @@
+"""Each agent runs as its own process, comes online at the registry, and stops on SIGTERM."""
+
+import asyncio
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from protocol.connection import Connection
+from protocol.errors import NotFound
+from protocol.kinds import AgentInfo, GetAgent
+from protocol.settings import ServiceSettings
+from protocol.subjects import REGISTRY
+from services.agents.assistant.persona import PERSONAS
+
+
+@pytest.mark.parametrize(
+    ("module", "agent", "extra_env"),
+    [
+        ("services.agents.calculator", "calculator", {}),
+        ("services.agents.assistant", "assistant", {}),
+        (
+            "services.agents.assistant",
+            "writer",
+            {"IOA_ASSISTANT_PERSONA": str(PERSONAS / "writer.json")},
+        ),
+    ],
+)
+async def test_the_agent_process_comes_online_and_exits_cleanly_on_sigterm(
+    settings: ServiceSettings,
+    coordinator: Connection,
+    tmp_path: Path,
+    module: str,
+    agent: str,
+    extra_env: dict[str, str],
+) -> None:
+    env = {
+        **os.environ,
+        "IOA_NATS_URL": settings.nats_url,
+        "IOA_SUBJECT_ROOT": settings.subject_root,
+        "IOA_LOG_FORMAT": "json",
+        "IOA_TRACE_DIR": str(tmp_path / "traces"),
+        **extra_env,
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", module, env=env, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                reply = await coordinator.request(REGISTRY, "get_agent", GetAgent(agent=agent))
+                if isinstance(reply.body, AgentInfo) and reply.body.online:
+                    break
+            except NotFound:
+                pass
+            assert proc.returncode is None, "the agent process exited early"
+            assert time.monotonic() < deadline, f"{agent} never came online"
+            await asyncio.sleep(0.1)
+        proc.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(proc.wait(), timeout=10)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
+    assert code == 0
+    assert proc.stderr is not None
+    logs = [json.loads(line) for line in (await proc.stderr.read()).decode().splitlines() if line]
+    assert any(entry.get("event") == "agent online" for entry in logs)
+    assert any(entry.get("event") == "agent stopped" for entry in logs)
+    assert all(entry.get("service") == agent for entry in logs if "service" in entry)

@@ -1,0 +1,105 @@
+"""Delivery: every group message reaches every member's inbox once, in order."""
+
+import asyncio
+
+from opentelemetry.sdk.trace import TracerProvider
+
+from protocol.connection import Connection
+from protocol.envelope import Envelope
+from protocol.kinds import ChatMessage, CreateGroup, History, Posted
+from services.chat.server import serve
+from services.chat.settings import ChatSettings
+from tests.services.chat.conftest import envelopes
+
+
+async def post(conn: Connection, group: str, text: str) -> Envelope:
+    env = Envelope.of(ChatMessage(text=text), sender=conn.identity, group=group)
+    reply = await conn.send("chat", "post", env)
+    assert isinstance(reply.body, Posted)
+    return env
+
+
+async def test_every_member_receives_every_message_in_order_once_and_the_sender_none(
+    chat, alice, bob, carol, open_inbox
+) -> None:
+    await alice.request("chat", "create_group", CreateGroup(group="g", members=["bob", "carol"]))
+    inboxes = {c.identity: await open_inbox(c) for c in (alice, bob, carol)}
+    speakers = [alice, bob, alice, carol, bob, alice, carol, carol]
+    sent = [await post(who, "g", f"message {i}") for i, who in enumerate(speakers)]
+
+    for agent, inbox in inboxes.items():
+        expected = [env.id for env in sent if env.sender != agent]
+        received = await inbox.receive(len(expected))
+        assert [env.id for env in envelopes(received)] == expected, agent
+        assert {m.subject for m in received} == {alice.subjects.inbox(agent, "group", "g")}
+
+
+async def test_observers_can_read_but_receive_nothing(
+    chat, alice, bob, gateway, open_inbox
+) -> None:
+    await alice.request(
+        "chat",
+        "create_group",
+        CreateGroup(group="g", members=["bob"], observers=["gateway"]),
+    )
+    watching = await open_inbox(gateway)
+    member = await open_inbox(bob)
+    await post(alice, "g", "for members")
+    assert len(await member.receive(1)) == 1
+    assert await watching.receive(0, settle=1.0) == []
+
+
+async def test_a_copy_is_the_posted_envelope_and_carries_its_trace(
+    chat, alice, bob, open_inbox
+) -> None:
+    await alice.request("chat", "create_group", CreateGroup(group="g", members=["bob"]))
+    inbox = await open_inbox(bob)
+    # A span from a provider of our own starts the trace; the context then
+    # travels only through NATS headers: post → log → fan-out → inbox.
+    tracer = TracerProvider().get_tracer("test")
+    with tracer.start_as_current_span("user goal") as root:
+        env = await post(alice, "g", "traced")
+    trace_id = format(root.get_span_context().trace_id, "032x")
+
+    (copy,) = await inbox.receive(1)
+    assert envelopes([copy])[0] == env
+    assert copy.headers is not None
+    assert copy.headers["traceparent"].split("-")[1] == trace_id
+    assert copy.headers["Nats-Msg-Id"] == f"{env.id}:bob"
+
+
+async def test_a_message_appended_while_no_replica_runs_is_delivered_at_the_next_start(
+    chat_settings: ChatSettings, alice, bob, open_inbox
+) -> None:
+    async with serve(chat_settings):
+        await alice.request("chat", "create_group", CreateGroup(group="g", members=["bob"]))
+        inbox = await open_inbox(bob)
+    # As if a replica died right after the append was acknowledged and before
+    # it fanned out: the message is in the log, no copy exists yet.
+    env = Envelope.of(ChatMessage(text="survives"), sender="alice", group="g")
+    await alice.deliver(alice.subjects.group_log("g"), env)
+    assert await inbox.receive(0, settle=0.5) == []
+
+    async with serve(chat_settings):
+        received = await inbox.receive(1)
+    assert [e.id for e in envelopes(received)] == [env.id]
+
+
+async def test_two_replicas_share_the_work_and_deliver_each_message_once_in_order(
+    chat_settings: ChatSettings, alice, bob, open_inbox
+) -> None:
+    async with serve(chat_settings) as one, serve(chat_settings) as two:
+        await alice.request("chat", "create_group", CreateGroup(group="g", members=["bob"]))
+        inbox = await open_inbox(bob)
+        sent = await asyncio.gather(*(post(alice, "g", f"m{i}") for i in range(20)))
+        received = await inbox.receive(20)
+        page = (await alice.request("chat", "history", History(group="g"))).body
+        fanned_out = one.fanout.counts["messages"] + two.fanout.counts["messages"]
+        answered = one.service.counts["answered"] + two.service.counts["answered"]
+
+    # Concurrent posts land in the log in some order; every inbox keeps that order.
+    log_order = [m.envelope["id"] for m in page.messages]
+    assert sorted(log_order) == sorted(env.id for env in sent)
+    assert [env.id for env in envelopes(received)] == log_order
+    assert fanned_out == 20
+    assert answered == 22  # create_group, 20 posts and history, split between the replicas
