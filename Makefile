@@ -45,9 +45,10 @@ demo: install install-llm ## Run the demo conversation (GOAL='...' to choose the
 test: install install-llm ## Run the whole test suite, end-to-end tests included
 	$(BIN)/pytest
 
-lint: install ## ruff check and ruff format --check
+lint: install ## ruff check, ruff format --check, mypy --strict on protocol/
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 bench: install ## Run every benchmark; results go to bench/results/
 	$(BIN)/python -m bench

@@ -50,7 +50,8 @@ class Envelope(BaseModel, Generic[B]):
         id: str | None = None,
     ) -> "Envelope[B]":
         """Wrap ``body`` in a new envelope with a fresh id and timestamp."""
-        return Envelope[type(body)](  # type: ignore[misc]
+        model: type[Envelope[B]] = Envelope[type(body)]  # type: ignore[misc,assignment]
+        return model(
             id=id or new_id(),
             type=body.KIND,
             sender=sender,

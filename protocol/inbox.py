@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any, Self
 
-import nats
 import structlog
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
@@ -113,7 +112,7 @@ class Inbox:
         while not self._stopping.is_set():
             try:
                 msgs = await psub.fetch(batch=16, timeout=1.0)
-            except nats.errors.TimeoutError:
+            except TimeoutError:  # nats-py raises its own or asyncio's: nothing came
                 continue
             except Exception as exc:  # a NATS outage: wait, then fetch again
                 log.warning("inbox fetch failed", owner=self.owner, error=str(exc))

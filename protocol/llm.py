@@ -23,6 +23,7 @@ log = structlog.get_logger("ioa.llm")
 tracer = trace.get_tracer("ioa.llm")
 
 M = TypeVar("M", bound=BaseModel)
+Dialect = Literal["json_schema", "json_object"]
 
 
 class LlmSettings(BaseSettings):
@@ -34,7 +35,7 @@ class LlmSettings(BaseSettings):
     openai_api_key: SecretStr = SecretStr("local-llm-needs-no-key")
     model: str = Field(default="smollm2", validation_alias="IOA_LLM_MODEL")
     timeout: float = Field(default=60.0, validation_alias="IOA_LLM_TIMEOUT")
-    structured_output: Literal["json_schema", "json_object"] = Field(
+    structured_output: Dialect = Field(
         default="json_schema", validation_alias="IOA_LLM_STRUCTURED_OUTPUT"
     )
 
@@ -145,8 +146,8 @@ class Llm:
                 return None
         return None
 
-    def _dialects(self) -> list[str]:
-        other = "json_object" if self._dialect == "json_schema" else "json_schema"
+    def _dialects(self) -> list[Dialect]:
+        other: Dialect = "json_object" if self._dialect == "json_schema" else "json_schema"
         return [self._dialect, other]
 
 

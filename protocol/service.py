@@ -23,6 +23,7 @@ from typing import Any, Self, get_args, get_type_hints
 
 import structlog
 from nats import micro
+from nats.micro.request import Request
 from nats.micro.service import Service as MicroService
 
 from protocol.connection import Connection
@@ -104,6 +105,8 @@ class Service:
             subject=self.conn.subjects.service_requests(self.name),
             handler=self._on_request,
         )
+        # Make sure the server has the subscription before anyone is told we are up.
+        await self.conn.nc.flush()
         log.info("service serving", service=self.name, ops=sorted(self.routes))
         return self
 
@@ -118,7 +121,7 @@ class Service:
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=5)
 
-    async def _on_request(self, request: micro.Request) -> None:
+    async def _on_request(self, request: Request) -> None:
         # micro calls handlers one at a time; handle each in its own task so a
         # slow request does not hold up the others, within a bounded number.
         await self._slots.acquire()
@@ -130,7 +133,7 @@ class Service:
         self._tasks.discard(task)
         self._slots.release()
 
-    async def _handle(self, request: micro.Request) -> None:
+    async def _handle(self, request: Request) -> None:
         self.counts["received"] += 1
         env: Envelope[Any] | None = None
         with consumer_span(request.subject, request.headers) as span:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from ioa import nats_server
+from ioa.processes import die_with_parent
 from protocol.settings import ServiceSettings
 
 
@@ -25,7 +26,8 @@ def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         return
     port = nats_server.free_port()
     store = tmp_path_factory.mktemp("nats")
-    proc = nats_server.start(port, store)
+    # A killed pytest takes its nats-server along.
+    proc = nats_server.start(port, store, preexec_fn=die_with_parent())
     try:
         yield f"nats://127.0.0.1:{port}"
     finally:

@@ -5,7 +5,7 @@ import asyncio
 from protocol.lifecycle import until_signalled
 from protocol.telemetry import setup_telemetry
 from services.chat import __version__
-from services.chat.server import serve
+from services.chat.app import serve
 from services.chat.settings import ChatSettings
 
 

@@ -20,7 +20,6 @@ from collections import Counter
 from types import TracebackType
 from typing import Any, Self
 
-import nats
 import structlog
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
@@ -101,7 +100,7 @@ class Fanout:
         while not self._stopping.is_set():
             try:
                 msgs = await self._psub.fetch(batch=self._batch, timeout=1.0)
-            except nats.errors.TimeoutError:
+            except TimeoutError:  # nats' own and asyncio's: nothing to fan out yet
                 continue
             except Exception as exc:  # a NATS outage: wait, then fetch again
                 log.warning("fan-out fetch failed", error=str(exc))

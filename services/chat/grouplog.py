@@ -48,7 +48,7 @@ class GroupLog:
         """Append ``env`` durably; returns once JetStream has stored it."""
         try:
             ack = await self._conn.deliver(self._subjects.group_log(group), env)
-        except (nats.errors.TimeoutError, nats.errors.NoRespondersError) as exc:
+        except (TimeoutError, nats.errors.NoRespondersError) as exc:
             # Nothing is lost: a retry with the same envelope id is stored once.
             raise Unavailable(
                 f"the log of group {group!r} is not available right now ({type(exc).__name__}); "
@@ -101,7 +101,7 @@ class GroupLog:
         while len(page) < wanted:
             try:
                 msgs = await psub.fetch(batch=wanted - len(page), timeout=1.0)
-            except nats.errors.TimeoutError:
+            except TimeoutError:  # nats' own and asyncio's; the caller's deadline bounds this
                 continue
             for msg in msgs:
                 seq = msg.metadata.sequence.stream

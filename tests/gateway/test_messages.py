@@ -7,7 +7,7 @@ import pytest
 
 from protocol.kinds import ChatMessage, Conclusion
 from protocol.settings import ServiceSettings
-from services.chat.server import serve
+from services.chat.app import serve
 from services.chat.settings import ChatSettings
 from tests.gateway.stand_in_coordinator import StandInCoordinator, stand_in_coordinator
 

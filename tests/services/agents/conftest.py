@@ -14,7 +14,7 @@ from protocol.settings import ServiceSettings
 from protocol.subjects import CHAT
 from registry.app import serve as serve_registry
 from registry.settings import RegistrySettings
-from services.chat.server import serve as serve_chat
+from services.chat.app import serve as serve_chat
 from services.chat.settings import ChatSettings
 
 

@@ -4,7 +4,6 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-import nats
 import pytest
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
@@ -14,7 +13,7 @@ from protocol.envelope import Envelope, decode
 from protocol.inbox import consumer_name
 from protocol.settings import ServiceSettings
 from protocol.streams import inbox_stream
-from services.chat.server import ChatServer, serve
+from services.chat.app import ChatServer, serve
 from services.chat.settings import ChatSettings
 
 
@@ -105,7 +104,7 @@ class InboxReader:
     async def _fetch(self, batch: int, *, timeout: float) -> list[Msg]:
         try:
             msgs: list[Msg] = await self._psub.fetch(batch=batch, timeout=timeout)
-        except nats.errors.TimeoutError:
+        except TimeoutError:  # fetch raises nats' or asyncio's own
             return []
         for msg in msgs:
             await msg.ack()

@@ -7,7 +7,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from protocol.connection import Connection
 from protocol.envelope import Envelope
 from protocol.kinds import ChatMessage, CreateGroup, History, Posted
-from services.chat.server import serve
+from services.chat.app import serve
 from services.chat.settings import ChatSettings
 from tests.services.chat.conftest import envelopes
 

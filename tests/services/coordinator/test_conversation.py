@@ -39,7 +39,7 @@ from services.agents.assistant.settings import AssistantSettings
 from services.agents.calculator.agent import Calculator
 from services.agents.calculator.card import calculator_card
 from services.agents.calculator.settings import CalculatorSettings
-from services.chat.server import serve as serve_chat
+from services.chat.app import serve as serve_chat
 from services.chat.settings import ChatSettings
 from services.coordinator.app import serve as serve_coordinator
 from services.coordinator.settings import CoordinatorSettings
@@ -232,7 +232,7 @@ async def test_a_declined_invitation_is_replaced_by_the_next_best_candidate(
         rules=[
             Rule(
                 "TEAM CHOICE",
-                '{"members": [{"agent": "busy-math", "reason": "r", "task": "What is 17.5% of 2,480?"}]}',
+                '{"members": [{"agent": "busy-math", "reason": "r", "task": "17.5% of 2,480"}]}',
             )
         ]
     )

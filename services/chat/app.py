@@ -47,8 +47,5 @@ async def serve(settings: ChatSettings) -> AsyncIterator[ChatServer]:
         service = await stack.enter_async_context(
             chat_service(conn, groups, GroupLog(conn), settings)
         )
-        # Subscriptions are sent without waiting; a round trip makes sure the
-        # server has them before anyone is told the service is up.
-        await conn.nc.flush()
         yield ChatServer(conn=conn, service=service, fanout=fanout, groups=groups)
         log.info("chat stopping")
