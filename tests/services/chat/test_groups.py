@@ -7,8 +7,8 @@ import pytest
 from protocol.connection import Connection
 from protocol.errors import Conflict, Forbidden, InvalidMessage, NotFound
 from protocol.kinds import CloseGroup, CreateGroup, GetGroup, GroupInfo
-from services.chat.groups import Group
 from services.chat.app import ChatServer
+from services.chat.groups import Group
 
 
 async def test_the_creator_is_always_a_member_and_ids_appear_once(chat, alice) -> None:
