@@ -10,6 +10,7 @@ import json
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 from typing import Any
@@ -174,7 +175,7 @@ async def converse(gateway: str, goal: str, timeout: float) -> int:
         final = (await client.get(f"/v1/conversations/{conversation}")).json()
     state = final.get("state")
     if final.get("conclusion"):
-        print(f"\nConclusion:\n  {final['conclusion']}")
+        print("\nConclusion:\n" + textwrap.indent(final["conclusion"], "  "))
     if state != "concluded":
         print(f"\nThe conversation ended as {state!r}: {final.get('reason') or 'no reason given'}")
     print(f"trace id: {final.get('trace_id') or started.get('trace_id') or 'unknown'}")

@@ -43,6 +43,11 @@ log = structlog.get_logger("ioa.coordinator.flow")
 tracer = trace.get_tracer("ioa.coordinator")
 
 
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class FlowFailed(Exception):
     """The conversation cannot go on; the message is the reason a user reads."""
 
@@ -197,7 +202,7 @@ class Flow:
                     replaced.add(spare.card.id)
                     pending[spare.card.id] = Pick(
                         spare.card.id,
-                        f"stands in for {agent} (score {spare.score:.2f})",
+                        f"stands in for {agent}",
                         pick.task,
                         spare.score,
                     )
@@ -283,16 +288,19 @@ class Flow:
             raise FlowFailed(f"no member could do its part ({failures})")
         conv.state = "concluding"
         await self.publish(conv)
-        text = await self._write_conclusion(conv.goal, done)
+        summary = await self._write_conclusion(conv.goal, done)
+        # The members' own words stay beside the summary: a small model may garble them.
+        results = "\n".join(f"- {o.agent}: {_clip(o.text, 400)}" for o in done)
+        text = f"{summary}\n\nFrom the team:\n{results}" if summary else results
         await self._post(conv, Conclusion(text=text))
         conv.conclusion, conv.state = text, "concluded"
         await self.publish(conv)
 
     async def _write_conclusion(self, goal: str, done: list[Outcome]) -> str:
+        """The LLM's summary of the results ("" when there is no usable one)."""
         results = "\n".join(f"[{o.agent}] {o.text}" for o in done)
-        fallback = "\n\n".join(f"{o.agent}: {o.text}" for o in done)
         if self.llm is None:
-            return fallback
+            return ""
         try:
             completion = await self.llm.complete(
                 [
@@ -310,8 +318,8 @@ class Flow:
             )
         except Exception as exc:  # the LLM is down: the results speak for themselves
             log.warning("llm conclusion failed", error=str(exc))
-            return fallback
-        return completion.text or fallback
+            return ""
+        return completion.text
 
     # --- plumbing ---------------------------------------------------------------------
     async def _next(

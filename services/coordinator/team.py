@@ -66,6 +66,9 @@ class Candidates:
         return dict(sorted(out.items(), key=lambda item: -item[1].score))
 
 
+RELATIVE_MATCH = 0.25
+"""A step's own agent must score at least this share of the goal's best score."""
+
 _SPLIT = re.compile(r"(?<=[.?!;])\s+|,?\s+(?:and\s+)?then\s+", re.IGNORECASE)
 
 
@@ -195,21 +198,21 @@ def fallback_team(goal: str, found: Candidates, *, min_team: int, max_team: int)
     then the best remaining matches until the team has ``min_team`` members."""
     picks: list[Pick] = []
     taken: set[str] = set()
+    best = found.best()
+    # A step whose best match is far weaker than the goal's best gets no agent of its own:
+    # a stray word in common is no reason to bring someone in.
+    bar = RELATIVE_MATCH * max((c.score for c in best.values()), default=0.0)
     for part in goal_parts(goal):
         for c in found.by_query.get(part, []):
-            if c.card.id not in taken:
-                picks.append(
-                    Pick(c.card.id, f"best match for {part!r} (score {c.score:.2f})", part, c.score)
-                )
+            if c.card.id not in taken and c.score >= bar:
+                picks.append(Pick(c.card.id, f"best match for {part!r}", part, c.score))
                 taken.add(c.card.id)
                 break
-    for agent, c in found.best().items():
+    for agent, c in best.items():
         if len(picks) >= min_team:
             break
         if agent not in taken:
-            picks.append(
-                Pick(agent, f"best match for the goal (score {c.score:.2f})", goal, c.score)
-            )
+            picks.append(Pick(agent, "best match for the goal", goal, c.score))
             taken.add(agent)
     return picks[:max_team]
 

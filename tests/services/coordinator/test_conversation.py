@@ -159,8 +159,12 @@ async def test_a_goal_is_done_by_the_team_the_llm_chose_and_concluded(
             state = await finish(conn, StartConversation(goal=GOAL, observers=["gateway"]))
             messages = await group_messages(conn, state.group or "")
     assert state.state == "concluded", state.reason
+    assert state.conclusion is not None
+    summary, team_words = state.conclusion.split("\n\nFrom the team:\n")
+    assert summary == "The result is 470, and the customer has a friendly note explaining it."
     assert (
-        state.conclusion == "The result is 470, and the customer has a friendly note explaining it."
+        team_words.splitlines()[1]
+        == "- writer: Dear customer, 17.5% of 2,480 plus 36 comes to 470."
     )
     assert [m.agent for m in state.members] == ["calculator", "writer"]
     assert state.members[0].reason == "does the sums"
@@ -199,8 +203,8 @@ async def test_when_the_llm_answers_garbage_the_best_matches_form_the_team(
     assert [m.agent for m in state.members] == ["calculator", "writer"]
     assert "best match" in state.members[0].reason
     # The LLM wrote no conclusion (empty answer), so the results speak for themselves.
-    assert state.conclusion is not None and "calculator:" in state.conclusion
-    assert "470" in state.conclusion
+    assert state.conclusion is not None
+    assert state.conclusion.startswith("- calculator: 17.5% of 2480 = 434; 434 + 36 = 470.")
 
 
 async def test_when_the_llm_is_unreachable_the_conversation_still_concludes(

@@ -40,7 +40,19 @@ def test_the_fallback_takes_the_best_agent_for_each_step_in_order() -> None:
     team = fallback_team(GOAL, found, min_team=1, max_team=3)
     assert [p.agent for p in team] == ["calculator", "writer"]
     assert team[0].task == parts[0]
-    assert "score 3.00" in team[0].reason
+    assert team[0].reason == f"best match for {parts[0]!r}"
+    assert team[0].score == 3.0
+
+
+def test_a_step_with_only_a_weak_match_gets_no_agent_of_its_own() -> None:
+    found = Candidates(
+        {
+            "add 2 and 2": [candidate("calculator", 4.0, "add 2 and 2")],
+            "work it out": [candidate("assistant", 0.5, "work it out")],
+        }
+    )
+    team = fallback_team("add 2 and 2. work it out", found, min_team=1, max_team=3)
+    assert [p.agent for p in team] == ["calculator"]
 
 
 def test_the_fallback_fills_the_team_up_to_its_minimum_and_stops_at_its_maximum() -> None:
