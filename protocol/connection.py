@@ -104,8 +104,12 @@ class Connection:
     async def send(
         self, service: str, op: str, env: Envelope[Any], *, timeout: float | None = None
     ) -> Envelope[Any]:
-        """Send an already-built envelope as a request (a retry reuses its id)."""
-        subject = self.subjects.request(self.identity, service, op)
+        """Send an already-built envelope as a request (a retry reuses its id).
+
+        The subject's sender token is the envelope's sender: a gateway may speak for
+        the users it authenticated, as far as its NATS permissions allow.
+        """
+        subject = self.subjects.request(env.sender, service, op)
         wait = timeout or self.settings.request_timeout
         with producer_span(subject, env) as headers:
             try:

@@ -18,13 +18,20 @@ from protocol.kinds.chat import (
 from protocol.kinds.conversation import (
     TERMINAL_STATES,
     Budget,
+    CancelConversation,
+    Conclude,
     Conclusion,
+    ContinueConversation,
     ConversationState,
+    FlowPolicy,
     GetConversation,
     Member,
+    RequestSubTeam,
     StartConversation,
+    TaskRecord,
 )
 from protocol.kinds.error import ErrorBody
+from protocol.kinds.parts import DataPart, FilePart, Part, TextPart
 from protocol.kinds.registry import (
     AgentInfo,
     AgentStatus,
@@ -36,14 +43,23 @@ from protocol.kinds.registry import (
     Search,
     SearchHit,
     SearchResults,
+    Update,
 )
-from protocol.kinds.tasks import TaskAssign, TaskFailed, TaskResult
+from protocol.kinds.tasks import (
+    Pause,
+    TaskAssign,
+    TaskCancelled,
+    TaskFailed,
+    TaskProgress,
+    TaskResult,
+)
 from protocol.kinds.team import TeamAccept, TeamDecline, TeamInvite, TeamLeave
 
 ALL_KINDS: tuple[type[Body], ...] = (
     Ack,
     AgentCard,
     Register,
+    Update,
     Heartbeat,
     Deregister,
     Lease,
@@ -65,17 +81,34 @@ ALL_KINDS: tuple[type[Body], ...] = (
     TeamDecline,
     TeamLeave,
     TaskAssign,
+    TaskProgress,
     TaskResult,
     TaskFailed,
+    TaskCancelled,
+    Pause,
     StartConversation,
     GetConversation,
+    CancelConversation,
+    ContinueConversation,
+    RequestSubTeam,
     ConversationState,
+    Conclude,
     Conclusion,
     ErrorBody,
 )
 KINDS: dict[str, type[Body]] = {cls.KIND: cls for cls in ALL_KINDS}
 
-GroupBody = ChatMessage | TaskAssign | TaskResult | TaskFailed | Conclusion
+GroupBody = (
+    ChatMessage
+    | TaskAssign
+    | TaskProgress
+    | TaskResult
+    | TaskFailed
+    | TaskCancelled
+    | Pause
+    | Conclude
+    | Conclusion
+)
 """The bodies that may be posted to a group."""
 GROUP_KINDS: frozenset[str] = frozenset(cls.KIND for cls in get_args(GroupBody))
 
@@ -90,13 +123,19 @@ __all__ = [
     "AgentStatus",
     "Body",
     "Budget",
+    "CancelConversation",
     "ChatMessage",
     "CloseGroup",
+    "Conclude",
     "Conclusion",
+    "ContinueConversation",
     "ConversationState",
     "CreateGroup",
+    "DataPart",
     "Deregister",
     "ErrorBody",
+    "FilePart",
+    "FlowPolicy",
     "GetAgent",
     "GetConversation",
     "GetGroup",
@@ -108,19 +147,27 @@ __all__ = [
     "Lease",
     "LoggedMessage",
     "Member",
+    "Part",
+    "Pause",
     "Posted",
     "Provider",
     "Register",
+    "RequestSubTeam",
     "Search",
     "SearchHit",
     "SearchResults",
     "Skill",
     "StartConversation",
     "TaskAssign",
+    "TaskCancelled",
     "TaskFailed",
+    "TaskProgress",
+    "TaskRecord",
     "TaskResult",
     "TeamAccept",
     "TeamDecline",
     "TeamInvite",
     "TeamLeave",
+    "TextPart",
+    "Update",
 ]

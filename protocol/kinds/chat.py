@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from protocol.ids import Id
 from protocol.kinds.base import Body
+from protocol.kinds.parts import Part
 
 GroupState = Literal["open", "closed"]
 
@@ -91,5 +92,10 @@ class ChatMessage(Body):
     KIND: ClassVar[str] = "chat_message"
 
     text: str = Field(max_length=200_000)
-    next_speakers: list[Id] = Field(default_factory=list, max_length=100)
+    next_speakers: list[Id] = Field(
+        default_factory=list, max_length=100, description="Who should speak next."
+    )
     mentions: list[Id] = Field(default_factory=list, max_length=100)
+    parts: list[Part] = Field(
+        default_factory=list, max_length=100, description="Attachments: text, data, files."
+    )

@@ -20,11 +20,23 @@ ConversationStatus = Literal[
 ]
 TERMINAL_STATES: frozenset[str] = frozenset({"concluded", "failed", "cancelled"})
 
+FlowPolicy = Literal["sequential", "round_robin", "moderated", "autonomous"]
+"""How the next move is chosen each turn:
+
+- ``sequential``: each member in turn gets a task; its output feeds the next (a chain);
+- ``round_robin``: members speak in turn in a discussion, then the conclusion;
+- ``moderated``: the coordinator's LLM picks the move and the speaker each turn (a star);
+- ``autonomous``: each message names the next speakers; the members steer.
+"""
+
 
 class Budget(BaseModel):
+    """Limits that guarantee a conversation ends."""
+
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     max_turns: int = Field(default=8, ge=1, le=1000)
+    max_tokens: int = Field(default=20_000, ge=1, le=10_000_000, description="LLM tokens.")
     max_seconds: float = Field(default=300.0, gt=0, le=86_400)
     turn_seconds: float = Field(
         default=90.0, gt=0, le=3600, description="How long one member may take for a turn."
@@ -36,15 +48,52 @@ class StartConversation(Body):
 
     goal: str = Field(min_length=1, max_length=20_000)
     min_team: int = Field(default=1, ge=1, le=20)
-    max_team: int = Field(default=3, ge=1, le=20)
+    max_team: int = Field(default=4, ge=1, le=20)
+    required: list[Id] = Field(
+        default_factory=list, max_length=20, description="Agents that must be on the team."
+    )
+    excluded: list[Id] = Field(
+        default_factory=list, max_length=100, description="Agents that must not be."
+    )
+    depth: int = Field(default=1, ge=0, le=5, description="How deep sub-teams may nest.")
+    policy: FlowPolicy = "sequential"
     budget: Budget = Field(default_factory=Budget)
     observers: list[Id] = Field(default_factory=list, max_length=10)
+    parent: Id | None = Field(default=None, description="The conversation this sub-team serves.")
+    parent_task: Id | None = Field(default=None, description="The parent's task it does.")
 
 
 class GetConversation(Body):
     KIND: ClassVar[str] = "get_conversation"
 
     conversation: Id
+
+
+class CancelConversation(Body):
+    KIND: ClassVar[str] = "cancel_conversation"
+
+    conversation: Id
+    reason: str = Field(default="cancelled by the user", max_length=2000)
+
+
+class ContinueConversation(Body):
+    """A follow-up goal for a concluded conversation: same team, same history."""
+
+    KIND: ClassVar[str] = "continue_conversation"
+
+    conversation: Id
+    goal: str = Field(min_length=1, max_length=20_000)
+
+
+class RequestSubTeam(Body):
+    """A member asks for a sub-team to do its task; the child's conclusion is the result."""
+
+    KIND: ClassVar[str] = "request_sub_team"
+
+    conversation: Id
+    task_id: Id
+    goal: str = Field(min_length=1, max_length=20_000)
+    max_team: int = Field(default=3, ge=1, le=20)
 
 
 class Member(BaseModel):
@@ -54,6 +103,20 @@ class Member(BaseModel):
     role: str = "member"
     reason: str = ""
     score: float | None = None
+
+
+TaskOutcome = Literal["pending", "done", "failed", "cancelled"]
+
+
+class TaskRecord(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    task_id: Id
+    assignee: Id
+    description: str
+    mode: Literal["sync", "async"] = "sync"
+    outcome: TaskOutcome = "pending"
+    result: str | None = None
 
 
 class ConversationState(Body):
@@ -68,10 +131,23 @@ class ConversationState(Body):
     members: list[Member] = Field(default_factory=list)
     conclusion: str | None = None
     reason: str | None = Field(default=None, description="Why it failed or was cancelled.")
+    policy: FlowPolicy = "sequential"
     turns: int = 0
+    tokens: int = 0
+    tasks: list[TaskRecord] = Field(default_factory=list)
+    parent: Id | None = None
+    children: list[Id] = Field(default_factory=list)
     trace_id: str | None = None
     created_at: datetime
     updated_at: datetime
+
+
+class Conclude(Body):
+    """Posted to the group when the flow moves to write its conclusion."""
+
+    KIND: ClassVar[str] = "conclude"
+
+    reason: str = Field(default="", max_length=2000)
 
 
 class Conclusion(Body):

@@ -19,6 +19,14 @@ class Register(Body):
     lease_seconds: float = Field(default=15.0, gt=0, le=3600)
 
 
+class Update(Body):
+    """Replace the sender's card (it must be registered already); the lease is kept."""
+
+    KIND: ClassVar[str] = "update"
+
+    card: AgentCard
+
+
 class Heartbeat(Body):
     """Renew the sender's lease."""
 

@@ -7,6 +7,7 @@ from pydantic import Field
 
 from protocol.ids import Id
 from protocol.kinds.base import Body
+from protocol.kinds.parts import Part
 
 TaskMode = Literal["sync", "async"]
 
@@ -19,9 +20,22 @@ class TaskAssign(Body):
     task_id: Id
     assignee: Id
     description: str = Field(max_length=50_000)
-    mode: TaskMode = "sync"
+    mode: TaskMode = Field(
+        default="sync", description="sync: the flow waits for it; async: the flow goes on."
+    )
     inputs: dict[str, Any] = Field(default_factory=dict)
+    criteria: str = Field(default="", max_length=5000, description="When the task is done.")
     deadline: datetime | None = None
+
+
+class TaskProgress(Body):
+    """A note from the assignee on long work; the task is still running."""
+
+    KIND: ClassVar[str] = "task_progress"
+
+    task_id: Id
+    text: str = Field(default="", max_length=20_000)
+    percent: float | None = Field(default=None, ge=0, le=100)
 
 
 class TaskResult(Body):
@@ -30,6 +44,7 @@ class TaskResult(Body):
     task_id: Id
     text: str = Field(max_length=200_000)
     data: dict[str, Any] | None = None
+    parts: list[Part] = Field(default_factory=list, max_length=100)
 
 
 class TaskFailed(Body):
@@ -37,3 +52,21 @@ class TaskFailed(Body):
 
     task_id: Id
     reason: str = Field(max_length=5000)
+
+
+class TaskCancelled(Body):
+    """The coordinator called the task off; the assignee should stop working on it."""
+
+    KIND: ClassVar[str] = "task_cancelled"
+
+    task_id: Id
+    reason: str = Field(default="", max_length=5000)
+
+
+class Pause(Body):
+    """The flow waits until every task named in ``triggers`` has finished."""
+
+    KIND: ClassVar[str] = "pause"
+
+    triggers: list[Id] = Field(min_length=1, max_length=100)
+    reason: str = Field(default="", max_length=2000)
