@@ -57,6 +57,11 @@ class Search(Body):
     tags: list[str] = Field(default_factory=list, max_length=32)
     online_only: bool = True
     limit: int = Field(default=10, ge=1, le=500)
+    protocol_version: str | None = Field(
+        default=None,
+        max_length=64,
+        description="Only agents whose card lists this protocol version (e.g. 'ioa/1').",
+    )
 
 
 class GetAgent(Body):
@@ -81,6 +86,12 @@ class SearchHit(BaseModel):
     card: AgentCard
     online: bool
     score: float
+    lexical_score: float | None = Field(
+        default=None, description="The full-text (BM25) score, when the lexical ranking found it."
+    )
+    semantic_score: float | None = Field(
+        default=None, description="The embedding cosine similarity, when semantic ranking ran."
+    )
 
 
 class SearchResults(Body):
