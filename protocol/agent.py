@@ -32,9 +32,11 @@ from protocol.kinds import (
     AgentCard,
     Body,
     ChatMessage,
+    ConversationState,
     Heartbeat,
     Posted,
     Register,
+    RequestSubTeam,
     TaskAssign,
     TaskFailed,
     TaskResult,
@@ -76,12 +78,19 @@ class Agent:
         """Return ``None`` to accept an invitation, or a :class:`TeamDecline`."""
         return None
 
-    async def on_task(self, env: Envelope[TaskAssign]) -> TaskResult | TaskFailed:
-        """Do a task assigned to this agent."""
+    async def on_task(self, env: Envelope[TaskAssign]) -> TaskResult | TaskFailed | None:
+        """Do a task assigned to this agent.
+
+        Return ``None`` when the result comes another way: after
+        :meth:`request_sub_team`, the sub-team's conclusion is the task's result.
+        """
         return TaskFailed(task_id=env.body.task_id, reason=f"{self.id} does not take tasks")
 
-    async def on_turn(self, env: Envelope[ChatMessage]) -> str | None:
-        """Answer a discussion message that names this agent as a next speaker."""
+    async def on_turn(self, env: Envelope[ChatMessage]) -> str | ChatMessage | None:
+        """Answer a discussion message that names this agent as a next speaker.
+
+        Return a :class:`ChatMessage` to name the next speakers yourself.
+        """
         return None
 
     async def on_group_message(self, env: Envelope[Any]) -> None:
@@ -161,11 +170,11 @@ class Agent:
             if isinstance(body, TaskAssign) and body.assignee == self.id:
                 await self._do_task(env)
             elif isinstance(body, ChatMessage) and self.id in body.next_speakers:
-                text = await self.on_turn(env)
-                if text:
+                said = await self.on_turn(env)
+                if said:
                     await self.post(
                         env.group,
-                        ChatMessage(text=text),
+                        said if isinstance(said, ChatMessage) else ChatMessage(text=said),
                         conversation=env.conversation,
                         in_reply_to=env.id,
                     )
@@ -187,4 +196,24 @@ class Agent:
         except Exception as exc:
             self.log.exception("task failed", task=env.body.task_id)
             outcome = TaskFailed(task_id=env.body.task_id, reason=f"{type(exc).__name__}: {exc}")
-        await self.post(env.group, outcome, conversation=env.conversation, in_reply_to=env.id)
+        if outcome is not None:
+            await self.post(env.group, outcome, conversation=env.conversation, in_reply_to=env.id)
+
+    async def request_sub_team(
+        self, env: Envelope[TaskAssign], goal: str, *, max_team: int = 3
+    ) -> ConversationState:
+        """Ask the coordinator for a sub-team to do this task; return ``None`` from
+        :meth:`on_task` afterwards: the sub-team's conclusion becomes the task's result."""
+        reply = await self.conn.request(
+            COORDINATOR,
+            "sub_team",
+            RequestSubTeam(
+                conversation=env.conversation or "",
+                task_id=env.body.task_id,
+                goal=goal,
+                max_team=max_team,
+            ),
+            conversation=env.conversation,
+        )
+        child: ConversationState = reply.body
+        return child

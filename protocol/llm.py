@@ -41,6 +41,18 @@ class LlmSettings(BaseSettings):
 
 
 @dataclass(slots=True)
+class Usage:
+    """Tokens spent, added up over calls (a conversation's LLM budget)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+@dataclass(slots=True)
 class Completion:
     text: str
     prompt_tokens: int
@@ -73,6 +85,7 @@ class Llm:
         max_tokens: int = 256,
         temperature: float = 0.3,
         response_format: dict[str, Any] | None = None,
+        usage: Usage | None = None,
     ) -> Completion:
         """One chat completion, as a CLIENT span with the GenAI attributes."""
         model = self.settings.model
@@ -99,12 +112,15 @@ class Llm:
                 **extra,
             )
             text = (response.choices[0].message.content or "").strip() if response.choices else ""
-            usage = response.usage
+            spent = response.usage
             completion = Completion(
                 text=text,
-                prompt_tokens=usage.prompt_tokens if usage else 0,
-                completion_tokens=usage.completion_tokens if usage else 0,
+                prompt_tokens=spent.prompt_tokens if spent else 0,
+                completion_tokens=spent.completion_tokens if spent else 0,
             )
+            if usage is not None:
+                usage.prompt_tokens += completion.prompt_tokens
+                usage.completion_tokens += completion.completion_tokens
             span.set_attribute("gen_ai.usage.input_tokens", completion.prompt_tokens)
             span.set_attribute("gen_ai.usage.output_tokens", completion.completion_tokens)
             span.set_attribute("gen_ai.response.model", response.model or model)
@@ -118,7 +134,12 @@ class Llm:
             return completion
 
     async def choose(
-        self, messages: list[dict[str, str]], schema: type[M], *, max_tokens: int = 256
+        self,
+        messages: list[dict[str, str]],
+        schema: type[M],
+        *,
+        max_tokens: int = 256,
+        usage: Usage | None = None,
     ) -> M | None:
         """Ask for a JSON answer matching ``schema``; ``None`` when none usable came back."""
         from openai import APIError
@@ -130,6 +151,7 @@ class Llm:
                     max_tokens=max_tokens,
                     temperature=0.0,
                     response_format=_response_format(dialect, schema),
+                    usage=usage,
                 )
             except APIError as exc:
                 # llama.cpp answers OpenAI's json_schema form with a 500 naming the field.

@@ -5,16 +5,21 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 import structlog
+from nats.aio.msg import Msg
 from nats.js.api import KeyValueConfig, StorageType
 
 from protocol.connection import Connection
+from protocol.envelope import decode
+from protocol.errors import IoaError
 from protocol.inbox import Inbox
 from protocol.llm import Llm, LlmSettings
 from protocol.service import Service
 from protocol.streams import ensure_stream, event_stream
 from protocol.subjects import COORDINATOR
-from services.coordinator.flow import Flow
-from services.coordinator.handlers import build_service, on_inbox
+from protocol.tracing import consumer_span
+from services.coordinator.driver import Driver
+from services.coordinator.handlers import build_service, on_agent_offline, on_inbox
+from services.coordinator.scheduler import Scheduler
 from services.coordinator.settings import CoordinatorSettings
 from services.coordinator.state import ConversationStore
 from services.coordinator.team import TeamFormer
@@ -40,32 +45,33 @@ async def serve(
         store = ConversationStore(kv)
         llm = Llm(llm_settings or LlmSettings())
         stack.push_async_callback(llm.close)
-        flow = Flow(
+        driver = Driver(
             conn,
             store,
             TeamFormer(conn, llm, per_query=settings.candidates_per_query),
             llm,
             invite_seconds=settings.invite_seconds,
         )
-        stack.push_async_callback(flow.stop)
-        await _end_orphans(flow, store)
-        await stack.enter_async_context(Inbox(conn, COORDINATOR, functools.partial(on_inbox, flow)))
-        service = await stack.enter_async_context(build_service(conn, store, flow))
-        yield service
-
-
-async def _end_orphans(flow: Flow, store: ConversationStore) -> None:
-    """Conversations a previous coordinator left running get a terminal state and a reason.
-
-    (Picking them up where they stood is the next step for this service.)
-    """
-    for conv in await store.unfinished():
-        conv.state = "failed"
-        conv.reason = (
-            "the coordinator restarted while this conversation was running; start it again"
+        scheduler = await stack.enter_async_context(
+            Scheduler(
+                store,
+                driver,
+                lease_seconds=settings.lease_seconds,
+                scan_seconds=settings.scan_seconds,
+            )
         )
-        await flow.publish(conv)
-        log.info("ended a conversation left by a previous coordinator", conversation=conv.id)
+        await stack.enter_async_context(
+            Inbox(conn, COORDINATOR, functools.partial(on_inbox, store, scheduler))
+        )
 
+        async def offline(msg: Msg) -> None:
+            with consumer_span(msg.subject, msg.headers):
+                try:
+                    await on_agent_offline(store, scheduler, decode(msg.data))
+                except IoaError as exc:
+                    log.warning("bad agent status event", error=str(exc))
 
-__all__ = ["serve"]
+        sub = await conn.nc.subscribe(conn.subjects.event("agent", "offline"), cb=offline)
+        stack.push_async_callback(sub.unsubscribe)
+        service = await stack.enter_async_context(build_service(conn, store, scheduler))
+        yield service

@@ -1,34 +1,48 @@
-"""The coordinator's requests (start, get, accept, decline) and its own inbox."""
+"""The coordinator's requests, its own inbox, and the agent-offline events it follows."""
 
+from datetime import timedelta
 from typing import Any
 
 import structlog
 
 from protocol.connection import Connection
 from protocol.envelope import Envelope
-from protocol.errors import InvalidMessage, NotFound
+from protocol.errors import Conflict, Forbidden, InvalidMessage, NotFound
 from protocol.ids import new_id
 from protocol.kinds import (
     Ack,
+    AgentStatus,
+    CancelConversation,
+    ContinueConversation,
     ConversationState,
     GetConversation,
+    RequestSubTeam,
     StartConversation,
     TeamAccept,
     TeamDecline,
 )
 from protocol.service import Service
 from protocol.subjects import COORDINATOR
-from protocol.tracing import current_trace_id
-from services.coordinator.flow import Flow
-from services.coordinator.state import Conversation, ConversationStore
+from protocol.tracing import current_trace_id, inject
+from services.coordinator import events
+from services.coordinator.scheduler import Scheduler
+from services.coordinator.state import ConversationStore, Record, now
 
 log = structlog.get_logger("ioa.coordinator")
 
-VERSION = "0.1.0"
+VERSION = "0.2.0"
 
 
-def build_service(conn: Connection, store: ConversationStore, flow: Flow) -> Service:
+def build_service(conn: Connection, store: ConversationStore, scheduler: Scheduler) -> Service:
     service = Service(conn, COORDINATOR, VERSION, description="forms teams and leads conversations")
+
+    async def begin(rec: Record) -> ConversationState:
+        rec.trace, rec.trace_id = inject(), current_trace_id()
+        scheduler.claim_new(rec)
+        await store.create(rec)
+        scheduler.launch(rec.id)
+        log.info("conversation started", conversation=rec.id, requester=rec.requester)
+        return rec.public()
 
     @service.handler("start")
     async def start(env: Envelope[StartConversation]) -> ConversationState:
@@ -38,31 +52,36 @@ def build_service(conn: Connection, store: ConversationStore, flow: Flow) -> Ser
                 f"min_team ({body.min_team}) is larger than max_team ({body.max_team})",
                 in_reply_to=env.id,
             )
-        conv = Conversation(
-            id=new_id(),
-            goal=body.goal,
-            requester=env.sender,
-            budget=body.budget,
-            min_team=body.min_team,
-            max_team=body.max_team,
-            observers=list(dict.fromkeys([*body.observers, env.sender])),
-            trace_id=current_trace_id(),
+        if set(body.required) & set(body.excluded):
+            raise InvalidMessage(
+                "an agent cannot be both required and excluded", in_reply_to=env.id
+            )
+        return await begin(
+            Record(
+                id=new_id(),
+                goal=body.goal,
+                requester=env.sender,
+                policy=body.policy,
+                budget=body.budget,
+                min_team=body.min_team,
+                max_team=body.max_team,
+                required=body.required,
+                excluded=body.excluded,
+                depth=body.depth,
+                observers=list(dict.fromkeys([*body.observers, env.sender])),
+                deadline=now() + timedelta(seconds=body.budget.max_seconds),
+            )
         )
-        await store.create(conv)
-        log.info("conversation started", conversation=conv.id, requester=env.sender)
-        flow.launch(conv)
-        return conv.public()
 
     @service.handler("get")
     async def get(env: Envelope[GetConversation]) -> ConversationState:
         return (await store.get(env.body.conversation)).public()
 
     async def answer(env: Envelope[Any]) -> Ack:
-        if not flow.deliver(env.model_copy(update={"conversation": env.body.conversation})):
-            raise NotFound(
-                f"conversation {env.body.conversation!r} is not forming a team here",
-                in_reply_to=env.id,
-            )
+        rec = await store.change(env.body.conversation, lambda rec: events.answer_invite(rec, env))
+        if not any(i.agent == env.sender for i in rec.invites):
+            raise NotFound(f"{env.sender} was not invited to {rec.id}", in_reply_to=env.id)
+        scheduler.kick(rec.id)
         return Ack()
 
     @service.handler("accept")
@@ -73,12 +92,104 @@ def build_service(conn: Connection, store: ConversationStore, flow: Flow) -> Ser
     async def decline(env: Envelope[TeamDecline]) -> Ack:
         return await answer(env)
 
+    def owned_by(env: Envelope[Any], rec: Record) -> None:
+        if env.sender not in (rec.requester, *rec.observers):
+            raise Forbidden(f"{env.sender} may not steer conversation {rec.id}", in_reply_to=env.id)
+
+    @service.handler("cancel")
+    async def cancel(env: Envelope[CancelConversation]) -> ConversationState:
+        owned_by(env, await store.get(env.body.conversation))
+
+        def ask_to_cancel(rec: Record) -> bool:
+            if rec.finished or rec.cancel is not None:
+                return False
+            rec.cancel = env.body.reason
+            return True
+
+        rec = await store.change(env.body.conversation, ask_to_cancel)
+        scheduler.kick(rec.id)
+        return rec.public()
+
+    @service.handler("continue")
+    async def continue_(env: Envelope[ContinueConversation]) -> ConversationState:
+        owned_by(env, await store.get(env.body.conversation))
+
+        def follow_up(rec: Record) -> bool:
+            if rec.state != "concluded":
+                raise Conflict(
+                    f"conversation {rec.id} is {rec.state}; only a concluded one can continue",
+                    in_reply_to=env.id,
+                )
+            rec.goal, rec.round, rec.cursor, rec.turns = env.body.goal, rec.round + 1, 0, 0
+            rec.state = "discussing" if rec.policy in ("round_robin", "autonomous") else "executing"
+            rec.conclusion = rec.reason = None
+            rec.deadline = now() + timedelta(seconds=rec.budget.max_seconds)
+            scheduler.claim_new(rec)
+            return True
+
+        rec = await store.change(env.body.conversation, follow_up)
+        scheduler.launch(rec.id)
+        return rec.public()
+
+    @service.handler("sub_team")
+    async def sub_team(env: Envelope[RequestSubTeam]) -> ConversationState:
+        body = env.body
+        parent = await store.get(body.conversation)
+        task = parent.task(body.task_id)
+        if task is None or not task.open or task.assignee != env.sender:
+            raise Forbidden(
+                f"{env.sender} has no open task {body.task_id} in {parent.id}", in_reply_to=env.id
+            )
+        if parent.depth < 1:
+            raise Forbidden(f"conversation {parent.id} may not nest sub-teams any deeper")
+        child = Record(
+            id=new_id(),
+            goal=body.goal,
+            requester=env.sender,
+            max_team=body.max_team,
+            depth=parent.depth - 1,
+            parent=parent.id,
+            parent_task=body.task_id,
+            excluded=[env.sender],
+            budget=parent.budget,
+            observers=parent.observers,
+            deadline=min(parent.deadline, task.deadline),
+        )
+
+        def link(rec: Record) -> bool:
+            found = rec.task(body.task_id)
+            if found is None:
+                return False
+            found.sub_team = child.id
+            rec.children.append(child.id)
+            return True
+
+        await store.change(parent.id, link)
+        return await begin(child)
+
     return service
 
 
-async def on_inbox(flow: Flow, env: Envelope[Any]) -> None:
+async def on_inbox(store: ConversationStore, scheduler: Scheduler, env: Envelope[Any]) -> None:
     """Group messages reach the coordinator as a member; they may wake a conversation."""
-    if not flow.deliver(env):
-        log.debug(
-            "message for no running conversation", type=env.type, conversation=env.conversation
-        )
+    if env.conversation is None:
+        return
+    try:
+        await store.change(env.conversation, lambda rec: events.group_message(rec, env))
+    except NotFound:
+        log.info("message for an unknown conversation", conversation=env.conversation)
+        return
+    scheduler.kick(env.conversation)
+
+
+async def on_agent_offline(
+    store: ConversationStore, scheduler: Scheduler, env: Envelope[Any]
+) -> None:
+    """Tasks of an agent that went offline are handed to someone else."""
+    if not isinstance(env.body, AgentStatus) or env.body.online:
+        return
+    agent = env.body.agent
+    for rec in await store.unfinished():
+        if any(t.open and t.assignee == agent for t in rec.tasks):
+            await store.change(rec.id, lambda rec: events.agent_offline(rec, agent))
+            scheduler.kick(rec.id)

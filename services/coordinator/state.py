@@ -1,46 +1,162 @@
-"""Conversation records, kept in a JetStream KV bucket with compare-and-set updates."""
+"""Conversation records: the coordinator's whole memory, in a JetStream KV bucket.
 
-import json
-from dataclasses import asdict, dataclass, field
+A record holds everything needed to pick a conversation up where it stood after
+a crash: the team, the invitations, every task, the move in flight, the
+transcript the LLM sees, budgets spent, and which replica drives it (a lease).
+Every write is compare-and-set on the KV revision, so replicas never overwrite
+each other's changes unseen. The record is a storage model (pydantic, for its
+JSON), separate from the wire models in ``protocol/``.
+"""
+
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Literal
 
-from nats.js.errors import KeyNotFoundError
+from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError, NoKeysError
 from nats.js.kv import KeyValue
+from pydantic import BaseModel, ConfigDict, Field
 
-from protocol.errors import NotFound
-from protocol.kinds import TERMINAL_STATES, Budget, ConversationState, Member
+from protocol.errors import Conflict, NotFound
+from protocol.kinds import (
+    TERMINAL_STATES,
+    Budget,
+    ConversationState,
+    FlowPolicy,
+    Member,
+    TaskRecord,
+)
 
 
 def now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass(slots=True)
-class Conversation:
-    """The coordinator's own record of one conversation."""
+class Stored(BaseModel):
+    model_config = ConfigDict(extra="ignore", validate_assignment=False)
 
+
+class Invite(Stored):
+    agent: str
+    reason: str
+    task: str
+    score: float
+    status: Literal["pending", "accepted", "declined"] = "pending"
+    sent: bool = False
+    deadline: datetime | None = None
+    stands_in_for: str | None = None
+
+
+class Spare(Stored):
+    """A candidate that was found but not picked: the stand-in for a decline."""
+
+    agent: str
+    score: float
+
+
+class Task(Stored):
+    task_id: str
+    assignee: str
+    description: str
+    mode: Literal["sync", "async"] = "sync"
+    outcome: Literal["pending", "done", "failed", "cancelled"] = "pending"
+    result: str | None = None
+    deadline: datetime
+    attempt: int = 1
+    assignee_offline: bool = False
+    sub_team: str | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.outcome == "pending"
+
+
+class Move(Stored):
+    """The move in flight: posted once (its envelope id makes a re-post harmless)."""
+
+    kind: Literal["ask", "assign", "pause", "watch"]
+    envelope_id: str
+    speakers: list[str] = Field(default_factory=list)
+    text: str = ""
+    task_id: str | None = None
+    triggers: list[str] = Field(default_factory=list)
+    deadline: datetime
+    posted: bool = False
+    answered: list[str] = Field(default_factory=list)
+
+
+class Line(Stored):
+    """One transcript line: what the LLM is shown of the group's history."""
+
+    id: str
+    sender: str
+    type: str
+    text: str
+    next_speakers: list[str] = Field(default_factory=list)
+
+
+class Record(Stored):
     id: str
     goal: str
     requester: str
-    budget: Budget
-    min_team: int
-    max_team: int
-    observers: list[str]
+    policy: FlowPolicy = "sequential"
+    budget: Budget = Field(default_factory=Budget)
+    min_team: int = 1
+    max_team: int = 4
+    required: list[str] = Field(default_factory=list)
+    excluded: list[str] = Field(default_factory=list)
+    depth: int = 1
+    parent: str | None = None
+    parent_task: str | None = None
+    observers: list[str] = Field(default_factory=list)
     state: str = "forming"
     group: str | None = None
-    members: list[Member] = field(default_factory=list)
+    planned: bool = False
+    invites: list[Invite] = Field(default_factory=list)
+    spares: list[Spare] = Field(default_factory=list)
+    members: list[Member] = Field(default_factory=list)
+    tasks: list[Task] = Field(default_factory=list)
+    current: Move | None = None
+    cursor: int = 0
+    round: int = 0
+    seq: int = 0
+    turns: int = 0
+    tokens: int = 0
+    transcript: list[Line] = Field(default_factory=list)
     conclusion: str | None = None
     reason: str | None = None
-    turns: int = 0
+    cancel: str | None = None
+    children: list[str] = Field(default_factory=list)
+    trace: dict[str, str] = Field(default_factory=dict)
     trace_id: str | None = None
-    created_at: datetime = field(default_factory=now)
-    updated_at: datetime = field(default_factory=now)
-    revision: int = 0
+    owner: str | None = None
+    lease_until: datetime | None = None
+    deadline: datetime
+    created_at: datetime = Field(default_factory=now)
+    updated_at: datetime = Field(default_factory=now)
+
+    revision: int = Field(default=0, exclude=True)
 
     @property
     def finished(self) -> bool:
         return self.state in TERMINAL_STATES
+
+    def next_id(self, tag: str) -> str:
+        """A deterministic id for the next thing this conversation sends: a re-send after
+        a crash reuses it, so JetStream and the chat service drop the copy."""
+        self.seq += 1
+        return f"{self.id}-{tag}{self.seq}"
+
+    def task(self, task_id: str) -> Task | None:
+        return next((t for t in self.tasks if t.task_id == task_id), None)
+
+    def member_ids(self) -> list[str]:
+        return [m.agent for m in self.members]
+
+    def heard(self, line: Line, keep: int = 40) -> None:
+        if any(existing.id == line.id for existing in self.transcript):
+            return
+        self.transcript.append(line)
+        del self.transcript[:-keep]
 
     def public(self) -> ConversationState:
         return ConversationState(
@@ -51,57 +167,82 @@ class Conversation:
             members=self.members,
             conclusion=self.conclusion,
             reason=self.reason,
+            policy=self.policy,
             turns=self.turns,
+            tokens=self.tokens,
+            tasks=[
+                TaskRecord(
+                    task_id=t.task_id,
+                    assignee=t.assignee,
+                    description=t.description,
+                    mode=t.mode,
+                    outcome=t.outcome,
+                    result=t.result,
+                )
+                for t in self.tasks
+            ],
+            parent=self.parent,
+            children=self.children,
             trace_id=self.trace_id,
             created_at=self.created_at,
             updated_at=self.updated_at,
         )
 
-    def to_json(self) -> bytes:
-        data = asdict(self)
-        data.pop("revision")
-        data["budget"] = self.budget.model_dump()
-        data["members"] = [m.model_dump() for m in self.members]
-        data["created_at"] = self.created_at.isoformat()
-        data["updated_at"] = self.updated_at.isoformat()
-        return json.dumps(data).encode()
-
-    @classmethod
-    def from_json(cls, raw: bytes, revision: int) -> "Conversation":
-        data: dict[str, Any] = json.loads(raw)
-        data["budget"] = Budget.model_validate(data["budget"])
-        data["members"] = [Member.model_validate(m) for m in data["members"]]
-        data["created_at"] = datetime.fromisoformat(data["created_at"])
-        data["updated_at"] = datetime.fromisoformat(data["updated_at"])
-        return cls(**data, revision=revision)
-
 
 class ConversationStore:
-    """Conversations by id. Writes are compare-and-set on the KV revision, so two
-    coordinator replicas can never overwrite each other's changes unseen."""
+    """Records by conversation id, with compare-and-set writes."""
 
     def __init__(self, kv: KeyValue) -> None:
         self._kv = kv
 
-    async def create(self, conv: Conversation) -> None:
-        conv.revision = await self._kv.create(conv.id, conv.to_json())
+    async def create(self, rec: Record) -> None:
+        rec.revision = await self._kv.create(rec.id, rec.model_dump_json().encode())
 
-    async def save(self, conv: Conversation) -> None:
-        conv.updated_at = now()
-        conv.revision = await self._kv.update(conv.id, conv.to_json(), last=conv.revision)
-
-    async def get(self, conversation: str) -> Conversation:
+    async def get(self, conversation: str) -> Record:
         try:
             entry = await self._kv.get(conversation)
         except KeyNotFoundError:
             raise NotFound(f"no conversation {conversation!r}") from None
-        assert entry.value is not None
-        return Conversation.from_json(entry.value, entry.revision or 0)
+        if entry.value is None:
+            raise NotFound(f"no conversation {conversation!r}")
+        rec = Record.model_validate_json(entry.value)
+        rec.revision = entry.revision or 0
+        return rec
 
-    async def unfinished(self) -> list[Conversation]:
+    async def save(self, rec: Record) -> None:
+        """Write ``rec`` if nobody else wrote since it was read; else :class:`Conflict`."""
+        rec.updated_at = now()
+        try:
+            rec.revision = await self._kv.update(
+                rec.id, rec.model_dump_json().encode(), last=rec.revision
+            )
+        except KeyWrongLastSequenceError:
+            raise Conflict(f"conversation {rec.id} changed under us") from None
+
+    async def change(self, conversation: str, edit: Callable[[Record], bool]) -> Record:
+        """Read, ``edit``, write; retried on conflicts. ``edit`` returns False for no change."""
+        for _ in range(50):
+            rec = await self.get(conversation)
+            if not edit(rec):
+                return rec
+            try:
+                await self.save(rec)
+                return rec
+            except Conflict:
+                continue
+        raise Conflict(f"conversation {conversation} is too busy to change")
+
+    async def unfinished(self) -> list[Record]:
         try:
             keys = await self._kv.keys()
-        except Exception:  # nats-py raises NoKeysError for an empty bucket
+        except NoKeysError:
             return []
-        found = [await self.get(key) for key in keys]
-        return [conv for conv in found if not conv.finished]
+        records = []
+        for key in keys:
+            try:
+                rec = await self.get(key)
+            except NotFound:
+                continue
+            if not rec.finished:
+                records.append(rec)
+        return records

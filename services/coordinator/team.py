@@ -13,9 +13,9 @@ import structlog
 from pydantic import BaseModel, Field
 
 from protocol.connection import Connection
-from protocol.errors import IoaError
-from protocol.kinds import AgentCard, Search, SearchResults
-from protocol.llm import Llm
+from protocol.errors import IoaError, NotFound
+from protocol.kinds import AgentCard, AgentInfo, GetAgent, Search, SearchResults
+from protocol.llm import Llm, Usage
 from protocol.subjects import REGISTRY
 
 log = structlog.get_logger("ioa.coordinator.team")
@@ -92,7 +92,7 @@ class TeamFormer:
         self.llm = llm
         self.per_query = per_query
 
-    async def queries(self, goal: str) -> list[str]:
+    async def queries(self, goal: str, *, usage: Usage | None = None) -> list[str]:
         """The goal's parts, plus the LLM's capability queries when it gives usable ones."""
         queries = goal_parts(goal)
         if self.llm is not None:
@@ -112,13 +112,15 @@ class TeamFormer:
                 ],
                 QueryPlan,
                 max_tokens=120,
+                usage=usage,
             )
             if plan is not None:
                 queries += [q.strip()[:200] for q in plan.queries if q.strip()]
         return list(dict.fromkeys(queries))
 
-    async def search(self, queries: list[str]) -> Candidates:
+    async def search(self, queries: list[str], *, excluded: set[str] | None = None) -> Candidates:
         found = Candidates()
+        excluded = excluded or set()
         for query in queries:
             try:
                 reply = await self.conn.request(
@@ -129,26 +131,39 @@ class TeamFormer:
                 continue
             results: SearchResults = reply.body
             found.by_query[query] = [
-                Candidate(hit.card, hit.score, query) for hit in results.hits if hit.score > 0
+                Candidate(hit.card, hit.score, query)
+                for hit in results.hits
+                if hit.score > 0 and hit.card.id not in excluded
             ]
         return found
 
     async def choose(
-        self, goal: str, found: Candidates, *, min_team: int, max_team: int
+        self,
+        goal: str,
+        found: Candidates,
+        *,
+        min_team: int,
+        max_team: int,
+        usage: Usage | None = None,
     ) -> list[Pick]:
         """The team, in working order: the LLM's valid choice, else the fallback."""
         pool = found.best()
         if not pool:
             return []
         if self.llm is not None:
-            picks = await self._llm_choice(goal, pool, min_team, max_team)
+            picks = await self._llm_choice(goal, pool, min_team, max_team, usage)
             if picks:
                 return picks
             log.info("llm team choice unusable; using the best matches")
         return fallback_team(goal, found, min_team=min_team, max_team=max_team)
 
     async def _llm_choice(
-        self, goal: str, pool: dict[str, Candidate], min_team: int, max_team: int
+        self,
+        goal: str,
+        pool: dict[str, Candidate],
+        min_team: int,
+        max_team: int,
+        usage: Usage | None,
     ) -> list[Pick]:
         assert self.llm is not None
         top = dict(list(pool.items())[:10])
@@ -171,6 +186,7 @@ class TeamFormer:
             ],
             TeamChoice,
             max_tokens=400,
+            usage=usage,
         )
         if choice is None:
             return []
@@ -191,6 +207,22 @@ class TeamFormer:
             log.info("llm team size out of bounds", size=len(picks), min=min_team, max=max_team)
             return []
         return picks
+
+    async def with_required(
+        self, picks: list[Pick], required: list[str], goal: str, max_team: int
+    ) -> list[Pick]:
+        """Put the required members first; each must be registered and online."""
+        if not required:
+            return picks
+        first: list[Pick] = []
+        for agent in required:
+            reply = await self.conn.request(REGISTRY, "get_agent", GetAgent(agent=agent))
+            info: AgentInfo = reply.body
+            if not info.online:
+                raise NotFound(f"required member {agent} is offline")
+            first.append(Pick(agent, "required by the user", goal, 0.0))
+        rest = [p for p in picks if p.agent not in required]
+        return (first + rest)[: max(max_team, len(first))]
 
 
 def fallback_team(goal: str, found: Candidates, *, min_team: int, max_team: int) -> list[Pick]:

@@ -25,9 +25,20 @@ from typing import Any
 
 @dataclass
 class Rule:
+    """Answer ``reply`` when ``when`` occurs; with ``then``, later matches answer those
+    replies in order (the last one repeats)."""
+
     when: str
     reply: str
     status: int = 200
+    then: list[str] = field(default_factory=list)
+    matched: int = 0
+
+    def next_reply(self) -> str:
+        replies = [self.reply, *self.then]
+        reply = replies[min(self.matched, len(replies) - 1)]
+        self.matched += 1
+        return reply
 
 
 @dataclass
@@ -42,7 +53,7 @@ class Script:
         for rule in self.rules:
             if rule.when in text:
                 ids = re.findall(r"^- id: (\S+)", text, flags=re.M)
-                return rule.status, rule.reply.replace("{ids}", json.dumps(ids))
+                return rule.status, rule.next_reply().replace("{ids}", json.dumps(ids))
         return 200, self.default
 
 

@@ -1,0 +1,77 @@
+"""What agents tell the coordinator, written into the conversation's record.
+
+Each function edits a record in place and returns True when it changed it;
+the caller stores it (compare-and-set) and wakes the conversation's driver.
+Applying the same message twice changes nothing the second time.
+"""
+
+from typing import Any
+
+from protocol.envelope import Envelope
+from protocol.kinds import (
+    ChatMessage,
+    Conclusion,
+    TaskFailed,
+    TaskProgress,
+    TaskResult,
+    TeamAccept,
+)
+from services.coordinator.state import Line, Record
+
+
+def answer_invite(rec: Record, env: Envelope[Any]) -> bool:
+    """An accept or decline from an invitee whose invitation is still open."""
+    invite = next((i for i in rec.invites if i.agent == env.sender), None)
+    if invite is None or invite.status != "pending" or rec.state != "forming":
+        return False
+    invite.status = "accepted" if isinstance(env.body, TeamAccept) else "declined"
+    return True
+
+
+def group_message(rec: Record, env: Envelope[Any]) -> bool:
+    """A message of the conversation's group, as the coordinator received it."""
+    body = env.body
+    changed = False
+    if isinstance(body, TaskResult | TaskFailed):
+        task = rec.task(body.task_id)
+        if task is not None and task.open and env.sender == task.assignee:
+            ok = isinstance(body, TaskResult)
+            task.outcome = "done" if ok else "failed"
+            task.result = body.text if isinstance(body, TaskResult) else body.reason
+            changed = True
+    if isinstance(body, ChatMessage) and rec.current is not None:
+        move = rec.current
+        if env.sender in move.speakers and env.sender not in move.answered:
+            move.answered.append(env.sender)
+            changed = True
+    text = _text_of(body)
+    if text is not None and env.sender != "coordinator":
+        before = len(rec.transcript)
+        rec.heard(
+            Line(
+                id=env.id,
+                sender=env.sender,
+                type=env.type,
+                text=text[:2000],
+                next_speakers=list(getattr(body, "next_speakers", [])),
+            )
+        )
+        changed = changed or len(rec.transcript) != before or rec.transcript[-1].id == env.id
+    return changed
+
+
+def agent_offline(rec: Record, agent: str) -> bool:
+    changed = False
+    for task in rec.tasks:
+        if task.open and task.assignee == agent and not task.assignee_offline:
+            task.assignee_offline = True
+            changed = True
+    return changed
+
+
+def _text_of(body: Any) -> str | None:
+    if isinstance(body, ChatMessage | TaskResult | TaskProgress | Conclusion):
+        return body.text
+    if isinstance(body, TaskFailed):
+        return f"failed: {body.reason}"
+    return None

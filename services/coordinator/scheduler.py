@@ -1,0 +1,180 @@
+"""Which replica drives which conversation, and the loop that drives it.
+
+A replica drives a conversation while it holds the record's lease; it renews
+the lease as it goes. A replica that dies stops renewing, and after the lease
+runs out any replica (a restarted one too) claims the conversation on its next
+scan and drives it on from its record.
+"""
+
+import asyncio
+import uuid
+from datetime import timedelta
+from types import TracebackType
+from typing import Self
+
+import structlog
+from opentelemetry import trace
+
+from protocol.errors import Conflict, IoaError, NotFound
+from protocol.tracing import extract
+from services.coordinator.driver import Driver
+from services.coordinator.state import ConversationStore, Record, now
+
+log = structlog.get_logger("ioa.coordinator.scheduler")
+tracer = trace.get_tracer("ioa.coordinator")
+
+
+class Scheduler:
+    def __init__(
+        self,
+        store: ConversationStore,
+        driver: Driver,
+        *,
+        lease_seconds: float = 10.0,
+        scan_seconds: float = 1.0,
+        poll_seconds: float = 1.0,
+    ) -> None:
+        self.store = store
+        self.driver = driver
+        self.owner = f"coordinator-{uuid.uuid4().hex[:12]}"
+        self.lease = timedelta(seconds=lease_seconds)
+        self.scan_seconds = scan_seconds
+        self.poll_seconds = poll_seconds
+        self._running: dict[str, asyncio.Task[None]] = {}
+        self._kicks: dict[str, asyncio.Event] = {}
+        self._scanner: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> Self:
+        self._scanner = asyncio.create_task(self._scan_forever(), name="coordinator-scan")
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        tasks = [t for t in (self._scanner, *self._running.values()) if t is not None]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=5)
+
+    def claim_new(self, rec: Record) -> None:
+        """Mark a record that is about to be created as ours."""
+        rec.owner, rec.lease_until = self.owner, now() + self.lease
+
+    def launch(self, conversation: str) -> None:
+        """Drive a conversation this replica holds the lease of (in the caller's trace)."""
+        if conversation in self._running:
+            self.kick(conversation)
+            return
+        self._kicks[conversation] = asyncio.Event()
+        task = asyncio.create_task(self._drive(conversation), name=f"conversation-{conversation}")
+        self._running[conversation] = task
+        task.add_done_callback(lambda _: self._forget(conversation))
+
+    def kick(self, conversation: str) -> None:
+        """Something changed in this conversation's record: look again now."""
+        event = self._kicks.get(conversation)
+        if event is not None:
+            event.set()
+
+    def _forget(self, conversation: str) -> None:
+        self._running.pop(conversation, None)
+        self._kicks.pop(conversation, None)
+
+    async def _scan_forever(self) -> None:
+        while True:
+            try:
+                await self.scan()
+            except Exception:
+                log.exception("scan failed")
+            await asyncio.sleep(self.scan_seconds)
+
+    async def scan(self) -> None:
+        """Claim every unfinished conversation whose driver is gone."""
+        for rec in await self.store.unfinished():
+            if rec.id in self._running:
+                continue
+            if rec.owner not in (None, self.owner) and rec.lease_until and rec.lease_until > now():
+                continue
+            if await self._claim(rec.id):
+                log.info("resuming a conversation", conversation=rec.id, previous=rec.owner)
+                with tracer.start_as_current_span(
+                    "resume conversation",
+                    context=extract(rec.trace),
+                    attributes={"ioa.conversation": rec.id},
+                ):
+                    self.launch(rec.id)
+
+    async def _claim(self, conversation: str) -> bool:
+        def take(rec: Record) -> bool:
+            free = (
+                rec.owner in (None, self.owner) or not rec.lease_until or rec.lease_until <= now()
+            )
+            if rec.finished or not free:
+                return False
+            rec.owner, rec.lease_until = self.owner, now() + self.lease
+            return True
+
+        try:
+            rec = await self.store.change(conversation, take)
+        except (Conflict, NotFound):
+            return False
+        return rec.owner == self.owner and not rec.finished
+
+    async def _drive(self, conversation: str) -> None:
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(service="coordinator", conversation=conversation)
+        with tracer.start_as_current_span(
+            "drive conversation", attributes={"ioa.conversation": conversation}
+        ):
+            while True:
+                try:
+                    rec = await self.store.get(conversation)
+                    if rec.finished or rec.owner != self.owner:
+                        return
+                    if not rec.lease_until or rec.lease_until - now() < self.lease / 2:
+                        rec.lease_until = now() + self.lease
+                        await self.store.save(rec)
+                    wake = await self.driver.step(rec)
+                except Conflict:
+                    continue  # the record changed under us (an answer came in): read it again
+                except IoaError as exc:
+                    # A service is down or refused: the step is retried; budgets still apply.
+                    log.warning("step failed; retrying", error=str(exc))
+                    await asyncio.sleep(0.5)
+                    continue
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    log.exception("conversation step crashed")
+                    await self._fail(conversation, f"internal error in the coordinator: {exc}")
+                    return
+                if wake is not None:
+                    await self._sleep(conversation, (wake - now()).total_seconds())
+
+    async def _sleep(self, conversation: str, seconds: float) -> None:
+        event = self._kicks.get(conversation)
+        if event is None:
+            return
+        limit = max(0.0, min(seconds, self.poll_seconds, self.lease.total_seconds() / 3))
+        try:
+            await asyncio.wait_for(event.wait(), limit)
+        except TimeoutError:
+            pass
+        event.clear()
+
+    async def _fail(self, conversation: str, reason: str) -> None:
+        def fail(rec: Record) -> bool:
+            if rec.finished:
+                return False
+            rec.state, rec.reason, rec.current = "failed", reason, None
+            return True
+
+        try:
+            rec = await self.store.change(conversation, fail)
+            await self.driver.announce(rec)
+        except IoaError as exc:
+            log.warning("could not record a failure", error=str(exc))
