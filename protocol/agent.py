@@ -18,6 +18,7 @@ acknowledges it only after handling, and carries the trace context along.
 import asyncio
 import contextlib
 from collections import deque
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
@@ -25,7 +26,7 @@ import structlog
 
 from protocol.connection import Connection
 from protocol.envelope import Envelope
-from protocol.errors import IoaError, NotFound
+from protocol.errors import IoaError, NotFound, Timeout, Unavailable
 from protocol.inbox import Inbox
 from protocol.kinds import (
     GROUP_KINDS,
@@ -184,10 +185,21 @@ class Agent:
         decline = await self.on_invite(env)
         answer: Body = decline or TeamAccept(conversation=env.body.conversation)
         op = "decline" if decline else "accept"
-        try:
-            await self.conn.request(COORDINATOR, op, answer, conversation=env.body.conversation)
-        except IoaError as exc:
-            self.log.warning("could not answer an invitation", error=str(exc))
+        reply = Envelope.of(answer, sender=self.id, conversation=env.body.conversation)
+        deadline = env.body.deadline or datetime.now(UTC) + timedelta(seconds=30)
+        while True:
+            try:
+                await self.conn.send(COORDINATOR, op, reply)
+                return
+            except (Unavailable, Timeout) as exc:
+                # A coordinator restarting: the same answer (same id) again, until the deadline.
+                if datetime.now(UTC) >= deadline:
+                    self.log.warning("could not answer an invitation", error=str(exc))
+                    return
+                await asyncio.sleep(0.5)
+            except IoaError as exc:
+                self.log.warning("invitation answer refused", error=str(exc))
+                return
 
     async def _do_task(self, env: Envelope[TaskAssign]) -> None:
         assert env.group is not None

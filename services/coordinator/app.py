@@ -61,7 +61,9 @@ async def serve(
             )
         )
         await stack.enter_async_context(
-            Inbox(conn, COORDINATOR, functools.partial(on_inbox, store, scheduler))
+            # Handling is a quick record update, so a message a dead replica had fetched
+            # goes to another one after a few seconds rather than minutes.
+            Inbox(conn, COORDINATOR, functools.partial(on_inbox, store, scheduler), ack_wait=5)
         )
 
         async def offline(msg: Msg) -> None:

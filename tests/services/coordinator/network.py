@@ -11,6 +11,7 @@ from typing import Any
 from protocol.agent import Agent
 from protocol.connection import Connection
 from protocol.envelope import Envelope
+from protocol.errors import Unavailable
 from protocol.kinds import (
     TERMINAL_STATES,
     AgentCard,
@@ -142,8 +143,13 @@ async def wait_for(
     states: frozenset[str] = TERMINAL_STATES,
     seconds: float = 30,
 ) -> ConversationState:
+    state = None
     for _ in range(int(seconds * 10)):
-        state = await state_of(conn, conversation)
+        try:
+            state = await state_of(conn, conversation)
+        except Unavailable:  # a coordinator (re)starting
+            await asyncio.sleep(0.1)
+            continue
         if state.state in states:
             return state
         await asyncio.sleep(0.1)

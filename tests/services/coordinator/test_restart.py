@@ -1,0 +1,112 @@
+"""SIGKILL the coordinator in the middle of 20 conversations; a new one finishes them all.
+
+The coordinator runs as a real process (``python -m services.coordinator``);
+registry, chat and the member agent run in this process.
+"""
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from protocol.agent import Agent
+from protocol.connection import Connection
+from protocol.envelope import Envelope
+from protocol.kinds import StartConversation, TaskAssign, TaskFailed, TaskResult
+from tests.services.coordinator.network import card, network, start, state_of, wait_for
+from tests.support.scripted_llm import Script
+
+CONVERSATIONS = 20
+
+
+class Counter_(Agent):
+    """Does every task it gets (slowly), and remembers each one."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.handled: Counter[str] = Counter()
+
+    async def on_task(self, env: Envelope[TaskAssign]) -> TaskResult | TaskFailed | None:
+        self.handled[env.body.task_id] += 1
+        await asyncio.sleep(0.1)
+        return TaskResult(task_id=env.body.task_id, text=f"counted for {env.conversation}")
+
+
+def coordinator_process(
+    settings: dict[str, Any], llm_url: str, log: Path
+) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "IOA_NATS_URL": settings["nats_url"],
+        "IOA_SUBJECT_ROOT": settings["subject_root"],
+        "IOA_LOG_FORMAT": "json",
+        "IOA_LEASE_SECONDS": "2",
+        "IOA_SCAN_SECONDS": "0.5",
+        "OPENAI_BASE_URL": llm_url,
+        "IOA_LLM_MODEL": "scripted",
+    }
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "services.coordinator"], env=env, stdout=out, stderr=out
+        )
+
+
+async def test_a_killed_coordinator_leaves_no_conversation_unfinished_and_no_task_done_twice(
+    nats_url: str, subject_root: str, tmp_path: Path
+) -> None:
+    async with network(nats_url, subject_root, tmp_path, Script(), coordinator=False) as net:
+        counter = await net.add(Counter_(card("counter", "xylophone"), net.settings))
+        settings = {"nats_url": nats_url, "subject_root": subject_root}
+        log = tmp_path / "coordinator.log"
+        first = coordinator_process(settings, net.llm_url, log)
+        try:
+            async with Connection(net.settings, "gateway") as conn:
+                for _ in range(100):  # until it answers
+                    try:
+                        await conn.request("coordinator", "get", _probe())
+                    except Exception as exc:
+                        if "no conversation" in str(exc):
+                            break
+                    await asyncio.sleep(0.1)
+                conversations = await asyncio.gather(
+                    *(
+                        start(
+                            conn,
+                            StartConversation(
+                                goal=f"xylophone {n}", max_team=1, required=["counter"]
+                            ),
+                        )
+                        for n in range(CONVERSATIONS)
+                    )
+                )
+                await asyncio.sleep(1.0)
+                states_at_kill = Counter([(await state_of(conn, c)).state for c in conversations])
+                first.send_signal(signal.SIGKILL)
+                first.wait(5)
+                second = coordinator_process(settings, net.llm_url, log)
+                try:
+                    final = [await wait_for(conn, c, seconds=60) for c in conversations]
+                finally:
+                    second.terminate()
+                    second.wait(10)
+        finally:
+            if first.poll() is None:
+                first.kill()
+    assert sum(states_at_kill[s] for s in ("concluded", "failed", "cancelled")) < CONVERSATIONS, (
+        f"the kill came too late to test anything: {states_at_kill}"
+    )
+    assert [s.state for s in final] == ["concluded"] * CONVERSATIONS, [s.reason for s in final]
+    for state in final:
+        assert [(t.assignee, t.outcome) for t in state.tasks] == [("counter", "done")]
+    assert set(counter.handled.values()) == {1}, "a task was handed out twice"
+    assert len(counter.handled) == CONVERSATIONS
+
+
+def _probe() -> Any:
+    from protocol.kinds import GetConversation
+
+    return GetConversation(conversation="probe")
