@@ -9,7 +9,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from protocol.ids import Id
-from protocol.kinds import Budget, ConversationState, LoggedMessage, Member
+from protocol.kinds import (
+    Budget,
+    ConversationState,
+    FlowPolicy,
+    LoggedMessage,
+    Member,
+    TaskRecord,
+)
 from protocol.kinds.conversation import ConversationStatus
 
 
@@ -20,8 +27,39 @@ class ConversationCreate(BaseModel):
 
     goal: str = Field(min_length=1, max_length=20_000, examples=["What is 17 * 23?"])
     min_team: int = Field(default=1, ge=1, le=20)
-    max_team: int = Field(default=3, ge=1, le=20)
+    max_team: int = Field(default=4, ge=1, le=20)
+    required: list[Id] = Field(default_factory=list, max_length=20)
+    excluded: list[Id] = Field(default_factory=list, max_length=100)
+    depth: int = Field(default=1, ge=0, le=5)
+    policy: FlowPolicy = "sequential"
     budget: Budget = Field(default_factory=Budget)
+
+
+class UserMessage(BaseModel):
+    """What a user says in a conversation's group."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=20_000)
+    next_speakers: list[Id] = Field(default_factory=list, max_length=20)
+
+
+class Cancel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(default="cancelled by the user", max_length=2000)
+
+
+class FollowUp(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    goal: str = Field(min_length=1, max_length=20_000)
+
+
+class Posted(BaseModel):
+    conversation: Id
+    seq: int
+    id: Id
 
 
 class ConversationPublic(BaseModel):
@@ -35,7 +73,12 @@ class ConversationPublic(BaseModel):
     members: list[Member] = Field(default_factory=list)
     conclusion: str | None = None
     reason: str | None = None
+    policy: FlowPolicy = "sequential"
     turns: int = 0
+    tokens: int = 0
+    tasks: list[TaskRecord] = Field(default_factory=list)
+    parent: Id | None = None
+    children: list[Id] = Field(default_factory=list)
     trace_id: str | None = None
     created_at: datetime
     updated_at: datetime

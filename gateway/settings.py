@@ -29,6 +29,12 @@ class GatewaySettings(ServiceSettings):
         default=3, ge=0, le=120, description="How long open requests and streams may finish."
     )
 
+    user: str = Field(
+        default="user:anonymous",
+        pattern=r"^user:[A-Za-z0-9_-]{1,120}$",
+        description="Who the gateway speaks for (until API keys name each user).",
+    )
+
     @property
     def cors_origin_list(self) -> list[str]:
         return [o.strip() for o in self.cors_origins.split(",") if o.strip()]

@@ -1,11 +1,14 @@
 """``/v1/agents``: the agents the registry knows, online or not."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path
 
 from gateway.deps import ConnDep
 from gateway.problems import Problem
 from protocol.errors import InvalidMessage
-from protocol.kinds import Search, SearchHit, SearchResults
+from protocol.ids import ID_PATTERN
+from protocol.kinds import AgentInfo, GetAgent, Search, SearchHit, SearchResults
 from protocol.subjects import REGISTRY
 
 router = APIRouter(
@@ -22,3 +25,15 @@ async def list_agents(conn: ConnDep) -> list[SearchHit]:
     if not isinstance(reply.body, SearchResults):
         raise InvalidMessage(f"the registry answered search with {reply.type!r}")
     return reply.body.hits
+
+
+@router.get("/{agent}", response_model=AgentInfo, responses={404: {"model": Problem}})
+async def get_agent(
+    agent: Annotated[str, Path(pattern=ID_PATTERN, description="The agent's id")],
+    conn: ConnDep,
+) -> AgentInfo:
+    """One agent's card, whether it is online, and when it was last seen (404 if unknown)."""
+    reply = await conn.request(REGISTRY, "get_agent", GetAgent(agent=agent))
+    if not isinstance(reply.body, AgentInfo):
+        raise InvalidMessage(f"the registry answered get_agent with {reply.type!r}")
+    return reply.body

@@ -9,10 +9,27 @@ from starlette.background import BackgroundTask
 from gateway.deps import ConnDep, SettingsDep
 from gateway.feed import ConversationFeed, get_state
 from gateway.problems import Problem
-from gateway.schemas import ConversationCreate, ConversationPublic, MessagesPage
-from protocol.errors import InvalidMessage
+from gateway.schemas import (
+    Cancel,
+    ConversationCreate,
+    ConversationPublic,
+    FollowUp,
+    MessagesPage,
+    Posted,
+    UserMessage,
+)
+from protocol.envelope import Envelope
+from protocol.errors import Conflict, InvalidMessage
 from protocol.ids import ID_PATTERN
-from protocol.kinds import ConversationState, History, HistoryPage, StartConversation
+from protocol.kinds import (
+    CancelConversation,
+    ChatMessage,
+    ContinueConversation,
+    ConversationState,
+    History,
+    HistoryPage,
+    StartConversation,
+)
 from protocol.subjects import CHAT, COORDINATOR
 from protocol.tracing import current_trace_id
 
@@ -33,16 +50,13 @@ ConversationId = Annotated[str, Path(pattern=ID_PATTERN, description="The conver
 
 
 @router.post("", response_model=ConversationPublic, status_code=status.HTTP_201_CREATED)
-async def start_conversation(body: ConversationCreate, conn: ConnDep) -> ConversationPublic:
-    """Start a conversation for a goal; its trace starts with this request."""
-    start = StartConversation(
-        goal=body.goal,
-        min_team=body.min_team,
-        max_team=body.max_team,
-        budget=body.budget,
-        observers=[GATEWAY],
-    )
-    reply = await conn.request(COORDINATOR, "start", start)
+async def start_conversation(
+    body: ConversationCreate, conn: ConnDep, settings: SettingsDep
+) -> ConversationPublic:
+    """Start a conversation for a goal; its trace starts with this request. The user
+    is a member of the team's group; the gateway reads it as an observer."""
+    start = StartConversation(**body.model_dump(), observers=[GATEWAY])
+    reply = await conn.send(COORDINATOR, "start", Envelope.of(start, sender=settings.user))
     if not isinstance(reply.body, ConversationState):
         raise InvalidMessage(f"the coordinator answered start with {reply.type!r}")
     return ConversationPublic.of(reply.body, trace_id=current_trace_id())
@@ -107,3 +121,43 @@ async def follow_conversation(
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         background=BackgroundTask(feed.close),  # also when the stream was never read
     )
+
+
+@router.post("/{conversation}/messages", response_model=Posted, status_code=status.HTTP_201_CREATED)
+async def post_message(
+    conversation: ConversationId, body: UserMessage, conn: ConnDep, settings: SettingsDep
+) -> Posted:
+    """Say something in the conversation's group, as the user; the team sees it."""
+    state = await get_state(conn, conversation)
+    if state.group is None:
+        raise Conflict(f"conversation {conversation} has no group yet; try again in a moment")
+    env = Envelope.of(
+        ChatMessage(text=body.text, next_speakers=body.next_speakers, mentions=body.next_speakers),
+        sender=settings.user,
+        conversation=conversation,
+        group=state.group,
+    )
+    reply = await conn.send(CHAT, "post", env)
+    return Posted(conversation=conversation, seq=reply.body.seq, id=env.id)
+
+
+@router.post("/{conversation}/cancel", response_model=ConversationPublic)
+async def cancel_conversation(
+    conversation: ConversationId, body: Cancel, conn: ConnDep
+) -> ConversationPublic:
+    """Stop the conversation; open tasks are called off. It ends as ``cancelled``."""
+    reply = await conn.request(
+        COORDINATOR, "cancel", CancelConversation(conversation=conversation, reason=body.reason)
+    )
+    return ConversationPublic.of(reply.body)
+
+
+@router.post("/{conversation}/continue", response_model=ConversationPublic)
+async def continue_conversation(
+    conversation: ConversationId, body: FollowUp, conn: ConnDep
+) -> ConversationPublic:
+    """Give a concluded conversation a follow-up goal: same team, same history."""
+    reply = await conn.request(
+        COORDINATOR, "continue", ContinueConversation(conversation=conversation, goal=body.goal)
+    )
+    return ConversationPublic.of(reply.body)

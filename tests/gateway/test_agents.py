@@ -52,3 +52,21 @@ async def test_agents_without_a_registry_is_a_503_problem(client: httpx.AsyncCli
 
     assert response.status_code == 503
     assert response.json()["code"] == Unavailable.code.value
+
+
+async def test_one_agent_is_shown_by_its_id_with_its_status(
+    client: httpx.AsyncClient, registry: None, settings: ServiceSettings
+) -> None:
+    card = AgentCard(id="calculator", name="Calculator", description="exact arithmetic")
+    async with Connection(settings, "calculator") as conn:
+        await conn.request("registry", "register", Register(card=card, lease_seconds=30))
+
+    found = await client.get("/v1/agents/calculator")
+    missing = await client.get("/v1/agents/ghost")
+    unsafe = await client.get("/v1/agents/a.b")
+
+    assert found.status_code == 200
+    assert found.json()["card"]["description"] == "exact arithmetic"
+    assert found.json()["online"] is True and found.json()["last_seen"]
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+    assert unsafe.status_code == 422
