@@ -43,8 +43,9 @@ async def serve(
             )
         )
         store = ConversationStore(kv)
-        llm = Llm(llm_settings or LlmSettings())
-        stack.push_async_callback(llm.close)
+        llm = Llm(llm_settings or LlmSettings()) if settings.use_llm else None
+        if llm is not None:
+            stack.push_async_callback(llm.close)
         driver = Driver(
             conn,
             store,
