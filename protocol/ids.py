@@ -24,7 +24,8 @@ def new_id() -> str:
 
 
 def is_valid_id(value: str) -> bool:
-    return bool(_ID_RE.match(value))
+    # fullmatch: with match, "$" also matches before a trailing newline ("a\n" passed).
+    return _ID_RE.fullmatch(value) is not None
 
 
 def check_id(value: str, what: str = "id") -> str:
