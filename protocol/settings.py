@@ -37,6 +37,12 @@ class TelemetrySettings(BaseSettings):
     trace_dir: Path | None = Field(
         default=None, description="Write spans as OTLP JSON lines into this folder."
     )
+    trace_sample_ratio: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=1.0,
+        description="Share of new traces recorded; a message's trace follows its sender's choice.",
+    )
     otlp_endpoint: str | None = Field(
         default=None,
         validation_alias=AliasChoices("IOA_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"),

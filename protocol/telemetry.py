@@ -23,6 +23,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
+from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 
 from protocol.settings import TelemetrySettings
 
@@ -138,7 +139,8 @@ def otlp_json(spans: Sequence[ReadableSpan]) -> dict[str, Any]:
 
 def setup_tracing(service: str, version: str, settings: TelemetrySettings) -> TracerProvider:
     provider = TracerProvider(
-        resource=Resource.create({"service.name": service, "service.version": version})
+        resource=Resource.create({"service.name": service, "service.version": version}),
+        sampler=ParentBased(TraceIdRatioBased(settings.trace_sample_ratio)),
     )
     if settings.trace_dir is not None:
         exporter = JsonLinesSpanExporter(settings.trace_dir / f"{service}.jsonl")
