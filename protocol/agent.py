@@ -13,14 +13,23 @@ The runtime registers the card, renews its lease with heartbeats (and registers
 again if the registry forgot it), reads the agent's inbox through one durable
 JetStream consumer, handles each message once (a redelivered id is skipped),
 acknowledges it only after handling, and carries the trace context along.
+
+A reply to a message (a turn's answer, a task's outcome) gets an envelope id
+derived from the agent and the message it answers (:func:`reply_id`). If the
+agent dies after posting it and before its inbox recorded the message as
+handled, the message is handled again after the restart and the same reply
+id is posted again: the chat service stores it once, so the conversation
+does not see the work twice.
 """
 
 import asyncio
 import contextlib
+import hashlib
 from collections import deque
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import structlog
 
@@ -50,6 +59,15 @@ from protocol.subjects import CHAT, COORDINATOR, REGISTRY
 
 log = structlog.get_logger("ioa.agent")
 
+HOOKS = frozenset({"on_invite", "on_task", "on_turn", "on_group_message"})
+HookT = TypeVar("HookT", bound=Callable[..., Awaitable[Any]])
+
+
+def reply_id(agent: str, message_id: str) -> str:
+    """The envelope id of ``agent``'s reply to ``message_id``: the same every time."""
+    digest = hashlib.blake2b(f"{agent}\n{message_id}".encode(), digest_size=16).hexdigest()
+    return f"re-{digest}"
+
 
 class Agent:
     """One agent on the network. Override :meth:`on_task`, :meth:`on_turn`, :meth:`on_invite`."""
@@ -62,6 +80,7 @@ class Agent:
         lease_seconds: float = 15.0,
         history_size: int = 50,
         seen_size: int = 10_000,
+        ack_wait: float = 30.0,
     ) -> None:
         self.card = card
         self.id = card.id
@@ -71,8 +90,11 @@ class Agent:
         self.log = log.bind(agent=card.id)
         self._histories: dict[str, deque[Envelope[Any]]] = {}
         self._history_size = history_size
-        self._inbox = Inbox(self.conn, card.id, self._dispatch, seen_size=seen_size)
-        self._heartbeat: asyncio.Task[None] = asyncio.Future()  # type: ignore[assignment]
+        self._inbox = Inbox(
+            self.conn, card.id, self._dispatch, seen_size=seen_size, ack_wait=ack_wait
+        )
+        # Created on entry: an Agent may be built outside a running event loop.
+        self._heartbeat: asyncio.Task[None] | None = None
 
     # --- hooks ------------------------------------------------------------------
     async def on_invite(self, env: Envelope[TeamInvite]) -> TeamDecline | None:
@@ -98,6 +120,23 @@ class Agent:
         """See every message of this agent's groups (after the hooks above)."""
 
     # --- helpers ----------------------------------------------------------------
+    def hook(self, fn: HookT) -> HookT:
+        """Use ``fn`` as this agent's hook of the same name: hooks without a subclass.
+
+        >>> agent = Agent(AgentCard(id="shouter", name="Shouter"), NatsSettings())
+        >>> @agent.hook
+        ... async def on_task(env: Envelope[TaskAssign]) -> TaskResult:
+        ...     return TaskResult(task_id=env.body.task_id, text=env.body.description.upper())
+        >>> task = TaskAssign(task_id="t1", assignee="shouter", description="hello")
+        >>> env = Envelope.of(task, sender="coordinator", group="g1")
+        >>> asyncio.run(agent.on_task(env)).text
+        'HELLO'
+        """
+        if fn.__name__ not in HOOKS:
+            raise ValueError(f"{fn.__name__!r} is not a hook; name it one of {sorted(HOOKS)}")
+        setattr(self, fn.__name__, fn)
+        return fn
+
     def history(self, group: str) -> list[Envelope[Any]]:
         """The recent messages of a group, oldest first, as this agent received them."""
         return list(self._histories.get(group, ()))
@@ -109,15 +148,34 @@ class Agent:
         *,
         conversation: str | None = None,
         in_reply_to: str | None = None,
+        id: str | None = None,
+        retry_for: float = 30.0,
     ) -> Posted:
+        """Post ``body`` to ``group``; a retry with the same ``id`` is stored once.
+
+        While NATS or the chat service is away (an outage, a restart), the same
+        envelope is sent again for up to ``retry_for`` seconds: a result worked out
+        just before an outage is not lost, and the chat service stores it once.
+        """
         env = Envelope.of(
             body,
             sender=self.id,
             conversation=conversation,
             group=group,
             in_reply_to=in_reply_to,
+            id=id,
         )
-        reply = await self.conn.send(CHAT, "post", env)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + retry_for
+        while True:
+            try:
+                reply = await self.conn.send(CHAT, "post", env)
+                break
+            except (Unavailable, Timeout) as exc:
+                if loop.time() >= deadline:
+                    raise
+                self.log.info("chat unreachable; posting again", error=str(exc))
+                await asyncio.sleep(0.5)
         posted: Posted = reply.body
         return posted
 
@@ -136,7 +194,8 @@ class Agent:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._heartbeat.cancel()
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
         await self._inbox.__aexit__(exc_type, exc, tb)
         await self.conn.__aexit__(exc_type, exc, tb)
         self.log.info("agent stopped")
@@ -209,7 +268,13 @@ class Agent:
             self.log.exception("task failed", task=env.body.task_id)
             outcome = TaskFailed(task_id=env.body.task_id, reason=f"{type(exc).__name__}: {exc}")
         if outcome is not None:
-            await self.post(env.group, outcome, conversation=env.conversation, in_reply_to=env.id)
+            await self.post(
+                env.group,
+                outcome,
+                conversation=env.conversation,
+                in_reply_to=env.id,
+                id=reply_id(self.id, env.id),
+            )
 
     async def request_sub_team(
         self, env: Envelope[TaskAssign], goal: str, *, max_team: int = 3

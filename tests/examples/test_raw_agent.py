@@ -1,0 +1,67 @@
+"""The raw example agent (plain nats-py and json) as a real process in a real conversation:
+registry, chat and coordinator run in this process with a scripted LLM.
+"""
+
+import ast
+import asyncio
+from pathlib import Path
+
+from protocol.connection import Connection
+from protocol.kinds import ConversationState, GetConversation, History, StartConversation
+from tests.support.network import RAW_AGENT, network, raw_agent, wait_registered
+from tests.support.scripted_llm import Rule, Script, scripted_llm
+
+GOAL = "How many words are in 'the quick brown fox jumps over the lazy dog'?"
+RULES = [
+    Rule("CAPABILITY QUERIES", '{"queries": ["count words in a text"]}'),
+    Rule(
+        "TEAM CHOICE",
+        '{"members": [{"agent": "wordcount", "reason": "counts words", '
+        '"task": "Count the words in \'the quick brown fox jumps over the lazy dog\'"}]}',
+    ),
+    Rule("CONCLUSION", "The sentence has nine words."),
+]
+
+
+async def finish(conn: Connection, goal: str, seconds: float = 40) -> ConversationState:
+    started = await conn.request("coordinator", "start", StartConversation(goal=goal, max_team=1))
+    conversation = started.body.conversation
+    deadline = asyncio.get_running_loop().time() + seconds
+    while asyncio.get_running_loop().time() < deadline:
+        reply = await conn.request("coordinator", "get", GetConversation(conversation=conversation))
+        state: ConversationState = reply.body
+        if state.state in ("concluded", "failed", "cancelled"):
+            return state
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"conversation {conversation} did not end in {seconds} s")
+
+
+async def test_the_raw_agent_does_its_task_in_a_real_conversation(
+    nats_url: str, subject_root: str, tmp_path: Path
+) -> None:
+    with scripted_llm(Script(rules=RULES)) as llm_url:
+        async with network(nats_url, subject_root, tmp_path, llm_url=llm_url) as settings:
+            with raw_agent(settings, "wordcount", tmp_path / "raw.log") as proc:
+                await wait_registered(settings, "wordcount")
+                async with Connection(settings, "gateway") as conn:
+                    state = await finish(conn, GOAL)
+                    page = await conn.request("chat", "history", History(group=state.group or ""))
+                assert proc.poll() is None
+    assert state.state == "concluded", state.reason
+    assert [m.agent for m in state.members] == ["wordcount"]
+    assert state.conclusion is not None
+    assert "- wordcount: 9 words" in state.conclusion
+    results = [m.envelope for m in page.body.messages if m.envelope["type"] == "task_result"]
+    assert [(r["sender"], r["body"]["text"]) for r in results] == [("wordcount", "9 words")]
+
+
+def test_the_raw_agent_imports_nothing_from_this_project() -> None:
+    tree = ast.parse(RAW_AGENT.read_text())
+    imported = {
+        (node.module if isinstance(node, ast.ImportFrom) else alias.name).split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    assert imported <= {"asyncio", "json", "os", "signal", "uuid", "datetime", "nats"}, imported
+    assert len(RAW_AGENT.read_text().splitlines()) < 160
