@@ -8,7 +8,7 @@ PIP := $(BIN)/python -m pip
 GOAL ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-llm install-embeddings install-postgres run demo test lint schemas bench clean
+.PHONY: help install install-llm install-embeddings install-postgres install-chromium run demo test lint schemas bench clean
 
 help: ## List every target
 	@echo "Usage: make <target>"
@@ -54,7 +54,12 @@ run: install install-llm ## Start everything (nats, LLM, services, agents) with 
 demo: install install-llm ## Run the demo conversation (GOAL='...' to choose the goal)
 	$(BIN)/ioa demo $(if $(GOAL),"$(GOAL)",)
 
-test: install install-llm install-postgres ## Run the whole test suite, end-to-end tests included
+install-chromium: ## Install Debian's chromium for the web UI's browser test; quick when present
+	@test -x /usr/bin/chromium || \
+		{ echo ">>> Installing chromium (apt-get)"; \
+		  (apt-get install -y chromium || (apt-get update && apt-get install -y chromium)); }
+
+test: install install-llm install-postgres install-chromium ## Run the whole test suite, end-to-end tests included
 	$(BIN)/pytest
 
 lint: install ## ruff check, ruff format --check, mypy --strict on protocol/

@@ -1,7 +1,9 @@
 """``python -m bench``: run every benchmark, one after another."""
 
 from bench import (
+    chat_throughput,
     coordinator,
+    gateway,
     protocol_throughput,
     protocol_validation,
     registry_load,
@@ -14,6 +16,8 @@ BENCHMARKS = [
     registry_search.run,
     registry_load.run,
     coordinator.run,
+    chat_throughput.run,
+    gateway.run,
 ]
 
 

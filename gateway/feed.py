@@ -44,6 +44,18 @@ log = structlog.get_logger("ioa.gateway.feed")
 
 
 @dataclass(slots=True, frozen=True)
+class FeedEvent:
+    """One event of a feed: ``state``, ``message``, ``end`` or ``error``; ``id`` resumes."""
+
+    event: str
+    data: Any
+    id: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {"event": self.event, "id": self.id, "data": self.data}
+
+
+@dataclass(slots=True, frozen=True)
 class LogEntry:
     seq: int
     envelope: dict[str, Any] | None  # None: unreadable, skipped but counted as passed
@@ -104,13 +116,19 @@ class ConversationFeed:
         self._log = self._events = None
 
     async def stream(self) -> AsyncIterator[bytes]:
-        """The events, until the conversation ends (or the client goes away)."""
+        """The events as Server-Sent Events, until the conversation ends."""
+        async for item in self.events():
+            yield b": keepalive\n\n" if item is None else sse(item.event, item.data, id=item.id)
+
+    async def events(self) -> AsyncIterator["FeedEvent | None"]:
+        """The events (``None``: nothing happened for a keepalive interval), until the
+        conversation ends (or the consumer stops iterating)."""
         assert self._state is not None, "open() the feed first"
         sent = self.after
         state = self._state
         final_seq: int | None = None
         try:
-            yield sse("state", state.model_dump(mode="json"), id=sent)
+            yield FeedEvent("state", state.model_dump(mode="json"), sent)
             if state.group:
                 await self._follow(state.group)
             if state.state in TERMINAL_STATES:
@@ -119,7 +137,7 @@ class ConversationFeed:
                 try:
                     item = await asyncio.wait_for(self._queue.get(), timeout=self.keepalive)
                 except TimeoutError:
-                    yield b": keepalive\n\n"
+                    yield None
                     continue
                 if isinstance(item, LogEntry):
                     if item.seq <= sent:
@@ -127,22 +145,22 @@ class ConversationFeed:
                     sent = item.seq
                     if item.envelope is None:
                         continue
-                    yield sse("message", {"seq": item.seq, "envelope": item.envelope}, id=sent)
+                    yield FeedEvent("message", {"seq": item.seq, "envelope": item.envelope}, sent)
                     continue
                 if not _is_newer(item, state):
                     continue
                 had_group = state.group
                 state = item
-                yield sse("state", state.model_dump(mode="json"), id=sent)
+                yield FeedEvent("state", state.model_dump(mode="json"), sent)
                 if state.group and not had_group:
                     await self._follow(state.group)
                 if state.state in TERMINAL_STATES:
                     final_seq = await self._last_seq(state.group)
-            yield sse("end", {"state": state.state, "last_seq": sent}, id=sent)
+            yield FeedEvent("end", {"state": state.state, "last_seq": sent}, sent)
         except IoaError as exc:
             problem = problem_for(exc)
             log.warning("conversation feed failed", conversation=self.conversation, error=str(exc))
-            yield sse("error", problem.model_dump(exclude_none=True), id=sent)
+            yield FeedEvent("error", problem.model_dump(exclude_none=True), sent)
         finally:
             await self.close()
 

@@ -51,6 +51,25 @@ class Problem(BaseModel):
     errors: list[dict[str, Any]] | None = None
 
 
+class GatewayProblem(Exception):
+    """An HTTP-only failure (no key, too many requests, body too large) with its code."""
+
+    def __init__(
+        self, status: int, code: str, detail: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(detail)
+        self.status, self.code, self.detail, self.headers = status, code, detail, headers or {}
+
+    def problem(self) -> "Problem":
+        return Problem(
+            type=TYPE_BASE + self.code,
+            title=self.code.replace("_", " ").capitalize(),
+            status=self.status,
+            detail=self.detail,
+            code=self.code,
+        )
+
+
 def status_for(exc: IoaError) -> int:
     return STATUS_BY_CODE.get(exc.code, 500)
 
@@ -81,6 +100,12 @@ async def _ioa_error(request: Request, exc: Exception) -> JSONResponse:
     problem = problem_for(exc)
     log.info("request failed", path=request.url.path, code=problem.code, why=exc.message)
     return problem_response(problem)
+
+
+async def _gateway_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, GatewayProblem)
+    log.info("request refused", path=request.url.path, code=exc.code, why=exc.detail)
+    return problem_response(exc.problem(), headers=exc.headers)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -129,6 +154,7 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 def install(app: FastAPI) -> None:
     """Answer every error of ``app`` with problem details."""
     app.add_exception_handler(IoaError, _ioa_error)
+    app.add_exception_handler(GatewayProblem, _gateway_problem)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

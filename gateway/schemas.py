@@ -42,6 +42,9 @@ class UserMessage(BaseModel):
 
     text: str = Field(min_length=1, max_length=20_000)
     next_speakers: list[Id] = Field(default_factory=list, max_length=20)
+    in_reply_to: Id | None = Field(
+        default=None, description="The message (envelope id) this answers, e.g. a question."
+    )
 
 
 class Cancel(BaseModel):
@@ -62,8 +65,17 @@ class Posted(BaseModel):
     id: Id
 
 
+class Usage(BaseModel):
+    """What a conversation used so far."""
+
+    turns: int
+    tokens: int
+    seconds: float = Field(description="Wall time from start to its last change.")
+
+
 class ConversationPublic(BaseModel):
-    """A conversation as the coordinator reports it, with ``id`` for the HTTP resource."""
+    """A conversation as the coordinator reports it, with ``id`` for the HTTP resource.
+    ``members`` is the team, each with the reason it was chosen."""
 
     id: Id
     conversation: Id
@@ -82,13 +94,25 @@ class ConversationPublic(BaseModel):
     trace_id: str | None = None
     created_at: datetime
     updated_at: datetime
+    usage: Usage
 
     @classmethod
     def of(cls, state: ConversationState, *, trace_id: str | None = None) -> "ConversationPublic":
         data = state.model_dump()
         if trace_id:
             data["trace_id"] = trace_id
-        return cls(id=state.conversation, **data)
+        seconds = (state.updated_at - state.created_at).total_seconds()
+        usage = Usage(turns=state.turns, tokens=state.tokens, seconds=round(seconds, 3))
+        return cls(id=state.conversation, usage=usage, **data)
+
+
+class ConversationPage(BaseModel):
+    """A page of the caller's conversations, newest first; ``total`` counts every match."""
+
+    conversations: list[ConversationPublic]
+    total: int
+    offset: int
+    limit: int
 
 
 class MessagesPage(BaseModel):

@@ -8,6 +8,8 @@ from protocol.settings import ServiceSettings
 
 class GatewaySettings(ServiceSettings):
     """Environment: ``IOA_GATEWAY_HOST``, ``IOA_GATEWAY_PORT``, ``IOA_CORS_ORIGINS``,
+    ``IOA_GATEWAY_DATABASE_URL``, ``IOA_GATEWAY_RATE_PER_SECOND``, ``IOA_GATEWAY_RATE_BURST``,
+    ``IOA_GATEWAY_MAX_BODY_BYTES``, ``IOA_KEY_CACHE_SECONDS``, ``IOA_ANSWER_SECONDS``,
     ``IOA_SSE_KEEPALIVE_SECONDS``, ``IOA_SHUTDOWN_GRACE_SECONDS``, plus every
     :class:`~protocol.settings.ServiceSettings` variable (``IOA_REQUEST_TIMEOUT`` is
     how long the gateway waits for a service's answer before it answers 504)."""
@@ -29,10 +31,39 @@ class GatewaySettings(ServiceSettings):
         default=3, ge=0, le=120, description="How long open requests and streams may finish."
     )
 
-    user: str = Field(
-        default="user:anonymous",
-        pattern=r"^user:[A-Za-z0-9_-]{1,120}$",
-        description="Who the gateway speaks for (until API keys name each user).",
+    database_url: str = Field(
+        default="sqlite:///.ioa/gateway.db",
+        validation_alias=AliasChoices("IOA_GATEWAY_DATABASE_URL"),
+        description="API keys and who owns which conversation (SQLModel; SQLite or PostgreSQL).",
+    )
+    rate_per_second: float = Field(
+        default=20.0,
+        gt=0,
+        validation_alias=AliasChoices("IOA_GATEWAY_RATE_PER_SECOND"),
+        description="Requests per second one API key may make on average.",
+    )
+    rate_burst: int = Field(
+        default=60,
+        ge=1,
+        validation_alias=AliasChoices("IOA_GATEWAY_RATE_BURST"),
+        description="How many requests one key may make at once before 429.",
+    )
+    max_body_bytes: int = Field(
+        default=262_144,
+        ge=1024,
+        validation_alias=AliasChoices("IOA_GATEWAY_MAX_BODY_BYTES"),
+        description="Larger request bodies get 413.",
+    )
+    key_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="How long a checked key is trusted without the database (revocation lag).",
+    )
+    answer_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        le=3600,
+        description="How long /v1/chat/completions and A2A SendMessage wait for a conclusion.",
     )
 
     @property

@@ -1,4 +1,5 @@
-"""The ``ioa`` command: ``ioa up`` runs everything, ``ioa demo`` gives it a goal."""
+"""The ``ioa`` command: ``ioa up`` runs everything, ``ioa demo`` gives it a goal,
+``ioa conformance`` checks a live agent against the protocol."""
 
 import argparse
 import sys
@@ -48,7 +49,138 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--timeout", type=float, default=300.0, help="seconds to wait for a conclusion"
     )
+
+    conformance = commands.add_parser(
+        "conformance",
+        help="check that a live agent speaks ioa/1 correctly; prints a pass/fail table",
+        description="Exercise a live agent over the protocol (registration, heartbeats, "
+        "invitations, group replies, tasks, malformed input, redelivery) and print one "
+        "verdict per check. Needs the registry and the chat service running. "
+        "Exit status: 0 when every required check passes, 1 otherwise, 2 when NATS or a "
+        "service cannot be reached.",
+    )
+    conformance.add_argument("agent", metavar="AGENT_ID", help="the agent's id (its card's id)")
+    conformance.add_argument(
+        "--nats", default=None, metavar="URL", help="default: IOA_NATS_URL or nats://127.0.0.1:4222"
+    )
+    conformance.add_argument(
+        "--root",
+        default=None,
+        metavar="ROOT",
+        help="subject root; default: IOA_SUBJECT_ROOT or ioa.v1",
+    )
+    conformance.add_argument(
+        "--wait", type=float, default=30.0, help="seconds the agent may take per answer (30)"
+    )
+    conformance.add_argument(
+        "--lease-wait",
+        type=float,
+        default=20.0,
+        help="seconds to watch for a heartbeat; more than the agent's lease (20)",
+    )
+
+    keys = commands.add_parser(
+        "keys",
+        help="create, list or revoke the gateway's API keys",
+        description="API keys for the gateway, stored hashed in IOA_GATEWAY_DATABASE_URL "
+        "(default: sqlite under --data-dir). A key speaks for the user user:<NAME>.",
+    )
+    keys.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="default: .ioa")
+    actions = keys.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions.add_parser("create", help="create a key and print it (shown only once)").add_argument(
+        "--name", required=True, help="who it is for: the key acts as user:<NAME>"
+    )
+    actions.add_parser("list", help="list keys (ids, names, revoked or not)")
+    actions.add_parser("revoke", help="revoke a key by its id").add_argument("key_id")
+
+    trace = commands.add_parser(
+        "trace",
+        help="print a conversation's spans as a tree with the critical path",
+        description="Read the embedded run's trace files (<data>/traces/*.jsonl) and print "
+        "the spans of a conversation (or one trace) with durations.",
+    )
+    trace.add_argument("id", metavar="CONVERSATION_OR_TRACE_ID")
+    trace.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="default: .ioa")
+
+    logs = commands.add_parser(
+        "logs",
+        help="print one conversation's log lines from every process, in time order",
+    )
+    logs.add_argument("conversation", metavar="CONVERSATION")
+    logs.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="default: .ioa")
+
+    agent = commands.add_parser(
+        "agent",
+        help="run one agent as this process (calculator, assistant, writer, python, docs)",
+        description="Run one agent, configured by environment variables (IOA_NATS_URL, …) "
+        "and optionally a --config file: a persona JSON file for assistant/writer, a JSON "
+        'object of settings (e.g. {"python_cpu_seconds": 5}) for the others.',
+    )
+    agent_actions = agent.add_subparsers(dest="action", metavar="ACTION", required=True)
+    agent_run = agent_actions.add_parser("run", help="run the agent NAME until SIGTERM")
+    agent_run.add_argument("name", metavar="NAME")
+    agent_run.add_argument("--config", type=Path, default=None, metavar="FILE")
+
+    serve = commands.add_parser(
+        "serve",
+        help="run one service as this process: registry, chat, coordinator or gateway",
+        description="Run one service until SIGTERM, configured by environment variables "
+        "(IOA_NATS_URL, …): the container entrypoint's way to start a service.",
+    )
+    serve.add_argument("service", choices=("registry", "chat", "coordinator", "gateway"))
+
+    health = commands.add_parser(
+        "health",
+        help="probe a service or an agent; exit 0 when healthy (container health checks)",
+        description="registry/chat/coordinator: answers a NATS micro PING; gateway: GET "
+        "/healthz on IOA_GATEWAY_PORT; an agent: the registry reports it online. Exit "
+        "status 0 healthy, 1 unhealthy, 2 NATS or the registry unreachable.",
+    )
+    health.add_argument("part", metavar="SERVICE_OR_AGENT")
+    health.add_argument(
+        "--live",
+        action="store_true",
+        help="liveness: exit 0 when only something else is unreachable (a restart won't help)",
+    )
+
+    bridge = commands.add_parser(
+        "bridge",
+        help="bring an A2A agent or an MCP server onto the network as one of our agents",
+    )
+    bridge_kinds = bridge.add_subparsers(dest="kind", metavar="KIND", required=True)
+    bridge_a2a = bridge_kinds.add_parser(
+        "a2a", help="relay to a remote A2A agent (reads URL/.well-known/agent-card.json)"
+    )
+    bridge_a2a.add_argument("target", metavar="URL")
+    bridge_mcp = bridge_kinds.add_parser(
+        "mcp", help="wrap an MCP server's tools: a command (stdio) or an http(s) URL"
+    )
+    bridge_mcp.add_argument("target", metavar="COMMAND_OR_URL")
+    for sub in (bridge_a2a, bridge_mcp):
+        sub.add_argument("--id", default=None, help="the agent id on our network")
     return top
+
+
+def keys_command(args: argparse.Namespace) -> int:
+    from gateway import keys
+
+    engine = keys.open_engine(keys.database_url(args.data_dir))
+    if args.action == "create":
+        try:
+            row, key = keys.create_key(engine, args.name)
+        except ValueError as exc:
+            parser().error(str(exc))
+        print(key)
+        print(f"(key id {row.id}, user {row.user}; shown only once)", file=sys.stderr)
+        return 0
+    if args.action == "revoke":
+        found = keys.revoke(engine, args.key_id)
+        print("revoked" if found else f"no key {args.key_id!r}", file=sys.stderr)
+        return 0 if found else 1
+    for row in keys.list_keys(engine):
+        state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
+        print(f"{row.id}  {row.user:<24}  {row.created_at:%Y-%m-%d %H:%M}  {state}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -72,6 +204,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ioa.demo import demo
 
         return demo(args.goal, args.data_dir, args.timeout)
+    if args.command == "keys":
+        return keys_command(args)
+    if args.command == "trace":
+        from ioa import traces
+
+        return traces.show(args.data_dir, args.id)
+    if args.command == "logs":
+        from ioa import logs
+
+        return logs.show(args.data_dir, args.conversation)
+    if args.command == "agent":
+        from ioa.agents import run_agent
+
+        return run_agent(args.name, args.config)
+    if args.command == "serve":
+        from ioa.serve import serve as serve_service
+
+        return serve_service(args.service)
+    if args.command == "health":
+        from ioa.serve import health as probe
+
+        return probe(args.part, live=args.live)
+    if args.command == "bridge":
+        from ioa.agents import run_bridge
+
+        return run_bridge(args.kind, args.target, args.id)
+    if args.command == "conformance":
+        from ioa import conformance as check
+
+        options = check.Options(lease_wait=args.lease_wait, answer_wait=args.wait)
+        return check.main(args.agent, args.nats, args.root, options)
     parser().print_help()
     return 2
 

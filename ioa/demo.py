@@ -7,6 +7,7 @@ otherwise starts one as a child process for the length of the demo.
 import asyncio
 import contextlib
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -60,8 +61,8 @@ class LogFollower:
             print(f"  | {line}")
 
 
-def start_up(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Start ``ioa up`` in the background; return it and its gateway URL once healthy."""
+def start_up(data_dir: Path) -> tuple[subprocess.Popen[bytes], runfile.RunInfo]:
+    """Start ``ioa up`` in the background; return it and its run info once healthy."""
     log_path = data_dir / "logs" / "up.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     follower = LogFollower(log_path)
@@ -93,7 +94,7 @@ def start_up(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
         info = runfile.read(data_dir)
         if info and info.pid == proc.pid and gateway_healthy(info.gateway_url):
             follower.pump()
-            return proc, info.gateway_url
+            return proc, info
         time.sleep(0.5)
     stop_up(proc)
     raise DemoError(f"'ioa up' was not ready within {STARTUP_TIMEOUT:g}s; see {log_path}.")
@@ -152,8 +153,10 @@ async def poll(client: httpx.AsyncClient, conversation: str, printer: ChatPrinte
         await asyncio.sleep(1.0)
 
 
-async def converse(gateway: str, goal: str, timeout: float) -> int:
-    async with httpx.AsyncClient(base_url=gateway, timeout=30.0) as client:
+async def converse(gateway: str, goal: str, timeout: float, api_key: str = "") -> int:
+    """Post the goal as the run's user (the key from run.json) and print the chat."""
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    async with httpx.AsyncClient(base_url=gateway, timeout=30.0, headers=headers) as client:
         response = await client.post("/v1/conversations", json={"goal": goal})
         if response.status_code >= 300:
             raise DemoError(
@@ -189,10 +192,10 @@ def demo(goal: str | None, data_dir: Path, timeout: float) -> int:
         info = runfile.read(data_dir)
         if info and gateway_healthy(info.gateway_url):
             print(f"Using the running 'ioa up' (gateway {info.gateway_url}).")
-            gateway = info.gateway_url
         else:
-            proc, gateway = start_up(data_dir)
-        return asyncio.run(converse(gateway, goal or DEFAULT_GOAL, timeout))
+            proc, info = start_up(data_dir)
+        key = os.environ.get("IOA_API_KEY") or info.api_key
+        return asyncio.run(converse(info.gateway_url, goal or DEFAULT_GOAL, timeout, key))
     except DemoError as exc:
         print(f"\n✗ {exc}")
         return 1

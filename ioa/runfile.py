@@ -29,6 +29,8 @@ class RunInfo:
     processes: list[ProcessEntry] = field(default_factory=list)
     llm_url: str | None = None
     data_dir: str = ""
+    api_key: str = ""
+    """The gateway key of this run (user ``user:local``); the file is readable only by its owner."""
     started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
 
     def to_json(self) -> dict[str, Any]:
@@ -51,6 +53,7 @@ def write(data_dir: Path, info: RunInfo) -> Path:
     target = path_in(data_dir)
     tmp = target.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(info.to_json(), indent=2) + "\n")
+    tmp.chmod(0o600)  # it holds the run's API key
     tmp.replace(target)
     return target
 

@@ -31,7 +31,7 @@ from protocol.subjects import CHAT, COORDINATOR, DEFAULT_ROOT, REGISTRY
 
 SERVICE_TIMEOUT = 45.0
 LLM_TIMEOUT = 180.0
-AGENTS = ("calculator", "assistant", "writer")
+AGENTS = ("calculator", "assistant", "writer", "python", "docs")
 
 Out = Callable[[str], None]
 
@@ -109,6 +109,8 @@ class Supervisor:
     nats_url: str = ""
     gateway_url: str = ""
     llm_url: str | None = None
+    api_key: str = ""
+    api_key_id: str = ""
 
     def __post_init__(self) -> None:
         self.data = self.options.data_dir.resolve()
@@ -199,9 +201,11 @@ class Supervisor:
                 module = "registry" if name == REGISTRY else f"services.{name}"
                 extra = {"IOA_DATABASE_URL": db} if name == REGISTRY else {}
                 await self._start_step([Part(self._process(name, module, env | extra), check)])
+            gateway_db = self._create_api_key()
             gateway_env = env | {
                 "IOA_GATEWAY_HOST": "127.0.0.1",
                 "IOA_GATEWAY_PORT": str(gateway_port),
+                "IOA_GATEWAY_DATABASE_URL": gateway_db,
             }
             await self._start_step(
                 [
@@ -226,8 +230,42 @@ class Supervisor:
                         self._process("writer", "services.agents.assistant", env | persona),
                         agent_online(conn, "writer"),
                     ),
+                    Part(
+                        self._process("python", "services.agents.python", env),
+                        agent_online(conn, "python"),
+                    ),
+                    Part(
+                        self._process("docs", "services.agents.docs", env),
+                        agent_online(conn, "docs"),
+                    ),
                 ]
             )
+
+    def _create_api_key(self) -> str:
+        """A key for this run (user ``user:local``), revoked when the run stops; it is
+        printed and written to run.json, where ``ioa demo`` finds it."""
+        from gateway import keys
+
+        url = keys.database_url(self.data, dict(self.environ))
+        engine = keys.open_engine(url)
+        try:
+            row, self.api_key = keys.create_key(engine, "local")
+        finally:
+            engine.dispose()
+        self.api_key_id = row.id
+        self._gateway_db = url
+        return url
+
+    def _revoke_api_key(self) -> None:
+        if not self.api_key_id:
+            return
+        from gateway import keys
+
+        engine = keys.open_engine(self._gateway_db)
+        try:
+            keys.revoke(engine, self.api_key_id)
+        finally:
+            engine.dispose()
 
     def _check_not_running(self) -> None:
         info = runfile.read(self.data)
@@ -337,6 +375,7 @@ class Supervisor:
             ],
             llm_url=self.llm_url,
             data_dir=str(self.data),
+            api_key=self.api_key,
         )
 
     def announce(self, seconds: float) -> None:
@@ -345,7 +384,8 @@ class Supervisor:
         self._wrote_runfile = True
         self.out(f"\nAll {len(info.processes)} processes are up in {seconds:.1f}s.")
         self.out(runfile.process_table(info.processes))
-        self.out(f"\nGateway: {self.gateway_url}")
+        self.out(f"\nGateway: {self.gateway_url}  (web UI: {self.gateway_url}/)")
+        self.out(f"API key: {self.api_key}  (user:local; also in {runfile.path_in(self.data)})")
         self.out(f"NATS:    {self.nats_url}")
         self.out("Try 'ioa demo' in another terminal. Press Ctrl-C to stop everything.")
 
@@ -376,6 +416,8 @@ class Supervisor:
         )
         if self._wrote_runfile:
             runfile.remove(self.data)
+        with contextlib.suppress(Exception):  # a key left over is revoked by hand
+            self._revoke_api_key()
         self.out(f"Stopped {len(self.processes)} processes in {time.monotonic() - began:.1f}s.")
 
 

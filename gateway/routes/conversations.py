@@ -1,4 +1,8 @@
-"""``/v1/conversations``: start one, read its state and messages, follow it live (SSE)."""
+"""``/v1/conversations``: start, list, read, post into, cancel, continue, follow live (SSE).
+
+Every endpoint needs an API key; a user sees only the conversations they started
+(someone else's is a 404, as if it did not exist).
+"""
 
 from typing import Annotated
 
@@ -6,12 +10,15 @@ from fastapi import APIRouter, Header, Path, Query, status
 from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
+from gateway import network
+from gateway.auth import CallerDep, KeyringDep
 from gateway.deps import ConnDep, SettingsDep
 from gateway.feed import ConversationFeed, get_state
 from gateway.problems import Problem
 from gateway.schemas import (
     Cancel,
     ConversationCreate,
+    ConversationPage,
     ConversationPublic,
     FollowUp,
     MessagesPage,
@@ -24,23 +31,25 @@ from protocol.ids import ID_PATTERN
 from protocol.kinds import (
     CancelConversation,
     ChatMessage,
-    ContinueConversation,
+    ConversationList,
     ConversationState,
     History,
     HistoryPage,
+    ListConversations,
     StartConversation,
 )
+from protocol.kinds.conversation import ConversationStatus
 from protocol.subjects import CHAT, COORDINATOR
 from protocol.tracing import current_trace_id
-
-GATEWAY = "gateway"
 
 router = APIRouter(
     prefix="/v1/conversations",
     tags=["conversations"],
     responses={
+        401: {"model": Problem},
         404: {"model": Problem},
         422: {"model": Problem},
+        429: {"model": Problem},
         503: {"model": Problem},
         504: {"model": Problem},
     },
@@ -51,20 +60,42 @@ ConversationId = Annotated[str, Path(pattern=ID_PATTERN, description="The conver
 
 @router.post("", response_model=ConversationPublic, status_code=status.HTTP_201_CREATED)
 async def start_conversation(
-    body: ConversationCreate, conn: ConnDep, settings: SettingsDep
+    body: ConversationCreate, conn: ConnDep, keyring: KeyringDep, caller: CallerDep
 ) -> ConversationPublic:
     """Start a conversation for a goal; its trace starts with this request. The user
     is a member of the team's group; the gateway reads it as an observer."""
-    start = StartConversation(**body.model_dump(), observers=[GATEWAY])
-    reply = await conn.send(COORDINATOR, "start", Envelope.of(start, sender=settings.user))
-    if not isinstance(reply.body, ConversationState):
-        raise InvalidMessage(f"the coordinator answered start with {reply.type!r}")
-    return ConversationPublic.of(reply.body, trace_id=current_trace_id())
+    state = await network.start(conn, keyring, caller, StartConversation(**body.model_dump()))
+    return ConversationPublic.of(state, trace_id=current_trace_id())
+
+
+@router.get("", response_model=ConversationPage)
+async def list_conversations(
+    conn: ConnDep,
+    caller: CallerDep,
+    state: Annotated[list[ConversationStatus] | None, Query(description="Only these.")] = None,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> ConversationPage:
+    """The caller's conversations, newest first, optionally only in the given states."""
+    ask = ListConversations(states=list(dict.fromkeys(state or [])), offset=offset, limit=limit)
+    reply = await conn.send(COORDINATOR, "list", Envelope.of(ask, sender=caller.user))
+    if not isinstance(reply.body, ConversationList):
+        raise InvalidMessage(f"the coordinator answered list with {reply.type!r}")
+    return ConversationPage(
+        conversations=[ConversationPublic.of(s) for s in reply.body.conversations],
+        total=reply.body.total,
+        offset=offset,
+        limit=limit,
+    )
 
 
 @router.get("/{conversation}", response_model=ConversationPublic)
-async def read_conversation(conversation: ConversationId, conn: ConnDep) -> ConversationPublic:
-    """The conversation's current state."""
+async def read_conversation(
+    conversation: ConversationId, conn: ConnDep, keyring: KeyringDep, caller: CallerDep
+) -> ConversationPublic:
+    """The conversation: state, team (with why each member was chosen), tasks,
+    conclusion, usage (turns, tokens, seconds) and trace id."""
+    await keyring.check_owner(conversation, caller)
     return ConversationPublic.of(await get_state(conn, conversation))
 
 
@@ -72,10 +103,13 @@ async def read_conversation(conversation: ConversationId, conn: ConnDep) -> Conv
 async def read_messages(
     conversation: ConversationId,
     conn: ConnDep,
+    keyring: KeyringDep,
+    caller: CallerDep,
     after: Annotated[int, Query(ge=0, description="Only messages with a higher seq.")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> MessagesPage:
     """A page of the conversation's group log (empty while it has no group yet)."""
+    await keyring.check_owner(conversation, caller)
     state = await get_state(conn, conversation)
     if state.group is None:
         return MessagesPage(conversation=conversation, group=None, messages=[], last_seq=after)
@@ -105,11 +139,15 @@ async def follow_conversation(
     conversation: ConversationId,
     conn: ConnDep,
     settings: SettingsDep,
+    keyring: KeyringDep,
+    caller: CallerDep,
     after: Annotated[int | None, Query(ge=0, description="Resume after this seq.")] = None,
     last_event_id: Annotated[int | None, Header(ge=0)] = None,
 ) -> StreamingResponse:
     """Server-Sent Events: ``state`` on every change, ``message`` for every group message
-    in order, then ``end`` once the conversation is over."""
+    in order, then ``end`` once the conversation is over. EventSource clients may pass
+    the key as ``?api_key=``."""
+    await keyring.check_owner(conversation, caller)
     start = after if after is not None else (last_event_id or 0)
     feed = ConversationFeed(
         conn, conversation, after=start, keepalive=settings.sse_keepalive_seconds
@@ -125,17 +163,24 @@ async def follow_conversation(
 
 @router.post("/{conversation}/messages", response_model=Posted, status_code=status.HTTP_201_CREATED)
 async def post_message(
-    conversation: ConversationId, body: UserMessage, conn: ConnDep, settings: SettingsDep
+    conversation: ConversationId,
+    body: UserMessage,
+    conn: ConnDep,
+    keyring: KeyringDep,
+    caller: CallerDep,
 ) -> Posted:
-    """Say something in the conversation's group, as the user; the team sees it."""
+    """Say something in the conversation's group, as the user; the team sees it.
+    ``in_reply_to`` answers a question (a message id)."""
+    await keyring.check_owner(conversation, caller)
     state = await get_state(conn, conversation)
     if state.group is None:
         raise Conflict(f"conversation {conversation} has no group yet; try again in a moment")
     env = Envelope.of(
         ChatMessage(text=body.text, next_speakers=body.next_speakers, mentions=body.next_speakers),
-        sender=settings.user,
+        sender=caller.user,
         conversation=conversation,
         group=state.group,
+        in_reply_to=body.in_reply_to,
     )
     reply = await conn.send(CHAT, "post", env)
     return Posted(conversation=conversation, seq=reply.body.seq, id=env.id)
@@ -143,21 +188,31 @@ async def post_message(
 
 @router.post("/{conversation}/cancel", response_model=ConversationPublic)
 async def cancel_conversation(
-    conversation: ConversationId, body: Cancel, conn: ConnDep
+    conversation: ConversationId,
+    body: Cancel,
+    conn: ConnDep,
+    keyring: KeyringDep,
+    caller: CallerDep,
 ) -> ConversationPublic:
     """Stop the conversation; open tasks are called off. It ends as ``cancelled``."""
-    reply = await conn.request(
-        COORDINATOR, "cancel", CancelConversation(conversation=conversation, reason=body.reason)
+    await keyring.check_owner(conversation, caller)
+    ask = CancelConversation(conversation=conversation, reason=body.reason)
+    reply = await conn.send(
+        COORDINATOR, "cancel", Envelope.of(ask, sender=caller.user, conversation=conversation)
     )
+    if not isinstance(reply.body, ConversationState):
+        raise InvalidMessage(f"the coordinator answered cancel with {reply.type!r}")
     return ConversationPublic.of(reply.body)
 
 
 @router.post("/{conversation}/continue", response_model=ConversationPublic)
 async def continue_conversation(
-    conversation: ConversationId, body: FollowUp, conn: ConnDep
+    conversation: ConversationId,
+    body: FollowUp,
+    conn: ConnDep,
+    keyring: KeyringDep,
+    caller: CallerDep,
 ) -> ConversationPublic:
     """Give a concluded conversation a follow-up goal: same team, same history."""
-    reply = await conn.request(
-        COORDINATOR, "continue", ContinueConversation(conversation=conversation, goal=body.goal)
-    )
-    return ConversationPublic.of(reply.body)
+    await keyring.check_owner(conversation, caller)
+    return ConversationPublic.of(await network.follow_up(conn, caller, conversation, body.goal))

@@ -39,6 +39,42 @@ class CloseGroup(Body):
     group: Id
 
 
+class AddMembers(Body):
+    """Add members to a group (its creator only); members already in it are ignored."""
+
+    KIND: ClassVar[str] = "add_members"
+
+    group: Id
+    members: list[Id] = Field(min_length=1, max_length=1000)
+
+
+class RemoveMembers(Body):
+    """Remove members from a group: its creator removes anyone but itself, others only
+    themselves."""
+
+    KIND: ClassVar[str] = "remove_members"
+
+    group: Id
+    members: list[Id] = Field(min_length=1, max_length=1000)
+
+
+class LeaveGroup(Body):
+    """The sender leaves the group (the creator cannot leave; it closes the group)."""
+
+    KIND: ClassVar[str] = "leave_group"
+
+    group: Id
+
+
+class ListGroups(Body):
+    """The groups the sender is a member of."""
+
+    KIND: ClassVar[str] = "list_groups"
+
+    state: GroupState | None = Field(default=None, description="Only groups in this state.")
+    limit: int = Field(default=100, ge=1, le=1000)
+
+
 class GroupInfo(Body):
     KIND: ClassVar[str] = "group_info"
 
@@ -99,3 +135,29 @@ class ChatMessage(Body):
     parts: list[Part] = Field(
         default_factory=list, max_length=100, description="Attachments: text, data, files."
     )
+
+
+class GroupList(Body):
+    """Answer to :class:`ListGroups`, ordered by group id."""
+
+    KIND: ClassVar[str] = "group_list"
+
+    groups: list[GroupInfo]
+
+
+class Pending(Body):
+    """Ask for the messages that wait for the sender's answer: they mention it or name it
+    as a next speaker, and it has not posted a message ``in_reply_to`` them yet."""
+
+    KIND: ClassVar[str] = "pending"
+
+    group: Id | None = Field(default=None, description="One group, or all the sender's groups.")
+    limit: int = Field(default=100, ge=1, le=1000)
+
+
+class PendingMessages(Body):
+    """Answer to :class:`Pending`: logged messages, oldest first within each group."""
+
+    KIND: ClassVar[str] = "pending_messages"
+
+    messages: list[LoggedMessage]

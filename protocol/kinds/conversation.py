@@ -156,3 +156,25 @@ class Conclusion(Body):
     KIND: ClassVar[str] = "conclusion"
 
     text: str = Field(max_length=200_000)
+
+
+class ListConversations(Body):
+    """The requester's own conversations, newest first, a page at a time."""
+
+    KIND: ClassVar[str] = "list_conversations"
+
+    states: list[ConversationStatus] = Field(
+        default_factory=list, max_length=8, description="Only these states (empty: any)."
+    )
+    offset: int = Field(default=0, ge=0, le=1_000_000)
+    limit: int = Field(default=50, ge=1, le=500)
+
+
+class ConversationList(Body):
+    """A page of :class:`ListConversations`; ``total`` counts every match."""
+
+    KIND: ClassVar[str] = "conversation_list"
+
+    conversations: list[ConversationState] = Field(default_factory=list)
+    total: int = 0
+    offset: int = 0

@@ -14,8 +14,10 @@ from protocol.kinds import (
     AgentStatus,
     CancelConversation,
     ContinueConversation,
+    ConversationList,
     ConversationState,
     GetConversation,
+    ListConversations,
     RequestSubTeam,
     StartConversation,
     TeamAccept,
@@ -76,6 +78,19 @@ def build_service(conn: Connection, store: ConversationStore, scheduler: Schedul
     @service.handler("get")
     async def get(env: Envelope[GetConversation]) -> ConversationState:
         return (await store.get(env.body.conversation)).public()
+
+    @service.handler("list")
+    async def list_(env: Envelope[ListConversations]) -> ConversationList:
+        """The sender's own conversations (those it started), newest first."""
+        body = env.body
+        mine = [rec for rec in await store.all() if rec.requester == env.sender]
+        if body.states:
+            mine = [rec for rec in mine if rec.state in body.states]
+        mine.sort(key=lambda rec: rec.created_at, reverse=True)
+        page = mine[body.offset : body.offset + body.limit]
+        return ConversationList(
+            conversations=[rec.public() for rec in page], total=len(mine), offset=body.offset
+        )
 
     async def answer(env: Envelope[Any]) -> Ack:
         rec = await store.change(env.body.conversation, lambda rec: events.answer_invite(rec, env))

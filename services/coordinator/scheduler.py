@@ -12,6 +12,8 @@ from datetime import timedelta
 from types import TracebackType
 from typing import Self
 
+import nats.errors
+import nats.js.errors
 import structlog
 from opentelemetry import trace
 
@@ -19,6 +21,16 @@ from protocol.errors import Conflict, IoaError, NotFound
 from protocol.tracing import extract
 from services.coordinator.driver import Driver
 from services.coordinator.state import ConversationStore, Record, now
+
+# What a NATS server failover looks like to a client (the node it was connected to
+# died, or a stream is electing a new leader): transient, so the step is retried.
+NATS_FAILOVER = (
+    nats.errors.TimeoutError,
+    nats.errors.NoRespondersError,
+    nats.errors.ConnectionClosedError,
+    nats.js.errors.NoStreamResponseError,
+    nats.js.errors.ServiceUnavailableError,
+)
 
 log = structlog.get_logger("ioa.coordinator.scheduler")
 tracer = trace.get_tracer("ioa.coordinator")
@@ -141,8 +153,9 @@ class Scheduler:
                     wake = await self.driver.step(rec)
                 except Conflict:
                     continue  # the record changed under us (an answer came in): read it again
-                except IoaError as exc:
-                    # A service is down or refused: the step is retried; budgets still apply.
+                except (IoaError, *NATS_FAILOVER) as exc:
+                    # A service or a NATS node is down, or a service refused: the step is
+                    # retried; budgets still apply.
                     log.warning("step failed; retrying", error=str(exc))
                     await asyncio.sleep(0.5)
                     continue

@@ -233,6 +233,10 @@ class ConversationStore:
         raise Conflict(f"conversation {conversation} is too busy to change")
 
     async def unfinished(self) -> list[Record]:
+        return [rec for rec in await self.all() if not rec.finished]
+
+    async def all(self) -> list[Record]:
+        """Every record (a scan of the bucket: fine for thousands, not for millions)."""
         try:
             keys = await self._kv.keys()
         except NoKeysError:
@@ -240,9 +244,7 @@ class ConversationStore:
         records = []
         for key in keys:
             try:
-                rec = await self.get(key)
+                records.append(await self.get(key))
             except NotFound:
                 continue
-            if not rec.finished:
-                records.append(rec)
         return records

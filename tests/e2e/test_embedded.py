@@ -104,9 +104,13 @@ def wait_ready(proc: subprocess.Popen[str], data_dir: Path, timeout: float) -> r
     pytest.fail(f"ioa up was not ready within {timeout}s:\n{output_of(data_dir)}")
 
 
-def run_goal(gateway: str, goal: str, timeout: float) -> tuple[dict[str, Any], list[dict]]:
-    """Post a goal, poll until the conversation ends; its final state and its messages."""
-    with httpx.Client(base_url=gateway, timeout=30) as client:
+def run_goal(info: runfile.RunInfo, goal: str, timeout: float) -> tuple[dict[str, Any], list[dict]]:
+    """Post a goal with the run's API key (from run.json), poll until the conversation
+    ends; its final state and its messages."""
+    assert info.api_key.startswith("ioa_"), "ioa up writes its API key to run.json"
+    headers = {"Authorization": f"Bearer {info.api_key}"}
+    with httpx.Client(base_url=info.gateway_url, timeout=30, headers=headers) as client:
+        assert client.get("/v1/agents", headers={"Authorization": ""}).status_code == 401
         started = client.post("/v1/conversations", json={"goal": goal})
         assert started.status_code < 300, started.text
         conversation = started.json().get("conversation") or started.json()["id"]
@@ -162,7 +166,7 @@ def test_a_goal_is_concluded_by_two_agents_in_one_trace_and_sigint_stops_everyth
             info = wait_ready(proc, data_dir, timeout=90)
             assert {p.name for p in info.processes} >= {"nats", *SERVICES, *AGENTS}
 
-            state, messages = run_goal(info.gateway_url, DEFAULT_GOAL, timeout=120)
+            state, messages = run_goal(info, DEFAULT_GOAL, timeout=120)
 
             assert state.get("state") == "concluded", state
             assert state.get("conclusion")
@@ -200,7 +204,7 @@ def test_the_real_local_model_brings_a_goal_to_a_conclusion(tmp_path: Path) -> N
         info = wait_ready(proc, data_dir, timeout=240)
         assert "llm" in {p.name for p in info.processes}
 
-        state, messages = run_goal(info.gateway_url, DEFAULT_GOAL, timeout=600)
+        state, messages = run_goal(info, DEFAULT_GOAL, timeout=600)
 
         assert state.get("state") == "concluded", state
         assert (state.get("conclusion") or "").strip()

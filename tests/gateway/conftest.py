@@ -10,6 +10,7 @@ import contextlib
 import json
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,6 +22,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from gateway.app import create_app
+from gateway.keys import create_key, open_engine
 from gateway.settings import GatewaySettings
 from ioa import nats_server
 from protocol.settings import ServiceSettings
@@ -40,8 +42,9 @@ def spans() -> Iterator[InMemorySpanExporter]:
 
 
 @pytest.fixture
-def gateway_settings(settings: ServiceSettings) -> GatewaySettings:
+def gateway_settings(settings: ServiceSettings, tmp_path: Path) -> GatewaySettings:
     return GatewaySettings(
+        database_url=f"sqlite:///{tmp_path}/gateway.db",
         nats_url=settings.nats_url,
         subject_root=settings.subject_root,
         log_format="json",
@@ -87,8 +90,35 @@ async def gateway_url(
         yield url
 
 
+def make_key(settings: GatewaySettings, name: str = "alice") -> str:
+    """A real API key in the gateway's database, as ``ioa keys create`` makes one."""
+    engine = open_engine(settings.database_url)
+    try:
+        return create_key(engine, name)[1]
+    finally:
+        engine.dispose()
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
 @pytest.fixture
-async def client(gateway_url: str) -> AsyncIterator[httpx.AsyncClient]:
+def api_key(gateway_settings: GatewaySettings) -> str:
+    return make_key(gateway_settings, "alice")
+
+
+@pytest.fixture
+async def client(gateway_url: str, api_key: str) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client that calls as user ``user:alice``."""
+    headers = {"Authorization": f"Bearer {api_key}"}
+    async with httpx.AsyncClient(base_url=gateway_url, timeout=10, headers=headers) as http:
+        yield http
+
+
+@pytest.fixture
+async def anonymous(gateway_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client without a key."""
     async with httpx.AsyncClient(base_url=gateway_url, timeout=10) as http:
         yield http
 
@@ -147,3 +177,55 @@ async def read_events(
 
     await asyncio.wait_for(read(), timeout=timeout)
     return out
+
+
+@dataclass
+class Stack:
+    """A real network (registry, chat, coordinator, calculator, writer) behind a real gateway."""
+
+    url: str
+    key: str
+    settings: GatewaySettings
+    net: Any
+
+    def client(self, key: str | None = None) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.url, timeout=20, headers=bearer(key or self.key))
+
+
+@contextlib.asynccontextmanager
+async def real_stack(
+    nats_url: str, subject_root: str, tmp_path: Path, **gateway: Any
+) -> AsyncIterator[Stack]:
+    """Everything real and in-process (only the LLM is scripted), plus a key for alice."""
+    from tests.services.coordinator.network import network
+    from tests.support.scripted_llm import Script
+
+    if not isinstance(trace.get_tracer_provider(), TracerProvider):
+        trace.set_tracer_provider(TracerProvider())  # trace ids need a real SDK
+
+    async with network(nats_url, subject_root, tmp_path, Script()) as net:
+        settings = GatewaySettings(
+            database_url=f"sqlite:///{tmp_path}/gateway.db",
+            nats_url=nats_url,
+            subject_root=subject_root,
+            log_format="json",
+            port=nats_server.free_port(),
+            sse_keepalive_seconds=1.0,
+            shutdown_grace_seconds=1,
+            **gateway,
+        )
+        key = make_key(settings, "alice")
+        async with running_gateway(settings) as url:
+            yield Stack(url=url, key=key, settings=settings, net=net)
+
+
+async def wait_for_state(
+    client: httpx.AsyncClient, conversation: str, *states: str, seconds: float = 30
+) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    for _ in range(int(seconds * 10)):
+        body = (await client.get(f"/v1/conversations/{conversation}")).json()
+        if body.get("state") in states:
+            return body
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{conversation} never reached {states}: {body}")

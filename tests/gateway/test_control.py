@@ -12,7 +12,7 @@ from ioa import nats_server
 from protocol.agent import Agent
 from protocol.envelope import Envelope
 from protocol.kinds import TaskAssign, TaskFailed, TaskResult
-from tests.gateway.conftest import running_gateway
+from tests.gateway.conftest import bearer, make_key, running_gateway
 from tests.services.coordinator.network import Sleeper, card, network
 from tests.support.scripted_llm import Script
 
@@ -26,8 +26,9 @@ async def poll(client: httpx.AsyncClient, url: str, *states: str) -> dict[str, A
     raise AssertionError(f"{url} never reached {states}: {body}")
 
 
-def gateway_on(net_settings: Any) -> GatewaySettings:
+def gateway_on(net_settings: Any, tmp_path: Path) -> GatewaySettings:
     return GatewaySettings(
+        database_url=f"sqlite:///{tmp_path}/gateway.db",
         nats_url=net_settings.nats_url,
         subject_root=net_settings.subject_root,
         log_format="json",
@@ -56,9 +57,11 @@ async def test_a_user_message_reaches_the_team_and_the_conversation_can_continue
         listener = Listener(card("listener", "xylophone"), net.settings)
         listener.heard = []
         await net.add(listener)
+        gateway = gateway_on(net.settings, tmp_path)
+        key = make_key(gateway)
         async with (
-            running_gateway(gateway_on(net.settings)) as url,
-            httpx.AsyncClient(base_url=url, timeout=10) as client,
+            running_gateway(gateway) as url,
+            httpx.AsyncClient(base_url=url, timeout=10, headers=bearer(key)) as client,
         ):
             created = await client.post(
                 "/v1/conversations", json={"goal": "xylophone", "max_team": 1}
@@ -91,9 +94,11 @@ async def test_a_user_can_cancel_a_running_conversation(
 ) -> None:
     async with network(nats_url, subject_root, tmp_path, Script()) as net:
         await net.add(Sleeper(card("sleepy", "xylophone"), net.settings))
+        gateway = gateway_on(net.settings, tmp_path)
+        key = make_key(gateway)
         async with (
-            running_gateway(gateway_on(net.settings)) as url,
-            httpx.AsyncClient(base_url=url, timeout=10) as client,
+            running_gateway(gateway) as url,
+            httpx.AsyncClient(base_url=url, timeout=10, headers=bearer(key)) as client,
         ):
             created = await client.post("/v1/conversations", json={"goal": "xylophone"})
             conversation = created.json()["id"]

@@ -34,7 +34,7 @@ async def test_starting_a_conversation_returns_its_id_state_and_the_trace_begun_
     assert response.headers["x-trace-id"] == body["trace_id"]
     assert response.headers["traceparent"].split("-")[1] == body["trace_id"]
     start = coordinator.starts[0]
-    assert start.sender == "user:anonymous"  # the gateway speaks for its user
+    assert start.sender == "user:alice"  # the gateway speaks for the key's user
     assert start.body.observers == ["gateway"]
 
     root = await _server_span(spans, body["trace_id"], "POST /v1/conversations")

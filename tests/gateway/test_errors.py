@@ -21,7 +21,7 @@ from protocol.errors import (
     TooLarge,
     Unavailable,
 )
-from protocol.kinds import Ack, GetConversation
+from protocol.kinds import Ack, ListConversations
 from protocol.service import Service
 from protocol.settings import ServiceSettings
 from tests.gateway.conftest import running_gateway
@@ -86,13 +86,13 @@ async def test_an_unknown_path_is_a_404_problem(client: httpx.AsyncClient) -> No
 
 
 async def test_a_coordinator_that_answers_too_late_is_a_504_problem(
-    gateway_settings: GatewaySettings, settings: ServiceSettings
+    gateway_settings: GatewaySettings, settings: ServiceSettings, api_key: str
 ) -> None:
     async with Connection(settings, "coordinator") as conn:
         slow = Service(conn, "coordinator", "0.0.0-slow-stand-in")
 
-        @slow.handler("get")
-        async def get(env: Envelope[GetConversation]) -> Ack:
+        @slow.handler("list")
+        async def list_(env: Envelope[ListConversations]) -> Ack:
             await asyncio.sleep(2)
             return Ack()
 
@@ -100,9 +100,9 @@ async def test_a_coordinator_that_answers_too_late_is_a_504_problem(
         async with (
             slow,
             running_gateway(hasty) as url,
-            httpx.AsyncClient(base_url=url) as client,
+            httpx.AsyncClient(base_url=url, headers={"X-API-Key": api_key}) as client,
         ):
-            response = await client.get("/v1/conversations/01SLOW")
+            response = await client.get("/v1/conversations")
 
     assert response.status_code == 504
     assert response.json()["code"] == "timeout"

@@ -1,0 +1,235 @@
+"""The gateway as a user meets it: requests/s of the main read endpoints, and how many
+concurrent SSE watchers one gateway process serves.
+
+The gateway runs as its own process (``python -m gateway``, one uvicorn worker); the
+registry, chat service, coordinator and the calculator share this process with the
+load generator (httpx), all on 127.0.0.1, so on a 2-core machine the client competes
+with the services: the figures are lower bounds for the gateway alone.
+
+Watchers: K clients follow ``GET /v1/events`` (the user-wide feed); then one
+conversation starts, and we measure how many of the K saw its first state change
+and how fast. K grows until not every watcher hears it within 5 s (or 2,000).
+"""
+
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.report import table, write_results
+from gateway.keys import create_key, open_engine
+from ioa import nats_server
+from protocol.settings import TelemetrySettings
+from protocol.telemetry import setup_logging
+from registry.app import serve as serve_registry
+from registry.settings import RegistrySettings
+from services.agents.calculator.agent import Calculator
+from services.agents.calculator.card import calculator_card
+from services.agents.calculator.settings import CalculatorSettings
+from services.chat.app import serve as serve_chat
+from services.chat.settings import ChatSettings
+from services.coordinator.app import serve as serve_coordinator
+from services.coordinator.settings import CoordinatorSettings
+
+SECONDS_PER_ENDPOINT = 5.0
+CONCURRENCY = 16
+WATCHERS = (100, 250, 500, 1000, 2000)
+HEARD_WITHIN = 5.0
+
+
+async def rate(client: httpx.AsyncClient, path: str) -> dict[str, Any]:
+    """Requests/s of GET ``path`` from CONCURRENCY workers for SECONDS_PER_ENDPOINT."""
+    latencies: list[float] = []
+    errors = 0
+    until = time.perf_counter() + SECONDS_PER_ENDPOINT
+
+    async def worker() -> None:
+        nonlocal errors
+        while time.perf_counter() < until:
+            began = time.perf_counter()
+            response = await client.get(path)
+            latencies.append(time.perf_counter() - began)
+            errors += response.status_code != 200
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    took = time.perf_counter() - began
+    latencies.sort()
+    return {
+        "requests_per_s": round(len(latencies) / took, 1),
+        "p50_ms": round(latencies[len(latencies) // 2] * 1000, 2),
+        "p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 2),
+        "errors": errors,
+    }
+
+
+async def watchers(url: str, key: str, count: int) -> dict[str, Any]:
+    """Open ``count`` user-feed watchers, start a conversation, time who hears it."""
+    limits = httpx.Limits(max_connections=count + 10, max_keepalive_connections=0)
+    heard: list[float] = []
+    opened = 0
+    all_open = asyncio.Event()
+    started_at: list[float] = []
+    async with httpx.AsyncClient(
+        base_url=url, headers={"Authorization": f"Bearer {key}"}, limits=limits, timeout=60
+    ) as client:
+
+        async def watch() -> None:
+            nonlocal opened
+            async with client.stream("GET", "/v1/events") as response:
+                opened += 1
+                if opened == count:
+                    all_open.set()
+                async for line in response.aiter_lines():
+                    if line.startswith("event: state"):
+                        heard.append(time.perf_counter() - started_at[0])
+                        return
+
+        tasks = [asyncio.create_task(watch()) for _ in range(count)]
+        try:
+            await asyncio.wait_for(all_open.wait(), 60)
+            await asyncio.sleep(0.5)
+            started_at.append(time.perf_counter())
+            await client.post("/v1/conversations", json={"goal": "Compute 2+2", "max_team": 1})
+            await asyncio.wait(tasks, timeout=HEARD_WITHIN)
+        except TimeoutError:
+            pass
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+    heard.sort()
+    return {
+        "watchers": count,
+        "opened": opened,
+        "heard": len(heard),
+        "p50_ms": round(heard[len(heard) // 2] * 1000, 1) if heard else None,
+        "max_ms": round(heard[-1] * 1000, 1) if heard else None,
+    }
+
+
+async def measure(nats_url: str, tmp: Path) -> dict[str, Any]:
+    common: dict[str, Any] = {
+        "nats_url": nats_url,
+        "subject_root": "bench.ioa.v1",
+        "log_level": "WARNING",
+    }
+    db = f"sqlite:///{tmp}/gateway.db"
+    engine = open_engine(db)
+    key = create_key(engine, "bench")[1]
+    engine.dispose()
+    port = nats_server.free_port()
+    url = f"http://127.0.0.1:{port}"
+    async with AsyncExitStack() as stack:
+        await stack.enter_async_context(
+            serve_registry(RegistrySettings(**common, database_url=f"sqlite:///{tmp}/r.db"))
+        )
+        await stack.enter_async_context(serve_chat(ChatSettings(**common)))
+        await stack.enter_async_context(
+            serve_coordinator(CoordinatorSettings(**common, use_llm=False), None)
+        )
+        await stack.enter_async_context(Calculator(calculator_card(), CalculatorSettings(**common)))
+        env = {
+            **os.environ,
+            "IOA_NATS_URL": nats_url,
+            "IOA_SUBJECT_ROOT": common["subject_root"],
+            "IOA_LOG_LEVEL": "WARNING",
+            "IOA_LOG_FORMAT": "json",
+            "IOA_GATEWAY_PORT": str(port),
+            "IOA_GATEWAY_DATABASE_URL": db,
+            "IOA_GATEWAY_RATE_PER_SECOND": "1000000",
+            "IOA_GATEWAY_RATE_BURST": "1000000",
+            "IOA_SSE_KEEPALIVE_SECONDS": "30",
+        }
+        gateway = subprocess.Popen(  # noqa: ASYNC220 (started once, before any load)
+            [sys.executable, "-m", "gateway"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        stack.callback(lambda: (gateway.terminate(), gateway.wait(10)))
+        headers = {"Authorization": f"Bearer {key}"}
+        async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30) as client:
+            for _ in range(200):
+                try:
+                    if (await client.get("/readyz")).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                await asyncio.sleep(0.1)
+            created = await client.post(
+                "/v1/conversations", json={"goal": "Compute 12*(3+4)", "max_team": 1}
+            )
+            conversation = created.json()["id"]
+            for _ in range(300):
+                if (await client.get(f"/v1/conversations/{conversation}")).json()[
+                    "state"
+                ] == "concluded":
+                    break
+                await asyncio.sleep(0.1)
+            reads = {}
+            for path in (
+                "/healthz",
+                f"/v1/conversations/{conversation}",
+                "/v1/conversations?limit=20",
+                f"/v1/conversations/{conversation}/messages",
+                "/v1/agents",
+            ):
+                reads[path.replace(conversation, "{id}")] = await rate(client, path)
+        served = []
+        for count in WATCHERS:
+            result = await watchers(url, key, count)
+            served.append(result)
+            if result["heard"] < count:
+                break
+    return {"reads": reads, "watchers": served, "concurrency": CONCURRENCY}
+
+
+async def main() -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        port = nats_server.free_port()
+        proc = nats_server.start(port, Path(tmp) / "nats")
+        try:
+            return await measure(f"nats://127.0.0.1:{port}", Path(tmp))
+        finally:
+            nats_server.stop(proc)
+
+
+def run() -> None:
+    setup_logging("bench", TelemetrySettings(log_level="WARNING"))
+    results = asyncio.run(main())
+    print(f"\nGateway: read endpoints (GET, {results['concurrency']} concurrent clients)")
+    print(
+        table(
+            ["endpoint", "requests/s", "p50 ms", "p99 ms", "errors"],
+            [
+                [path, r["requests_per_s"], r["p50_ms"], r["p99_ms"], r["errors"]]
+                for path, r in results["reads"].items()
+            ],
+        )
+    )
+    print(f"\nGateway: concurrent SSE watchers of /v1/events (heard within {HEARD_WITHIN:g} s)")
+    print(
+        table(
+            ["watchers", "opened", "heard", "p50 ms", "max ms"],
+            [
+                [w["watchers"], w["opened"], w["heard"], w["p50_ms"], w["max_ms"]]
+                for w in results["watchers"]
+            ],
+        )
+    )
+    full = [w["watchers"] for w in results["watchers"] if w["heard"] == w["watchers"]]
+    results["max_watchers_all_heard"] = max(full, default=0)
+    print(f"\nOne gateway process served {results['max_watchers_all_heard']} watchers, all heard.")
+    print(f"results: {write_results('gateway', results)}")
+
+
+if __name__ == "__main__":
+    run()

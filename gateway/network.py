@@ -1,0 +1,89 @@
+"""What every front door (REST, OpenAI-compatible, A2A, the web UI) asks of the network:
+start a conversation for a user, and wait for it to end."""
+
+import asyncio
+import contextlib
+
+from nats.aio.msg import Msg
+
+from gateway.auth import Keyring
+from gateway.feed import get_state
+from gateway.keys import Caller
+from protocol.connection import Connection
+from protocol.envelope import Envelope, decode
+from protocol.errors import InvalidMessage, IoaError
+from protocol.kinds import (
+    TERMINAL_STATES,
+    ContinueConversation,
+    ConversationState,
+    StartConversation,
+)
+from protocol.subjects import COORDINATOR
+
+GATEWAY = "gateway"
+
+
+async def start(
+    conn: Connection, keyring: Keyring, caller: Caller, start: StartConversation
+) -> ConversationState:
+    """Start a conversation as ``caller``'s user (a member of its group; the gateway
+    observes it), and remember who owns it."""
+    observers = list(dict.fromkeys([*start.observers, GATEWAY]))
+    body = start.model_copy(update={"observers": observers})
+    reply = await conn.send(COORDINATOR, "start", Envelope.of(body, sender=caller.user))
+    if not isinstance(reply.body, ConversationState):
+        raise InvalidMessage(f"the coordinator answered start with {reply.type!r}")
+    await keyring.own(reply.body.conversation, caller.user)
+    return reply.body
+
+
+async def follow_up(
+    conn: Connection, caller: Caller, conversation: str, goal: str
+) -> ConversationState:
+    """Give a concluded conversation a follow-up goal, as its owner."""
+    body = ContinueConversation(conversation=conversation, goal=goal)
+    reply = await conn.send(
+        COORDINATOR, "continue", Envelope.of(body, sender=caller.user, conversation=conversation)
+    )
+    if not isinstance(reply.body, ConversationState):
+        raise InvalidMessage(f"the coordinator answered continue with {reply.type!r}")
+    return reply.body
+
+
+async def wait_until_over(
+    conn: Connection, conversation: str, seconds: float, *, not_before: str | None = None
+) -> ConversationState:
+    """The conversation's state once it is terminal (or the last one seen after
+    ``seconds``). State events wake the wait; a slow poll covers a missed event.
+    ``not_before``: ignore terminal states last updated at or before this ISO time
+    (a follow-up of a concluded conversation is terminal until the coordinator moves)."""
+    changed = asyncio.Event()
+
+    async def on_event(msg: Msg) -> None:
+        changed.set()
+
+    sub = await conn.nc.subscribe(conn.subjects.event("conversation", conversation), cb=on_event)
+    deadline = asyncio.get_running_loop().time() + seconds
+    try:
+        while True:
+            state = await get_state(conn, conversation)
+            fresh = not_before is None or state.updated_at.isoformat() > not_before
+            if state.state in TERMINAL_STATES and fresh:
+                return state
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                return state
+            changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), timeout=min(left, 2.0))
+    finally:
+        with contextlib.suppress(IoaError, Exception):
+            await sub.unsubscribe()
+
+
+def decode_state(data: bytes, max_bytes: int) -> ConversationState | None:
+    try:
+        env = decode(data, max_bytes=max_bytes)
+    except IoaError:
+        return None
+    return env.body if isinstance(env.body, ConversationState) else None

@@ -1,0 +1,145 @@
+"""Live updates beyond one conversation's SSE: a user's whole feed (SSE and WebSocket)
+and one conversation over WebSocket.
+
+WebSocket frames are JSON objects ``{"event", "id", "data"}`` with the same events
+and ids as the SSE feeds; reconnect with ``?after=<last id>`` to resume. Browsers
+cannot set headers on a WebSocket, so the key may come as ``?api_key=``.
+"""
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, WebSocket, WebSocketDisconnect
+from fastapi.responses import StreamingResponse
+from starlette.background import BackgroundTask
+
+from gateway.auth import CallerDep, Keyring, KeyringDep, key_from
+from gateway.deps import ConnDep, SettingsDep
+from gateway.feed import ConversationFeed, FeedEvent, sse
+from gateway.keys import Caller
+from gateway.problems import GatewayProblem, Problem, problem_for
+from gateway.settings import GatewaySettings
+from gateway.userfeed import UserFeed
+from protocol.connection import Connection
+from protocol.errors import IoaError
+from protocol.ids import is_valid_id
+
+router = APIRouter(tags=["live"], responses={401: {"model": Problem}, 429: {"model": Problem}})
+
+
+async def _as_sse(events: AsyncIterator[FeedEvent | None]) -> AsyncIterator[bytes]:
+    async for item in events:
+        yield b": keepalive\n\n" if item is None else sse(item.event, item.data, id=item.id)
+
+
+@router.get(
+    "/v1/events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "Server-Sent Events"}},
+)
+async def follow_mine(
+    caller: CallerDep,
+    keyring: KeyringDep,
+    conn: ConnDep,
+    settings: SettingsDep,
+    after: Annotated[int | None, Query(ge=0, description="Resume after this event id.")] = None,
+    last_event_id: Annotated[int | None, Header(ge=0)] = None,
+) -> StreamingResponse:
+    """Server-Sent Events: ``state`` whenever any of the caller's conversations changes.
+    Without ``after``/``Last-Event-ID`` only new changes come."""
+    start = after if after is not None else last_event_id
+    feed = UserFeed(
+        conn, keyring, caller.user, after=start, keepalive=settings.sse_keepalive_seconds
+    )
+    await feed.open()
+    return StreamingResponse(
+        _as_sse(feed.events()),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        background=BackgroundTask(feed.close),
+    )
+
+
+async def _ws_caller(websocket: WebSocket) -> Caller | None:
+    keyring: Keyring = websocket.app.state.keyring
+    try:
+        return await keyring.caller(key_from(websocket.headers, websocket.query_params))
+    except GatewayProblem as exc:
+        # Accept first: a close before accept reaches the client as a bare HTTP 403.
+        await websocket.accept()
+        await websocket.close(code=4000 + exc.status, reason=exc.detail[:120])
+        return None
+
+
+def _after(websocket: WebSocket) -> int | None:
+    raw = websocket.query_params.get("after")
+    return int(raw) if raw is not None and raw.isdigit() else None
+
+
+async def _pump(websocket: WebSocket, events: AsyncIterator[FeedEvent | None]) -> None:
+    try:
+        async for item in events:
+            if item is None:
+                await websocket.send_json({"event": "keepalive"})
+            else:
+                await websocket.send_json(item.as_json())
+        await websocket.close()
+    except WebSocketDisconnect:
+        pass
+
+
+@router.websocket("/v1/ws")
+async def ws_mine(websocket: WebSocket) -> None:
+    """Every state change of the caller's conversations (``?after=`` resumes)."""
+    caller = await _ws_caller(websocket)
+    if caller is None:
+        return
+    conn: Connection = websocket.app.state.conn
+    settings: GatewaySettings = websocket.app.state.settings
+    feed = UserFeed(
+        conn,
+        websocket.app.state.keyring,
+        caller.user,
+        after=_after(websocket),
+        keepalive=settings.sse_keepalive_seconds,
+    )
+    try:
+        await feed.open()
+    except IoaError as exc:
+        await websocket.accept()
+        await websocket.close(code=1011, reason=problem_for(exc).detail[:120])
+        return
+    await websocket.accept()
+    try:
+        await _pump(websocket, feed.events())
+    finally:
+        await feed.close()
+
+
+@router.websocket("/v1/conversations/{conversation}/ws")
+async def ws_conversation(websocket: WebSocket, conversation: str) -> None:
+    """One conversation: ``state``, ``message`` (ids are log seqs; ``?after=`` resumes), ``end``."""
+    caller = await _ws_caller(websocket)
+    if caller is None:
+        return
+    keyring: Keyring = websocket.app.state.keyring
+    if not is_valid_id(conversation) or await keyring.owner_of(conversation) != caller.user:
+        await websocket.accept()
+        await websocket.close(code=4404, reason="no such conversation")
+        return
+    conn: Connection = websocket.app.state.conn
+    settings: GatewaySettings = websocket.app.state.settings
+    feed = ConversationFeed(
+        conn, conversation, after=_after(websocket) or 0, keepalive=settings.sse_keepalive_seconds
+    )
+    try:
+        await feed.open()
+    except IoaError as exc:
+        await websocket.accept()
+        await websocket.close(code=1011, reason=problem_for(exc).detail[:120])
+        return
+    await websocket.accept()
+    try:
+        await _pump(websocket, feed.events())
+    finally:
+        await feed.close()

@@ -1,0 +1,238 @@
+// The web UI: plain JavaScript against the gateway's own API, no build step.
+// The API key lives in localStorage (or comes once in the URL fragment: /#key=...);
+// EventSource cannot send headers, so streams pass it as ?api_key=.
+"use strict";
+
+const $ = (sel) => document.querySelector(sel);
+const state = { key: "", current: null, convs: new Map(), members: new Map(), stream: null, mine: null };
+
+const KIND_LABEL = {
+  chat_message: "discussion", task_assign: "task", task_progress: "progress",
+  task_result: "result", task_failed: "failed", task_cancelled: "cancelled",
+  pause: "pause", conclude: "concluding", conclusion: "conclusion",
+};
+
+function toast(text) {
+  const el = $("#toast");
+  el.textContent = text;
+  el.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { el.hidden = true; }, 4000);
+}
+
+async function api(path, options = {}) {
+  const headers = { "Authorization": `Bearer ${state.key}`, ...(options.headers || {}) };
+  if (options.body) headers["Content-Type"] = "application/json";
+  const response = await fetch(path, { ...options, headers });
+  const body = response.headers.get("content-type")?.includes("json") ? await response.json() : null;
+  if (!response.ok) {
+    const why = body?.detail || response.statusText;
+    toast(`${response.status}: ${why}`);
+    throw new Error(why);
+  }
+  return body;
+}
+
+function colour(name) {
+  let h = 0;
+  for (const c of name) h = (h * 31 + c.charCodeAt(0)) % 360;
+  return `hsl(${h} 55% 45%)`;
+}
+
+function initials(name) {
+  const bare = name.replace(/^user:/, "");
+  const parts = bare.split(/[-_ :]+/).filter(Boolean);
+  return ((parts[0]?.[0] || "?") + (parts[1]?.[0] || parts[0]?.[1] || "")).toUpperCase();
+}
+
+function avatar(name) {
+  const el = document.createElement("div");
+  el.className = "avatar";
+  el.style.background = name.startsWith("user:") ? "#1d2330" : colour(name);
+  el.textContent = initials(name);
+  el.title = name;
+  return el;
+}
+
+function textOf(env) {
+  const b = env.body || {};
+  switch (env.type) {
+    case "chat_message": return b.text || (b.parts || []).map((p) => p.text || "").join("\n");
+    case "task_assign": return `→ ${b.assignee}: ${b.description}`;
+    case "task_progress": return `${b.text || ""}${b.percent != null ? ` (${b.percent}%)` : ""}`;
+    case "task_result": return b.text;
+    case "task_failed": return b.reason;
+    case "task_cancelled": return b.reason || "cancelled";
+    case "pause": return `waiting for ${(b.triggers || []).join(", ")}${b.reason ? ` — ${b.reason}` : ""}`;
+    case "conclude": return b.reason || "writing the conclusion";
+    case "conclusion": return b.text;
+    default: return JSON.stringify(b);
+  }
+}
+
+function roleOf(sender) {
+  if (sender === "coordinator") return "coordinator";
+  if (sender.startsWith("user:")) return "you";
+  return state.members.get(sender)?.role || "member";
+}
+
+function addMessage(seq, env) {
+  if (document.querySelector(`#messages [data-seq="${seq}"]`)) return;
+  const li = document.createElement("li");
+  li.className = `msg ${env.type}`;
+  li.dataset.seq = seq;
+  li.dataset.kind = env.type;
+  const bubble = document.createElement("div");
+  bubble.className = "bubble";
+  const meta = document.createElement("div");
+  meta.className = "meta";
+  const when = env.ts ? new Date(env.ts).toLocaleTimeString() : "";
+  meta.innerHTML = `<span class="who"></span><span class="role"></span><span class="kind"></span><span>${when}</span>`;
+  meta.querySelector(".who").textContent = env.sender;
+  meta.querySelector(".role").textContent = roleOf(env.sender);
+  meta.querySelector(".kind").textContent = KIND_LABEL[env.type] || env.type;
+  const text = document.createElement("div");
+  text.className = "text";
+  text.textContent = textOf(env);
+  bubble.append(meta, text);
+  li.append(avatar(env.sender), bubble);
+  $("#messages").append(li);
+  li.scrollIntoView({ block: "end" });
+}
+
+function renderState(s) {
+  state.convs.set(s.conversation, { ...state.convs.get(s.conversation), ...s });
+  renderList();
+  if (s.conversation !== state.current) return;
+  $("#chat-goal").textContent = s.goal;
+  const badge = $("#chat-state");
+  badge.textContent = s.state;
+  badge.className = `state ${s.state}`;
+  badge.dataset.state = s.state;
+  const trace = $("#trace");
+  trace.innerHTML = "";
+  if (s.trace_id) {
+    const a = document.createElement("a");
+    a.href = `/v1/traces/${s.trace_id}?api_key=${encodeURIComponent(state.key)}`;
+    a.target = "_blank";
+    a.textContent = `trace ${s.trace_id}`;
+    trace.append(a);
+  }
+  state.members = new Map((s.members || []).map((m) => [m.agent, m]));
+  const team = $("#team");
+  team.innerHTML = "";
+  for (const m of s.members || []) {
+    const li = document.createElement("li");
+    const info = document.createElement("div");
+    info.innerHTML = `<strong></strong> <span class="state"></span><div class="reason"></div>`;
+    info.querySelector("strong").textContent = m.agent;
+    info.querySelector(".state").textContent = m.role;
+    info.querySelector(".reason").textContent = m.reason || "";
+    li.append(avatar(m.agent), info);
+    team.append(li);
+  }
+  for (const column of document.querySelectorAll("#tasks .column")) {
+    column.querySelectorAll(".card").forEach((c) => c.remove());
+  }
+  for (const t of s.tasks || []) {
+    const outcome = t.outcome === "done" || t.outcome === "pending" ? t.outcome : "failed";
+    const card = document.createElement("div");
+    card.className = "card";
+    card.textContent = `${t.assignee}: ${t.description}`;
+    if (t.result) card.title = t.result;
+    document.querySelector(`#tasks .column[data-outcome="${outcome}"]`).append(card);
+  }
+  const secs = s.usage?.seconds ?? (new Date(s.updated_at) - new Date(s.created_at)) / 1000;
+  $("#usage").textContent = `${s.turns} turns · ${s.tokens} tokens · ${secs.toFixed(1)} s`;
+}
+
+function renderList() {
+  const ul = $("#conversations");
+  ul.innerHTML = "";
+  const convs = [...state.convs.values()].sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
+  for (const c of convs) {
+    const li = document.createElement("li");
+    li.dataset.id = c.conversation;
+    if (c.conversation === state.current) li.className = "active";
+    li.innerHTML = `<span class="goal"></span><span class="state ${c.state}"></span>`;
+    li.querySelector(".goal").textContent = c.goal;
+    li.querySelector(".state").textContent = c.state;
+    li.addEventListener("click", () => open(c.conversation));
+    ul.append(li);
+  }
+}
+
+function open(id) {
+  if (state.stream) state.stream.close();
+  state.current = id;
+  $("#messages").innerHTML = "";
+  $("#post-form").hidden = false;
+  const known = state.convs.get(id);
+  if (known) renderState(known);
+  renderList();
+  const es = new EventSource(`/v1/conversations/${id}/events?api_key=${encodeURIComponent(state.key)}`);
+  state.stream = es;
+  es.addEventListener("state", (e) => renderState(JSON.parse(e.data)));
+  es.addEventListener("message", (e) => {
+    const m = JSON.parse(e.data);
+    addMessage(m.seq, m.envelope);
+  });
+  es.addEventListener("end", () => es.close());
+  es.addEventListener("error", (e) => {
+    if (e.data) toast(JSON.parse(e.data).detail);
+  });
+}
+
+function followMine() {
+  if (state.mine) state.mine.close();
+  state.mine = new EventSource(`/v1/events?api_key=${encodeURIComponent(state.key)}`);
+  state.mine.addEventListener("state", (e) => renderState(JSON.parse(e.data)));
+}
+
+async function loadList() {
+  const page = await api("/v1/conversations?limit=100");
+  for (const c of page.conversations) state.convs.set(c.conversation, c);
+  renderList();
+}
+
+async function useKey(key) {
+  state.key = key.trim();
+  localStorage.setItem("ioa.key", state.key);
+  await loadList();
+  followMine();
+  $("#whoami").textContent = "signed in";
+}
+
+$("#key-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  useKey($("#key").value).catch(() => {});
+});
+
+$("#start-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const body = {
+    goal: $("#goal").value.trim(),
+    policy: $("#policy").value,
+    max_team: Number($("#max-team").value) || 4,
+  };
+  const created = await api("/v1/conversations", { method: "POST", body: JSON.stringify(body) });
+  state.convs.set(created.conversation, created);
+  $("#goal").value = "";
+  open(created.conversation);
+});
+
+$("#post-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const text = $("#post-text").value.trim();
+  if (!text || !state.current) return;
+  await api(`/v1/conversations/${state.current}/messages`, { method: "POST", body: JSON.stringify({ text }) });
+  $("#post-text").value = "";
+});
+
+const fromFragment = new URLSearchParams(location.hash.slice(1)).get("key");
+if (fromFragment) history.replaceState(null, "", location.pathname);
+const saved = fromFragment || localStorage.getItem("ioa.key");
+if (saved) {
+  $("#key").value = saved;
+  useKey(saved).catch(() => {});
+}

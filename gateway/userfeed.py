@@ -1,0 +1,103 @@
+"""All of one user's conversations as one feed: every state change, resumable.
+
+The feed reads the EVENTS stream (``events.conversation.>``) with an ordered
+consumer and keeps the events of conversations the user owns. Each event's id is
+its EVENTS stream sequence, so ``after=N`` (or ``Last-Event-ID: N``) resumes
+exactly after the last one a client saw; without it, only new changes come. The
+messages of one conversation come from its own feed (``/v1/conversations/{id}/events``).
+"""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from nats.aio.msg import Msg
+from nats.js.api import ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
+
+from gateway.auth import Keyring
+from gateway.feed import FeedEvent
+from gateway.network import decode_state
+from protocol.connection import Connection
+from protocol.errors import Unavailable
+from protocol.kinds import ConversationState
+from protocol.streams import event_stream
+
+# A state event may arrive a moment before the gateway has written down who
+# started the conversation; an unknown owner is asked again for this long.
+OWNER_GRACE_SECONDS = 1.0
+
+
+class UserFeed:
+    def __init__(
+        self,
+        conn: Connection,
+        keyring: Keyring,
+        user: str,
+        *,
+        after: int | None = None,
+        keepalive: float = 15.0,
+    ) -> None:
+        self.conn, self.keyring, self.user = conn, keyring, user
+        self.after = after
+        self.keepalive = keepalive
+        self._queue: asyncio.Queue[tuple[int, ConversationState]] = asyncio.Queue()
+        self._sub: Any = None
+        self._unowned: set[str] = set()
+
+    async def open(self) -> None:
+        if self.after is None:
+            config = ConsumerConfig(deliver_policy=DeliverPolicy.NEW)
+        else:
+            config = ConsumerConfig(
+                deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=self.after + 1
+            )
+        try:
+            self._sub = await self.conn.js.subscribe(
+                self.conn.subjects.event("conversation", ">"),
+                stream=event_stream(self.conn.subjects).name,
+                ordered_consumer=True,
+                config=config,
+                cb=self._on_event,
+            )
+        except NotFoundError:
+            raise Unavailable("the events stream is not there (is the coordinator up?)") from None
+
+    async def close(self) -> None:
+        if self._sub is not None:
+            with contextlib.suppress(Exception):
+                await self._sub.unsubscribe()
+            self._sub = None
+
+    async def _on_event(self, msg: Msg) -> None:
+        state = decode_state(msg.data, self.conn.settings.max_message_bytes)
+        if state is not None:
+            self._queue.put_nowait((msg.metadata.sequence.stream, state))
+
+    async def _mine(self, conversation: str) -> bool:
+        if conversation in self._unowned:
+            return False
+        loop = asyncio.get_running_loop()
+        until = loop.time() + OWNER_GRACE_SECONDS
+        while (owner := await self.keyring.owner_of(conversation)) is None:
+            left = until - loop.time()
+            if left <= 0:
+                self._unowned.add(conversation)
+                return False
+            await self.keyring.owner_written(left)
+        return owner == self.user
+
+    async def events(self) -> AsyncIterator[FeedEvent | None]:
+        """``state`` events of the user's conversations (``None``: a keepalive is due)."""
+        try:
+            while True:
+                try:
+                    seq, state = await asyncio.wait_for(self._queue.get(), self.keepalive)
+                except TimeoutError:
+                    yield None
+                    continue
+                if await self._mine(state.conversation):
+                    yield FeedEvent("state", state.model_dump(mode="json"), seq)
+        finally:
+            await self.close()

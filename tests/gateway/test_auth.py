@@ -1,0 +1,120 @@
+"""API keys, ownership, rate limits and body limits, against a real gateway."""
+
+import asyncio
+
+import httpx
+
+from gateway.keys import create_key, open_engine, revoke, verify
+from gateway.settings import GatewaySettings
+from tests.gateway.conftest import bearer, make_key, running_gateway
+from tests.gateway.stand_in_coordinator import StandInCoordinator
+
+
+async def test_every_api_endpoint_needs_a_key_but_health_and_docs_do_not(
+    anonymous: httpx.AsyncClient, coordinator: StandInCoordinator
+) -> None:
+    refused = [
+        await anonymous.get("/v1/conversations"),
+        await anonymous.post("/v1/conversations", json={"goal": "hi"}),
+        await anonymous.get("/v1/agents"),
+        await anonymous.get("/v1/events"),
+        await anonymous.post("/v1/chat/completions", json={"messages": []}),
+    ]
+    open_ = [await anonymous.get(p) for p in ("/healthz", "/readyz", "/docs", "/openapi.json", "/")]
+
+    assert {r.status_code for r in refused} == {401}
+    assert {r.json()["code"] for r in refused} == {"unauthorized"}
+    assert refused[0].headers["www-authenticate"] == "Bearer"
+    assert [r.status_code for r in open_] == [200] * 5
+
+
+async def test_a_wrong_unknown_or_revoked_key_is_refused(
+    anonymous: httpx.AsyncClient, gateway_settings: GatewaySettings, api_key: str
+) -> None:
+    engine = open_engine(gateway_settings.database_url)
+    row, other = create_key(engine, "bob")
+    tampered = api_key[:-4] + ("aaaa" if not api_key.endswith("aaaa") else "bbbb")
+    ok = await anonymous.get("/v1/conversations/01X", headers={"X-API-Key": other})
+    revoke(engine, row.id)
+
+    assert verify(engine, other) is None
+    assert (await anonymous.get("/v1/agents", headers=bearer(tampered))).status_code == 401
+    assert (await anonymous.get("/v1/agents", headers=bearer("nonsense"))).status_code == 401
+    assert ok.status_code == 404  # the key worked (the conversation is just not bob's)
+
+
+def test_keys_are_stored_only_as_salted_hashes(gateway_settings: GatewaySettings) -> None:
+    engine = open_engine(gateway_settings.database_url)
+    row, key = create_key(engine, "carol")
+    _, twin = create_key(engine, "carol")
+
+    assert key.split("_")[2] not in (row.digest, row.salt)
+    assert row.user == "user:carol"
+    assert verify(engine, key) is not None and verify(engine, twin) is not None
+    assert verify(engine, key).key_id != verify(engine, twin).key_id  # type: ignore[union-attr]
+
+
+async def test_a_user_cannot_see_or_steer_another_users_conversation(
+    client: httpx.AsyncClient,
+    anonymous: httpx.AsyncClient,
+    gateway_settings: GatewaySettings,
+    coordinator: StandInCoordinator,
+) -> None:
+    created = await client.post("/v1/conversations", json={"goal": "mine"})
+    conversation = created.json()["id"]
+    mallory = bearer(make_key(gateway_settings, "mallory"))
+
+    theirs = [
+        await anonymous.get(f"/v1/conversations/{conversation}", headers=mallory),
+        await anonymous.get(f"/v1/conversations/{conversation}/messages", headers=mallory),
+        await anonymous.get(f"/v1/conversations/{conversation}/events", headers=mallory),
+        await anonymous.post(f"/v1/conversations/{conversation}/cancel", json={}, headers=mallory),
+        await anonymous.post(
+            f"/v1/conversations/{conversation}/continue", json={"goal": "x"}, headers=mallory
+        ),
+        await anonymous.post(
+            f"/v1/conversations/{conversation}/messages", json={"text": "x"}, headers=mallory
+        ),
+    ]
+    mine = await client.get(f"/v1/conversations/{conversation}")
+
+    assert [r.status_code for r in theirs] == [404] * 6
+    assert mine.status_code == 200 and mine.json()["goal"] == "mine"
+    assert coordinator.starts[0].sender == "user:alice"
+
+
+async def test_a_burst_past_the_rate_limit_gets_429_with_retry_after(
+    gateway_settings: GatewaySettings, api_key: str
+) -> None:
+    tight = gateway_settings.model_copy(update={"rate_per_second": 1.0, "rate_burst": 5})
+    async with (
+        running_gateway(tight) as url,
+        httpx.AsyncClient(base_url=url, headers=bearer(api_key)) as client,
+    ):
+        answers = await asyncio.gather(*(client.get("/v1/agents/nobody") for _ in range(12)))
+        health = await client.get("/healthz")
+
+    codes = [a.status_code for a in answers]
+    limited = [a for a in answers if a.status_code == 429]
+    assert 5 <= len(codes) - len(limited) <= 6  # the burst, plus at most one refilled token
+    assert all(int(a.headers["retry-after"]) >= 1 for a in limited)
+    assert {a.json()["code"] for a in limited} == {"rate_limited"}
+    assert health.status_code == 200  # health is never limited
+
+
+async def test_bodies_over_the_limit_unknown_fields_and_wrong_types_get_the_right_4xx(
+    client: httpx.AsyncClient, gateway_settings: GatewaySettings
+) -> None:
+    huge = await client.post(
+        "/v1/conversations",
+        content=b'{"goal": "' + b"x" * (gateway_settings.max_body_bytes + 10) + b'"}',
+        headers={"content-type": "application/json"},
+    )
+    unknown = await client.post("/v1/conversations", json={"goal": "x", "colour": "red"})
+    wrong = await client.post("/v1/conversations", json={"goal": 42, "max_team": "many"})
+    bad_state = await client.get("/v1/conversations", params={"state": "sleeping"})
+
+    assert huge.status_code == 413 and huge.json()["code"] == "too_large"
+    assert unknown.status_code == 422 and unknown.json()["code"] == "invalid_message"
+    assert wrong.status_code == 422
+    assert bad_state.status_code == 422
