@@ -22,6 +22,7 @@ async def main() -> None:
     settings = AssistantSettings()
     try:
         persona = Persona.load(settings.assistant_persona)
+        llm_settings = persona.llm_settings(LlmSettings())
     except PersonaError as exc:
         raise SystemExit(f"assistant: {exc}") from None
     with setup_telemetry(persona.id, persona.version, settings):
@@ -31,7 +32,7 @@ async def main() -> None:
         await asyncio.sleep(0)
         async with contextlib.AsyncExitStack() as stack:
             stack.callback(stopped.cancel)
-            llm = Llm(LlmSettings())
+            llm = Llm(llm_settings)
             stack.push_async_callback(llm.close)
             await stack.enter_async_context(Assistant(persona, settings, llm))
             structlog.get_logger("ioa.assistant").info(

@@ -13,7 +13,8 @@ def calculator_card() -> AgentCard:
         name="Calculator",
         description=(
             "Computes arithmetic exactly (no rounding errors) and shows the steps: "
-            "sums, differences, products, quotients, powers, percentages. Understands "
+            "sums, differences, products, quotients, powers, fractions, percentages and unit "
+            "conversions. Understands "
             "plain-language questions such as 'what is 17.5% of 2,480 plus 36?'."
         ),
         version=VERSION,
@@ -50,6 +51,29 @@ def calculator_card() -> AgentCard:
                 description="Works out percentages of amounts, e.g. tax, tips, discounts, shares.",
                 tags=["percent", "percentage", "math", "tax", "discount", "tip", "numbers"],
                 examples=["What is 17.5% of 2,480 plus 36?", "15% of 80"],
+            ),
+            Skill(
+                id="units",
+                name="Unit conversions",
+                description=(
+                    "Converts lengths, times, masses, volumes, areas, speeds, data sizes and "
+                    "temperatures exactly, also compound amounts like '2 h 30 min'."
+                ),
+                tags=[
+                    "units",
+                    "convert",
+                    "conversion",
+                    "miles",
+                    "km",
+                    "hours",
+                    "minutes",
+                    "kg",
+                    "pounds",
+                    "celsius",
+                    "fahrenheit",
+                    "math",
+                ],
+                examples=["3 km in miles", "2 h 30 min in minutes", "100 °F in °C"],
             ),
         ],
         max_concurrent_tasks=8,

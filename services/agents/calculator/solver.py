@@ -12,6 +12,7 @@ from services.agents.calculator.arithmetic import (
     evaluate,
     format_number,
 )
+from services.agents.calculator.units import UnitError, explain, find_conversion
 from services.agents.calculator.wording import Found, find_expressions
 
 
@@ -30,9 +31,24 @@ class Solution:
 def solve(text: str, limits: Limits | None = None) -> Solution:
     """Compute every arithmetic expression in ``text``.
 
-    Raises :class:`NotArithmetic` when there is none, and :class:`CalculationError`
-    when none of them can be computed (the first one's reason).
+    A unit conversion ("3 km in miles", "2 h 30 min in minutes") is answered as
+    one. Raises :class:`NotArithmetic` when there is nothing to compute, and
+    :class:`CalculationError` when none of it can be computed (the first reason).
     """
+    try:
+        conversion = find_conversion(text[:2000])
+    except UnitError as exc:
+        raise CalculationError(str(exc)) from None
+    if conversion is not None:
+        value, rounded = decimal_form(conversion.value)
+        record = {
+            "expression": conversion.source,
+            "value": value,
+            "exact": format_number(conversion.value),
+            "approximate": rounded,
+            "unit": conversion.target,
+        }
+        return Solution(text=explain(conversion), data=record)
     found = find_expressions(text)
     if not found:
         raise NotArithmetic(

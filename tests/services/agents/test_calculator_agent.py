@@ -69,7 +69,7 @@ async def test_a_turn_with_arithmetic_is_answered_and_one_without_is_skipped() -
 def test_the_card_describes_the_skills_that_search_matches_on() -> None:
     card = calculator_card()
     assert card.id == "calculator"
-    assert {skill.id for skill in card.skills} == {"arithmetic", "percentages"}
+    assert {skill.id for skill in card.skills} == {"arithmetic", "percentages", "units"}
     text = card.search_text()
-    for word in ("math", "arithmetic", "calculate", "percent", "numbers"):
+    for word in ("math", "arithmetic", "calculate", "percent", "numbers", "convert", "miles"):
         assert word in text

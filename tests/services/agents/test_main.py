@@ -22,6 +22,16 @@ from services.agents.assistant.persona import PERSONAS
     ("module", "agent", "extra_env"),
     [
         ("services.agents.calculator", "calculator", {}),
+        ("services.agents.python", "python", {}),
+        ("services.agents.docs", "docs", {"IOA_DOCS_USE_LLM": "false"}),
+        (
+            "services.agents.mcp_bridge",
+            "mcp-garden-tools",
+            {
+                "IOA_MCP_SERVER": f"{sys.executable} {Path(__file__).with_name('mcp_server.py')}",
+                "IOA_MCP_USE_LLM": "false",
+            },
+        ),
         ("services.agents.assistant", "assistant", {}),
         (
             "services.agents.assistant",

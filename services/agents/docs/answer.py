@@ -1,0 +1,78 @@
+"""From passages to an answer: the LLM phrases it from them, or they are quoted as they are.
+
+The LLM sees only the numbered passages and the question, and must say
+``NOT IN THE DOCUMENTS`` when they do not hold the answer; then, or when no LLM
+is reachable, the passages themselves are the answer. Either way every
+passage used is cited (file, heading, line range).
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from protocol.llm import Llm
+from services.agents.docs.retrieval import Hit
+
+NOT_FOUND = "NOT IN THE DOCUMENTS"
+SYSTEM = (
+    "You answer questions using only the numbered passages you are given. Cite the passages "
+    "you use like [1] or [2]. Do not add facts that are not in the passages. If the passages "
+    f"do not contain the answer, reply exactly: {NOT_FOUND}"
+)
+
+
+@dataclass(slots=True)
+class Answer:
+    text: str
+    citations: list[dict[str, Any]]
+    phrased_by_llm: bool
+
+
+def passages_block(hits: list[Hit], max_chars: int = 6000) -> str:
+    parts, used = [], 0
+    for n, hit in enumerate(hits, start=1):
+        text = hit.chunk.text[: max(0, max_chars - used)]
+        used += len(text)
+        parts.append(f"[{n}] ({hit.chunk.where()})\n{text}")
+    return "\n\n".join(parts)
+
+
+def citations(hits: list[Hit]) -> list[dict[str, Any]]:
+    return [
+        {"n": n, **hit.chunk.citation(), "score": round(hit.score, 5)}
+        for n, hit in enumerate(hits, start=1)
+    ]
+
+
+def sources(hits: list[Hit]) -> str:
+    return "Sources:\n" + "\n".join(f"[{n}] {h.chunk.where()}" for n, h in enumerate(hits, 1))
+
+
+def verbatim(hits: list[Hit], note: str = "") -> Answer:
+    """The passages themselves, quoted, each with where it comes from."""
+    quoted = "\n\n".join(
+        f"[{n}] {hit.chunk.where()}:\n{hit.chunk.text}" for n, hit in enumerate(hits, 1)
+    )
+    head = f"{note}\n\n" if note else ""
+    return Answer(f"{head}The most relevant passages:\n\n{quoted}", citations(hits), False)
+
+
+async def phrase(llm: Llm | None, question: str, hits: list[Hit], max_tokens: int) -> Answer:
+    """An answer from ``hits``: the LLM's when it gives one, else the passages verbatim."""
+    if llm is None:
+        return verbatim(hits)
+    from openai import APIError
+
+    messages = [
+        {"role": "system", "content": SYSTEM},
+        {"role": "user", "content": f"Passages:\n\n{passages_block(hits)}\n\nQuestion: {question}"},
+    ]
+    try:
+        completion = await llm.complete(messages, max_tokens=max_tokens, temperature=0.0)
+    except (APIError, OSError, TimeoutError) as exc:
+        return verbatim(
+            hits, note=f"(No language model to phrase an answer: {type(exc).__name__}.)"
+        )
+    text = completion.text.strip()
+    if not text or NOT_FOUND.lower() in text.lower():
+        return verbatim(hits, note="(The language model found no answer in these passages.)")
+    return Answer(f"{text}\n\n{sources(hits)}", citations(hits), True)

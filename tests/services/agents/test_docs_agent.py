@@ -1,0 +1,168 @@
+"""The docs agent: chunks by headings, ranks by BM25 (and embeddings), cites its passages,
+and fails clearly when the documents do not cover a question."""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from protocol.connection import Connection
+from protocol.envelope import Envelope
+from protocol.kinds import DataPart, TaskAssign, TaskFailed, TaskResult
+from protocol.llm import Llm, LlmSettings
+from protocol.settings import ServiceSettings
+from protocol.subjects import CHAT
+from services.agents.docs.agent import DocsAgent
+from services.agents.docs.card import docs_card
+from services.agents.docs.chunks import chunk_text
+from services.agents.docs.embeddings import Embedder
+from services.agents.docs.retrieval import Library
+from services.agents.docs.settings import PROJECT_DOCS, DocsSettings
+from tests.services.agents.conftest import create_group, outcome_of
+from tests.support.scripted_embeddings import Concepts, scripted_embeddings
+from tests.support.scripted_llm import Rule, Script, scripted_llm
+
+GUIDE = """# Garden guide
+
+Intro line.
+
+## Watering
+
+Water tomatoes every morning in summer.
+Use rain water when you can.
+
+```sh
+# not a heading
+water --all
+```
+
+## Pruning
+
+Prune the roses in early spring, before new growth starts.
+"""
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "garden.md").write_text(GUIDE)
+    (docs / "notes.txt").write_text("The shed key hangs by the back door.\n")
+    return docs
+
+
+def test_chunks_follow_headings_and_keep_line_ranges_and_code_blocks_whole() -> None:
+    chunks = chunk_text("garden.md", GUIDE)
+    by_heading = {c.heading: c for c in chunks}
+
+    assert set(by_heading) == {"Garden guide", "Garden guide > Watering", "Garden guide > Pruning"}
+    watering = by_heading["Garden guide > Watering"]
+    assert (watering.line_start, watering.line_end) == (7, 13)
+    assert "# not a heading" in watering.text and "water --all" in watering.text
+    assert by_heading["Garden guide > Pruning"].line_start == 17
+
+
+async def test_the_project_docs_answer_a_protocol_question_and_ignore_an_unrelated_one() -> None:
+    library = Library(PROJECT_DOCS)
+    await library.refresh()
+
+    hits = await library.search("What does the unsupported_version error mean?")
+    assert hits and all(h.chunk.file.endswith(".md") for h in hits)
+    assert any("unsupported_version" in h.chunk.text for h in hits)
+    assert await library.search("What is the best pizza recipe?") == []
+
+
+async def test_embeddings_find_a_passage_that_shares_no_word_with_the_question(
+    folder: Path,
+) -> None:
+    concepts = Concepts(groups=[["key", "keys", "lock", "unlock"], ["roses", "flowers"]])
+    with scripted_embeddings(concepts) as url:
+        embedder = Embedder(url, "scripted", "none")
+        try:
+            library = Library(folder, embedder, min_similarity=0.5)
+            await library.refresh()
+            lexical_only = Library(folder)
+            await lexical_only.refresh()
+            hits = await library.search("Where can I unlock something?")
+            assert await lexical_only.search("Where can I unlock something?") == []
+        finally:
+            await embedder.close()
+
+    assert hits[0].chunk.file == "notes.txt"
+    assert hits[0].semantic is not None and hits[0].semantic > 0.5
+
+
+@pytest.fixture
+async def docs_agent(
+    settings: ServiceSettings, coordinator: Connection, folder: Path, request: Any
+) -> AsyncIterator[tuple[DocsAgent, Script]]:
+    script: Script = getattr(request, "param", Script(rules=[], default="NOT IN THE DOCUMENTS"))
+    agent_settings = DocsSettings(
+        nats_url=settings.nats_url, subject_root=settings.subject_root, docs_folder=folder
+    )
+    with scripted_llm(script) as url:
+        llm = Llm(LlmSettings(openai_base_url=url, model="scripted"))
+        try:
+            library = Library(folder)
+            card = docs_card("docs", folder)
+            async with DocsAgent(card, agent_settings, library, llm) as agent:
+                yield agent, script
+        finally:
+            await llm.close()
+
+
+async def ask(conn: Connection, group: str, task_id: str, question: str) -> Envelope[Any]:
+    task = TaskAssign(task_id=task_id, assignee="docs", description=question)
+    await conn.send(CHAT, "post", Envelope.of(task, sender=conn.identity, group=group))
+    return await outcome_of(conn, group, task_id)
+
+
+@pytest.mark.parametrize(
+    "docs_agent",
+    [
+        Script(
+            rules=[Rule(when="Question: When should I prune", reply="In early spring [1].")],
+            default="NOT IN THE DOCUMENTS",
+        )
+    ],
+    indirect=True,
+)
+async def test_the_docs_agent_phrases_an_answer_with_the_llm_and_cites_the_passage(
+    coordinator: Connection, docs_agent: tuple[DocsAgent, Script]
+) -> None:
+    group = await create_group(coordinator, ["docs"])
+    outcome = await ask(coordinator, group, "q1", "When should I prune the roses?")
+
+    assert isinstance(outcome.body, TaskResult)
+    assert outcome.body.text.startswith("In early spring [1].")
+    assert "[1] garden.md § Garden guide > Pruning (lines 17-17)" in outcome.body.text
+    data = next(p.data for p in outcome.body.parts if isinstance(p, DataPart))
+    assert data["phrased_by_llm"] is True
+    first = data["citations"][0]
+    assert (first["file"], first["line_start"], first["line_end"]) == ("garden.md", 17, 17)
+    prompt = docs_agent[1].requests[-1]["messages"][1]["content"]
+    assert "Prune the roses in early spring" in prompt
+
+
+async def test_without_an_answer_from_the_llm_the_passages_are_quoted_verbatim(
+    coordinator: Connection, docs_agent: tuple[DocsAgent, Script]
+) -> None:
+    group = await create_group(coordinator, ["docs"])
+    outcome = await ask(coordinator, group, "q1", "How often do I water tomatoes?")
+
+    assert isinstance(outcome.body, TaskResult)
+    assert "Water tomatoes every morning in summer." in outcome.body.text
+    assert outcome.body.data is not None and outcome.body.data["phrased_by_llm"] is False
+    assert outcome.body.data["citations"][0]["heading"] == "Garden guide > Watering"
+
+
+async def test_a_question_the_documents_do_not_cover_is_a_clear_task_failure(
+    coordinator: Connection, docs_agent: tuple[DocsAgent, Script]
+) -> None:
+    group = await create_group(coordinator, ["docs"])
+    outcome = await ask(coordinator, group, "q1", "What is the capital of Peru?")
+
+    assert isinstance(outcome.body, TaskFailed)
+    assert "nothing in docs/ is relevant" in outcome.body.reason
+    assert docs_agent[1].requests == []  # the LLM is never asked to make something up

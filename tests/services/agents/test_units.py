@@ -1,0 +1,54 @@
+"""The calculator converts units exactly and explains each step."""
+
+from fractions import Fraction
+
+import pytest
+
+from services.agents.calculator.arithmetic import CalculationError
+from services.agents.calculator.solver import solve
+from services.agents.calculator.units import find_conversion
+
+
+def test_kilometres_to_miles_is_exact_and_explained() -> None:
+    solution = solve("What is 3 km in miles?")
+
+    assert solution.text == (
+        "1 mi = 1.609344 km, so 3 km = 3 ÷ 1.609344 = 15625/8382 mi. "
+        "Answer: 15625/8382 mi ≈ 1.864113576712 mi"
+    )
+    assert solution.data["exact"] == "15625/8382" and solution.data["unit"] == "mi"
+
+
+def test_a_compound_duration_is_added_up_in_the_target_unit() -> None:
+    solution = solve("How long is 2 h 30 min in minutes?")
+
+    assert solution.text.endswith("120 + 30 = 150 min. Answer: 150 min")
+    assert solution.data["value"] == "150"
+
+
+@pytest.mark.parametrize(
+    ("question", "value", "unit"),
+    [
+        ("100 °F in °C", Fraction(340, 9), "°C"),
+        ("20 celsius to fahrenheit", Fraction(68), "°F"),
+        ("convert 5 lb to kg", Fraction("2.26796185"), "kg"),
+        ("60 mph in km/h", Fraction("96.56064"), "km/h"),
+        ("1 GiB in MB", Fraction("1073.741824"), "MB"),
+        ("1,500 m in km", Fraction(3, 2), "km"),
+    ],
+)
+def test_conversions_are_exact(question: str, value: Fraction, unit: str) -> None:
+    conversion = find_conversion(question)
+    assert conversion is not None
+    assert (conversion.value, conversion.target) == (value, unit)
+
+
+def test_units_of_different_kinds_are_refused_with_a_reason() -> None:
+    with pytest.raises(CalculationError, match=r"cannot convert m \(length\) to s \(time\)"):
+        solve("3 m in seconds")
+
+
+def test_plain_arithmetic_and_words_like_in_are_not_taken_for_units() -> None:
+    assert find_conversion("What is 17.5% of 2,480 plus 36?") is None
+    assert find_conversion("add 2 to 5 in total") is None
+    assert solve("What is 17.5% of 2,480 plus 36?").data["value"] == "470"
