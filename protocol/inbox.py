@@ -4,6 +4,17 @@ Messages are acknowledged only after the handler returns, so a crash before
 that means redelivery; a redelivered message id that was already handled is
 acknowledged and skipped. A message that cannot be decoded is terminated
 (never redelivered) and counted.
+
+"Already handled" survives restarts: after the handler returns, the message id
+is written to the agent's own KV bucket (``<root>_handled_<agent>``, entries
+expire after ``handled_ttl``) and only then acknowledged. A message that comes
+again after a crash (redelivered because its ack never arrived) is looked up
+there first, so work that finished is not done twice, while a message whose
+handling did not finish has no record and is handled again. Lookups happen
+only for redeliveries (JetStream counts deliveries), so the steady path pays
+one KV write per message, pipelined with the next handler. While a handler
+runs, the inbox tells JetStream it is still working, so ``ack_wait`` can stay
+short and a crashed agent's unfinished message comes back soon after restart.
 """
 
 import asyncio
@@ -15,8 +26,9 @@ from typing import Any, Self
 
 import structlog
 from nats.aio.msg import Msg
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from nats.js.errors import NotFoundError
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, KeyValueConfig, StorageType
+from nats.js.errors import BucketNotFoundError, KeyNotFoundError, NotFoundError
+from nats.js.kv import KeyValue
 
 from protocol.connection import Connection
 from protocol.envelope import Envelope, decode
@@ -34,6 +46,15 @@ def consumer_name(owner: str) -> str:
     return "inbox-" + owner.replace(":", "--")
 
 
+def handled_bucket(conn: Connection, owner: str) -> str:
+    """The KV bucket of message ids ``owner`` has handled (bucket names have no ':')."""
+    return conn.subjects.bucket("handled_" + owner.replace(":", "--"))
+
+
+def _handled_key(message_id: str) -> str:
+    return message_id.replace(":", "=")  # KV keys have no ':'; ids have no '='
+
+
 class Inbox:
     """Consume ``<root>.to.<owner>`` (and below) through one durable consumer."""
 
@@ -44,9 +65,12 @@ class Inbox:
         handler: InboxHandler,
         *,
         seen_size: int = 10_000,
-        ack_wait: float = 300.0,
+        ack_wait: float = 30.0,
         stream_wait: float = 30.0,
+        handled_ttl: float | None = 7 * 24 * 3600.0,
     ) -> None:
+        """``handled_ttl``: seconds a handled id is remembered across restarts (``None``:
+        only in memory, as before)."""
         self.conn = conn
         self.owner = owner
         self.handler = handler
@@ -58,8 +82,14 @@ class Inbox:
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._psub: Any = None
+        self._handled_ttl = handled_ttl
+        self._handled: KeyValue | None = None
+        self._finishing: set[asyncio.Task[None]] = set()
+        self._finish_slots = asyncio.Semaphore(256)
 
     async def __aenter__(self) -> Self:
+        if self._handled_ttl is not None:
+            self._handled = await self._open_handled()
         psub = self._psub = await self._bind()
         self._task = asyncio.create_task(self._consume(psub), name=f"inbox-{self.owner}")
         return self
@@ -76,11 +106,30 @@ class Inbox:
             done, _ = await asyncio.wait({self._task}, timeout=8)
             if not done:
                 self._task.cancel()
+        if self._finishing:
+            await asyncio.wait(self._finishing, timeout=5)
         if self._psub is not None:
             # A pull subscription left subscribed after a batch fetch makes the
             # connection's drain() hang for its whole timeout (30 s).
             with contextlib.suppress(Exception):
                 await self._psub.unsubscribe()
+
+    async def _open_handled(self) -> KeyValue:
+        js = self.conn.js
+        bucket = handled_bucket(self.conn, self.owner)
+        try:
+            return await js.key_value(bucket)
+        except BucketNotFoundError:
+            # Creating it twice with one configuration (a racing restart) is harmless.
+            return await js.create_key_value(
+                KeyValueConfig(
+                    bucket=bucket,
+                    description=f"ioa: message ids {self.owner} has handled",
+                    history=1,
+                    ttl=self._handled_ttl,
+                    storage=StorageType.FILE,
+                )
+            )
 
     async def _bind(self) -> Any:
         js = self.conn.js
@@ -132,10 +181,12 @@ class Inbox:
                 await msg.term()
                 return
             annotate(span, env)
-            if env.id in self._seen:
+            if env.id in self._seen or await self._handled_before(msg, env.id):
                 self.counts["duplicates"] += 1
+                self._remember(env.id)
                 await msg.ack()
                 return
+            keep_alive = asyncio.create_task(self._working(msg))
             try:
                 with structlog.contextvars.bound_contextvars(conversation=env.conversation):
                     await self.handler(env)
@@ -144,8 +195,49 @@ class Inbox:
                 self.counts["failed"] += 1
                 record_error(span, exc)
                 log.exception("handling an inbox message failed", owner=self.owner, type=env.type)
+            finally:
+                keep_alive.cancel()
             self._remember(env.id)
+            # Record, then ack, in the background: the next message need not wait.
+            await self._finish_slots.acquire()
+            task = asyncio.create_task(self._finish(msg, env.id))
+            self._finishing.add(task)
+            task.add_done_callback(self._finished)
+
+    async def _handled_before(self, msg: Msg, message_id: str) -> bool:
+        """Whether a redelivered message was handled before a restart."""
+        if self._handled is None or msg.metadata.num_delivered <= 1:
+            return False
+        try:
+            await self._handled.get(_handled_key(message_id))
+        except KeyNotFoundError:
+            return False
+        except Exception as exc:  # cannot tell: handling again beats losing the message
+            log.warning("could not look up a handled message", owner=self.owner, error=str(exc))
+            return False
+        return True
+
+    async def _working(self, msg: Msg) -> None:
+        """Tell JetStream the message is still being handled, so ack_wait can stay short."""
+        with contextlib.suppress(Exception):
+            while True:
+                await asyncio.sleep(self._ack_wait / 3)
+                await msg.in_progress()
+
+    async def _finish(self, msg: Msg, message_id: str) -> None:
+        if self._handled is not None:
+            try:
+                await self._handled.put(_handled_key(message_id), b"")
+            except Exception as exc:
+                # Ack anyway: the message is handled; only a later redelivery of
+                # it (after a crash right here) would be handled again.
+                log.warning("could not record a handled message", owner=self.owner, error=str(exc))
+        with contextlib.suppress(Exception):
             await msg.ack()
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._finishing.discard(task)
+        self._finish_slots.release()
 
     def _remember(self, message_id: str) -> None:
         self._seen[message_id] = None

@@ -14,6 +14,7 @@ from services.chat.fanout import Fanout
 from services.chat.grouplog import GroupLog
 from services.chat.groups import GroupStore
 from services.chat.handlers import chat_service
+from services.chat.pending import PendingIndex
 from services.chat.settings import ChatSettings
 
 log = structlog.get_logger("ioa.chat")
@@ -43,9 +44,17 @@ async def serve(settings: ChatSettings) -> AsyncIterator[ChatServer]:
         groups = await GroupStore.open(
             conn.js, conn.subjects.bucket("groups"), replicas=settings.stream_replicas
         )
-        fanout = await stack.enter_async_context(Fanout(conn, groups, settings))
+        await groups.watch()
+        stack.push_async_callback(groups.close)
+        pending = await PendingIndex.open(
+            conn.js,
+            conn.subjects.bucket("pending"),
+            ttl=settings.pending_ttl,
+            replicas=settings.stream_replicas,
+        )
+        fanout = await stack.enter_async_context(Fanout(conn, groups, pending, settings))
         service = await stack.enter_async_context(
-            chat_service(conn, groups, GroupLog(conn), settings)
+            chat_service(conn, groups, GroupLog(conn), pending, settings)
         )
         yield ChatServer(conn=conn, service=service, fanout=fanout, groups=groups)
         log.info("chat stopping")

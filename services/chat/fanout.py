@@ -1,61 +1,112 @@
 """Delivery: copy every message of every group log into each member's inbox.
 
 One durable pull consumer ("fanout") on the GROUPS stream, shared by all chat
-replicas, reads each appended message, publishes a copy to every member's
-inbox except the sender's, and acknowledges the log message only after
-JetStream has stored every copy. A crash anywhere in between leaves the log
-message unacknowledged, so it is fanned out again (by this or another
-replica); each copy's ``Nats-Msg-Id`` is ``<envelope id>:<member>``, so the
-copies already stored are dropped as duplicates. An append that was
-acknowledged to its sender is therefore always delivered, at least once.
+replicas, hands out batches of appended log messages. For a batch, the
+replica takes each group's record (its local copy when that is at least as
+new as the one the posts were accepted under, see ``groups.py``), publishes
+every copy (one per member but the sender) pipelined on its one connection in log order, waits until
+JetStream has acknowledged every copy, and only then acknowledges the log
+messages. A crash anywhere in between leaves them unacknowledged, so they are
+fanned out again (by this or another replica); each copy's ``Nats-Msg-Id`` is
+``<envelope id>:<member>``, so the copies already stored are dropped as
+duplicates. An append that was acknowledged to its sender is therefore
+always delivered, at least once.
 
-A message that fails to fan out is retried in place (not skipped), so every
-inbox receives its group's messages in log order.
+Order. Only the replica holding the fan-out lease (``lease.py``) fetches,
+one batch at a time, and acknowledges a batch before it fetches the next;
+inside a batch the copies are sent in log order on one connection, which
+JetStream stores in the order it receives them. A replica that takes the
+lease over while log messages are still unacknowledged (its predecessor died
+mid-batch) first waits ``IOA_FANOUT_ACK_WAIT``, so those come back to it ahead
+of anything newer. Other replicas stand by; requests are still served by all.
+
+A batch with any failed copy is sent again whole, in order, before
+anything later. (One gap remains: JetStream refusing an earlier copy while
+storing a later one of the same pipeline, e.g. a stream leader change in a
+cluster in mid-batch; the member's inbox then holds that copy out of order.)
+
+The same pass feeds the pending-answers index (``pending.py``).
 """
 
 import asyncio
 import contextlib
 import json
 from collections import Counter
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
 
 import structlog
 from nats.aio.msg import Msg
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, PubAck
 
-from protocol.connection import Connection
-from protocol.envelope import Envelope, from_dict
-from protocol.errors import IoaError, NotFound
+from protocol.connection import MSG_ID_HEADER, Connection
+from protocol.errors import NotFound
+from protocol.ids import new_id
 from protocol.streams import group_stream
-from protocol.tracing import annotate, consumer_span, record_error
-from services.chat.groups import GroupStore
+from protocol.tracing import consumer_span, inject
+from services.chat.grouplog import GROUP_REVISION_HEADER
+from services.chat.groups import Group, GroupStore
+from services.chat.lease import Lease
+from services.chat.pending import PendingIndex
 from services.chat.settings import ChatSettings
 
 log = structlog.get_logger("ioa.chat.fanout")
 
 CONSUMER = "fanout"
 MAX_RETRY_DELAY = 5.0
+# Seconds to wait for a batch's copies to be acknowledged: a floor plus a share
+# per copy, so a batch to a large group is not given up on (and resent) forever.
+COPY_TIMEOUT = 10.0
+COPY_TIMEOUT_PER_COPY = 0.002
+
+
+@dataclass(slots=True)
+class Logged:
+    """One log message of a batch, parsed just enough to fan it out."""
+
+    msg: Msg
+    group: str
+    seq: int
+    envelope: dict[str, Any]
+    headers: dict[str, str]
+    group_revision: int
 
 
 class Fanout:
-    """Runs the fan-out loop while entered; leaving finishes the message in hand."""
+    """Runs the fan-out loop while entered; leaving finishes the batch in hand."""
 
-    def __init__(self, conn: Connection, groups: GroupStore, settings: ChatSettings) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        groups: GroupStore,
+        pending: PendingIndex,
+        settings: ChatSettings,
+    ) -> None:
         self._conn = conn
         self._subjects = conn.subjects
         self._groups = groups
+        self._pending = pending
         self._settings = settings
         self._stream = group_stream(conn.subjects).name
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._psub: Any = None
-        # A pull for more than the consumer lets be in flight would linger until
-        # it expires instead of returning with what it got.
-        self._batch = min(settings.fanout_batch, settings.fanout_max_ack_pending)
+        self._batch = settings.fanout_batch
+        self._lease = Lease(
+            conn.js,
+            conn.subjects.bucket("chat_leases"),
+            "fanout",
+            holder=new_id(),
+            ttl=settings.fanout_lease_ttl,
+        )
+        self._leading = False
         self.counts: Counter[str] = Counter()
 
     async def __aenter__(self) -> Self:
+        if not self._settings.fanout:
+            log.info("fan-out disabled on this replica")
+            return self
         js = self._conn.js
         # Creating an existing durable with this configuration is a no-op (or an
         # update), so every replica may do it at start.
@@ -69,12 +120,13 @@ class Fanout:
                 ack_policy=AckPolicy.EXPLICIT,
                 ack_wait=self._settings.fanout_ack_wait,
                 max_deliver=-1,
-                max_ack_pending=self._settings.fanout_max_ack_pending,
+                max_ack_pending=self._batch,
             ),
         )
+        await self._lease.__aenter__()
         self._psub = await js.pull_subscribe_bind(durable=CONSUMER, stream=self._stream)
         self._task = asyncio.create_task(self._run(), name="chat-fanout")
-        log.info("fan-out running", stream=self._stream, consumer=CONSUMER)
+        log.info("fan-out running", stream=self._stream, consumer=CONSUMER, batch=self._batch)
         return self
 
     async def __aexit__(
@@ -85,7 +137,7 @@ class Fanout:
     ) -> None:
         self._stopping.set()
         if self._task is not None:
-            # The loop notices within one fetch timeout; a message in hand is
+            # The loop notices within one fetch timeout; a batch in hand is
             # finished or handed back (nak) before it stops.
             done, _ = await asyncio.wait({self._task}, timeout=MAX_RETRY_DELAY + 2)
             if not done:
@@ -95,9 +147,25 @@ class Fanout:
         if self._psub is not None:
             with contextlib.suppress(Exception):
                 await self._psub.unsubscribe()
+            await self._lease.__aexit__(exc_type, exc, tb)
+
+    @property
+    def leading(self) -> bool:
+        """Whether this replica is the one fanning out now."""
+        return self._leading
 
     async def _run(self) -> None:
         while not self._stopping.is_set():
+            if not self._lease.held:
+                self._leading = False
+                self._lease.changed.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._lease.changed.wait(), timeout=1.0)
+                continue
+            if not self._leading:
+                await self._take_over()
+                self._leading = True
+                continue
             try:
                 msgs = await self._psub.fetch(batch=self._batch, timeout=1.0)
             except TimeoutError:  # nats' own and asyncio's: nothing to fan out yet
@@ -106,75 +174,147 @@ class Fanout:
                 log.warning("fan-out fetch failed", error=str(exc))
                 await self._pause(0.5)
                 continue
-            for msg in msgs:
-                if self._stopping.is_set():
-                    # Hand the rest back at once instead of waiting out ack_wait.
-                    with contextlib.suppress(Exception):
-                        await msg.nak()
-                    continue
-                await self._fan_out(msg)
+            await self._fan_out(msgs)
 
-    async def _fan_out(self, msg: Msg) -> None:
-        with consumer_span(msg.subject, msg.headers, name="fanout group.log") as span:
-            try:
-                group = self._subjects.group_of(msg.subject)
-                env = from_dict(json.loads(msg.data))
-            except (ValueError, IoaError) as exc:
-                # Only this service writes the logs; nothing can be done for it.
-                log.error("a group log holds an unreadable message", subject=msg.subject)
-                record_error(span, exc)
-                self.counts["unreadable"] += 1
-                await msg.term()
-                return
-            annotate(span, env)
-            delay = 0.2
+    async def _take_over(self) -> None:
+        """Let a dead predecessor's unacknowledged batch come back before anything newer."""
+        try:
+            info = await self._conn.js.consumer_info(self._stream, CONSUMER)
+            unfinished = info.num_ack_pending or 0
+        except Exception as exc:
+            log.warning("could not read the fan-out consumer", error=str(exc))
+            unfinished = 1
+        if unfinished:
+            log.info("took over the fan-out; waiting for unfinished messages", count=unfinished)
+            await self._pause(self._settings.fanout_ack_wait)
+        log.info("fanning out")
+
+    async def _fan_out(self, msgs: list[Msg]) -> None:
+        batch = [logged for msg in msgs if (logged := await self._parse(msg)) is not None]
+        if not self._lease.held:
+            # Someone else may be fanning out already: hand these back to keep order.
+            for logged in batch:
+                with contextlib.suppress(Exception):
+                    await logged.msg.nak()
+            return
+        keep_alive = asyncio.create_task(self._working(batch))
+        try:
+            await self._deliver_until_done(batch)
+        finally:
+            keep_alive.cancel()
+
+    async def _working(self, batch: list[Logged]) -> None:
+        """Keep a long batch ours: without this it would be handed out again after ack_wait."""
+        with contextlib.suppress(Exception):
             while True:
-                try:
-                    copies = await self._copy(group, env)
-                    break
-                except NotFound as exc:
-                    log.warning("a logged message's group is gone", group=group, id=env.id)
-                    record_error(span, exc)
-                    self.counts["orphaned"] += 1
-                    await msg.term()
-                    return
-                except Exception as exc:
-                    self.counts["retries"] += 1
-                    if self._stopping.is_set():
-                        record_error(span, exc)
-                        with contextlib.suppress(Exception):
-                            await msg.nak()
-                        return
-                    log.warning("fan-out failed; retrying", group=group, id=env.id, error=str(exc))
-                    # Keep the message ours while retrying, so order holds.
-                    with contextlib.suppress(Exception):
-                        await msg.in_progress()
-                    await self._pause(delay)
-                    delay = min(delay * 2, MAX_RETRY_DELAY)
-            span.set_attribute("ioa.fanout.copies", copies)
-            await msg.ack()
-            self.counts["messages"] += 1
-            self.counts["copies"] += copies
+                await asyncio.sleep(self._settings.fanout_ack_wait / 3)
+                for logged in batch:
+                    await logged.msg.in_progress()
 
-    async def _copy(self, group_id: str, env: Envelope[Any]) -> int:
-        """Publish one copy per recipient; raise if any copy was not stored."""
-        group = await self._groups.get(group_id)
-        recipients = group.recipients(env.sender)
-        results = await asyncio.gather(
-            *(
-                self._conn.deliver(
-                    self._subjects.inbox(member, "group", group.id),
-                    env,
-                    msg_id=f"{env.id}:{member}",
-                )
-                for member in recipients
-            ),
-            return_exceptions=True,
+    async def _deliver_until_done(self, batch: list[Logged]) -> None:
+        delay = 0.2
+        while batch:
+            try:
+                await self._deliver(batch)
+                break
+            except Exception as exc:
+                self.counts["retries"] += 1
+                if self._stopping.is_set():
+                    # Hand the batch back at once instead of waiting out ack_wait.
+                    for logged in batch:
+                        with contextlib.suppress(Exception):
+                            await logged.msg.nak()
+                    return
+                log.warning("fan-out failed; retrying the batch", error=str(exc), size=len(batch))
+                await self._pause(delay)
+                delay = min(delay * 2, MAX_RETRY_DELAY)
+        for logged in batch:
+            await logged.msg.ack()
+        self.counts["messages"] += len(batch)
+        self.counts["batches"] += 1
+
+    async def _parse(self, msg: Msg) -> Logged | None:
+        headers = dict(msg.headers or {})
+        try:
+            group = self._subjects.group_of(msg.subject)
+            envelope = json.loads(msg.data)
+            if not isinstance(envelope, dict) or not isinstance(envelope.get("id"), str):
+                raise ValueError("not an envelope")
+        except ValueError:
+            # Only this service writes the logs; nothing can be done for it.
+            log.error("a group log holds an unreadable message", subject=msg.subject)
+            self.counts["unreadable"] += 1
+            await msg.term()
+            return None
+        return Logged(
+            msg=msg,
+            group=group,
+            seq=msg.metadata.sequence.stream,
+            envelope=envelope,
+            headers=headers,
+            group_revision=int(headers.get(GROUP_REVISION_HEADER) or 0),
         )
-        failures = [r for r in results if isinstance(r, BaseException)]
-        if failures:
-            raise failures[0]
-        return len(recipients)
+
+    async def _deliver(self, batch: list[Logged]) -> None:
+        """Publish every copy of ``batch`` in log order; raise unless all were stored."""
+        needed: dict[str, int] = {}
+        for logged in batch:
+            needed[logged.group] = max(needed.get(logged.group, 0), logged.group_revision)
+        groups = await self._records(needed)
+        js = self._conn.js
+        acks: list[asyncio.Future[PubAck]] = []
+        copies = 0
+        for logged in list(batch):
+            group = groups.get(logged.group)
+            if group is None:
+                log.warning("a logged message's group is gone", group=logged.group)
+                self.counts["orphaned"] += 1
+                await logged.msg.term()
+                batch.remove(logged)
+                continue
+            envelope = logged.envelope
+            # The fan-out span continues the post's trace; every copy carries it on.
+            with consumer_span(logged.msg.subject, logged.headers, name="fanout group.log") as span:
+                span.set_attribute("messaging.message.id", envelope["id"])
+                headers = inject()
+                for member in group.recipients(envelope.get("sender", "")):
+                    acks.append(
+                        await js.publish_async(
+                            self._subjects.inbox(member, "group", group.id),
+                            logged.msg.data,
+                            headers={**headers, MSG_ID_HEADER: f"{envelope['id']}:{member}"},
+                        )
+                    )
+                    copies += 1
+        if acks:
+            timeout = COPY_TIMEOUT + COPY_TIMEOUT_PER_COPY * len(acks)
+            done, waiting = await asyncio.wait(acks, timeout=timeout)
+            for future in waiting:
+                future.cancel()
+            if waiting:
+                raise TimeoutError(f"{len(waiting)} copies were not acknowledged in time")
+            for future in done:
+                if (exc := future.exception()) is not None:
+                    raise exc
+        # The index after the copies: a batch retried for a failed copy records
+        # again, which is harmless (see pending.py).
+        for logged in batch:
+            if PendingIndex.wants(logged.envelope):
+                await self._pending.record(logged.group, logged.seq, logged.envelope)
+        self.counts["copies"] += copies
+
+    async def _records(self, needed: dict[str, int]) -> dict[str, Group]:
+        """The groups of a batch, each at least at the revision its posts were accepted
+        under (from the local copies when they are that new); a missing group is left out."""
+
+        async def one(group_id: str, revision: int) -> Group | None:
+            try:
+                return await self._groups.cached(group_id, min_revision=revision)
+            except NotFound:
+                return None
+
+        found = await asyncio.gather(*(one(g, r) for g, r in sorted(needed.items())))
+        return {g.id: g for g in found if g is not None}
 
     async def _pause(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):

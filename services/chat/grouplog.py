@@ -15,14 +15,17 @@ import nats
 import structlog
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from protocol.connection import Connection
+from protocol.connection import MSG_ID_HEADER, Connection
 from protocol.envelope import Envelope
 from protocol.errors import Timeout, Unavailable
 from protocol.ids import new_id
 from protocol.kinds import LoggedMessage
 from protocol.streams import group_stream
+from protocol.tracing import producer_span
 
 log = structlog.get_logger("ioa.chat.log")
+
+GROUP_REVISION_HEADER = "Ioa-Group-Revision"
 
 # JSON around each message in a history page ({"seq":…,"envelope":…},).
 PER_MESSAGE_OVERHEAD = 64
@@ -44,10 +47,18 @@ class GroupLog:
         self._subjects = conn.subjects
         self._stream = group_stream(conn.subjects).name
 
-    async def append(self, group: str, env: Envelope[Any]) -> Appended:
-        """Append ``env`` durably; returns once JetStream has stored it."""
+    async def append(self, group: str, env: Envelope[Any], *, group_revision: int = 0) -> Appended:
+        """Append ``env`` durably; returns once JetStream has stored it.
+
+        ``group_revision`` (the group record the post was accepted under) travels
+        in a header, so the fan-out delivers to at least that membership.
+        """
+        subject = self._subjects.group_log(group)
         try:
-            ack = await self._conn.deliver(self._subjects.group_log(group), env)
+            with producer_span(subject, env) as headers:
+                headers[MSG_ID_HEADER] = env.id
+                headers[GROUP_REVISION_HEADER] = str(group_revision)
+                ack = await self._conn.js.publish(subject, env.encode(), headers=headers)
         except (TimeoutError, nats.errors.NoRespondersError) as exc:
             # Nothing is lost: a retry with the same envelope id is stored once.
             raise Unavailable(
@@ -56,6 +67,14 @@ class GroupLog:
                 in_reply_to=env.id,
             ) from None
         return Appended(seq=ack.seq, duplicate=bool(ack.duplicate))
+
+    async def at(self, seq: int) -> LoggedMessage | None:
+        """The logged message with stream sequence ``seq`` (``None`` if it aged out)."""
+        try:
+            raw = await self._conn.js.get_msg(self._stream, seq)
+        except nats.js.errors.NotFoundError:
+            return None
+        return LoggedMessage(seq=seq, envelope=json.loads(raw.data or b"{}"))
 
     async def read(
         self, group: str, *, after: int, limit: int, max_bytes: int, timeout: float

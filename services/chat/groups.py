@@ -3,11 +3,27 @@
 Several chat replicas share the bucket. Every change reads a record with its
 revision and writes it back only if the revision is still the latest, retrying
 otherwise, so two replicas never overwrite each other's change.
+
+A second bucket indexes membership (key ``<member>.<group>``) so "my groups"
+is one filtered watch instead of a scan of every group. The group record stays
+the truth: index keys are written before a member is added and deleted after
+one is removed, so the index is always a superset, and a listing checks each
+group's record before answering.
+
+Every replica keeps a copy of the records, fed by a watch on the bucket, so a
+post and a fan-out need no round trip to read the group (:meth:`cached`). A
+copy is used only when it is at least as new as the caller needs: a post that
+the copy would refuse is checked against the bucket first (a member added a
+moment ago on another replica), and the fan-out asks for at least the revision
+the post was accepted under. What the copy can let through is a post in the
+few milliseconds after another replica removed its sender or closed the group.
 """
 
+import asyncio
+import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Self
+from typing import Any, Self
 
 import structlog
 from nats.js import JetStreamContext
@@ -112,39 +128,139 @@ def key_of(group_id: str) -> str:
     return group_id.replace(":", "=")
 
 
+async def open_bucket(
+    js: JetStreamContext, bucket: str, description: str, *, replicas: int = 1
+) -> KeyValue:
+    """Bind to ``bucket``, creating it if it does not exist yet (every replica may)."""
+    try:
+        return await js.key_value(bucket)
+    except BucketNotFoundError:
+        # Two replicas starting together both land here; creating a bucket
+        # with the same configuration twice is harmless.
+        kv = await js.create_key_value(
+            KeyValueConfig(
+                bucket=bucket,
+                description=description,
+                history=1,
+                replicas=replicas,
+                storage=StorageType.FILE,
+            )
+        )
+        log.info("created a bucket", bucket=bucket)
+        return kv
+
+
+async def keys_under(kv: KeyValue, prefix: str) -> list[str]:
+    """The live keys ``<prefix>.<token>`` of ``kv`` (a server-side filtered watch)."""
+    watcher = await kv.watch(f"{prefix}.*", ignore_deletes=True, meta_only=True)
+    keys: list[str] = []
+    try:
+        async for entry in watcher:
+            if entry is None:  # the end of what is stored now
+                break
+            keys.append(entry.key)
+    finally:
+        await watcher.stop()  # type: ignore[no-untyped-call]
+    return keys
+
+
 class GroupStore:
     """Group records in a KV bucket, one key per group, stored as ``GroupInfo`` JSON."""
 
-    def __init__(self, kv: KeyValue) -> None:
+    def __init__(self, kv: KeyValue, memberships: KeyValue) -> None:
         self._kv = kv
+        self._memberships = memberships
+        self._copies: dict[str, Group] = {}
+        self._watch: asyncio.Task[None] | None = None
+        self._watcher: Any = None
+
+    async def watch(self) -> None:
+        """Start keeping local copies of the records up to date."""
+        self._watcher = await self._kv.watchall()
+        self._watch = asyncio.create_task(self._follow(self._watcher), name="groups-watch")
+
+    async def close(self) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._watch
+        if self._watcher is not None:
+            with contextlib.suppress(Exception):
+                await self._watcher.stop()
+
+    async def _follow(self, watcher: Any) -> None:
+        while True:
+            try:
+                entry = await watcher.updates(timeout=3600)
+            except TimeoutError:  # nats' own and asyncio's: nothing changed for an hour
+                continue
+            except Exception as exc:
+                log.warning("groups watch failed; copies may lag", error=str(exc))
+                await asyncio.sleep(1)
+                continue
+            if entry is None or not entry.value:
+                continue  # the end of the initial values, or a deletion (groups are kept)
+            try:
+                info = GroupInfo.model_validate_json(entry.value)
+            except ValidationError:
+                continue
+            self._keep(Group.from_info(info, revision=entry.revision or 0))
+
+    def _keep(self, group: Group) -> None:
+        held = self._copies.get(group.id)
+        if held is None or held.revision < group.revision:
+            self._copies[group.id] = group
+
+    async def cached(self, group_id: str, *, min_revision: int = 0) -> Group:
+        """The local copy of a group if it is at least ``min_revision``, else the record."""
+        group = self._copies.get(group_id)
+        if group is not None and group.revision >= min_revision:
+            return group
+        return await self.get(group_id)
 
     @classmethod
     async def open(cls, js: JetStreamContext, bucket: str, *, replicas: int = 1) -> Self:
-        """Bind to ``bucket``, creating it if it does not exist yet (every replica may)."""
-        try:
-            kv = await js.key_value(bucket)
-        except BucketNotFoundError:
-            # Two replicas starting together both land here; creating a bucket
-            # with the same configuration twice is harmless.
-            kv = await js.create_key_value(
-                KeyValueConfig(
-                    bucket=bucket,
-                    description="ioa chat groups",
-                    history=1,
-                    replicas=replicas,
-                    storage=StorageType.FILE,
-                )
-            )
-            log.info("created the groups bucket", bucket=bucket)
-        return cls(kv)
+        """Bind to ``bucket`` and its membership index ``<bucket>_members``."""
+        kv = await open_bucket(js, bucket, "ioa chat groups", replicas=replicas)
+        index = await open_bucket(
+            js, f"{bucket}_members", "ioa chat: member -> groups", replicas=replicas
+        )
+        return cls(kv, index)
 
     async def create(self, group: Group) -> Group:
         """Store a new group; :class:`Conflict` if a group with its id exists."""
+        await self._index(group.id, group.members)
         try:
             revision = await self._kv.create(key_of(group.id), _encode(group))
         except KeyWrongLastSequenceError:
             raise Conflict(f"group {group.id!r} already exists") from None
-        return replace(group, revision=revision)
+        created = replace(group, revision=revision)
+        self._keep(created)
+        return created
+
+    async def groups_of(self, member: str, *, limit: int) -> list[Group]:
+        """The groups ``member`` belongs to now, ordered by id, at most ``limit``."""
+        keys = await keys_under(self._memberships, key_of(member))
+        ids = sorted(key.rsplit(".", 1)[1].replace("=", ":") for key in keys)
+        found: list[Group] = []
+        for group_id in ids:
+            try:
+                group = await self.get(group_id)
+            except NotFound:
+                continue  # indexed before a create that then failed
+            if group.is_member(member):
+                found.append(group)
+                if len(found) >= limit:
+                    break
+        return found
+
+    async def _index(self, group_id: str, members: Iterable[str]) -> None:
+        await asyncio.gather(
+            *(self._memberships.put(_member_key(m, group_id), b"") for m in members)
+        )
+
+    async def _unindex(self, group_id: str, members: Iterable[str]) -> None:
+        await asyncio.gather(*(self._memberships.delete(_member_key(m, group_id)) for m in members))
 
     async def get(self, group_id: str) -> Group:
         """The group with its current revision; :class:`NotFound` if there is none."""
@@ -157,7 +273,9 @@ class GroupStore:
         except ValidationError as exc:
             log.error("unreadable group record", group=group_id, error=str(exc))
             raise Internal(f"the record of group {group_id!r} is unreadable") from None
-        return Group.from_info(info, revision=entry.revision or 0)
+        group = Group.from_info(info, revision=entry.revision or 0)
+        self._keep(group)
+        return group
 
     async def update(self, group_id: str, change: Callable[[Group], Group]) -> Group:
         """Apply ``change`` to the latest record and store it if nobody wrote in between.
@@ -172,14 +290,24 @@ class GroupStore:
             changed = change(copy)
             if changed == current:
                 return current
+            added = [m for m in changed.members if m not in current.members]
+            removed = [m for m in current.members if m not in changed.members]
+            await self._index(group_id, added)  # before: the index stays a superset
             try:
                 revision = await self._kv.update(
                     key_of(group_id), _encode(changed), last=current.revision
                 )
             except KeyWrongLastSequenceError:
                 continue  # someone else changed it first: read again and redo
-            return replace(changed, revision=revision)
+            await self._unindex(group_id, removed)
+            updated = replace(changed, revision=revision)
+            self._keep(updated)
+            return updated
         raise Conflict(f"group {group_id!r} is changing too often; try again")
+
+
+def _member_key(member: str, group_id: str) -> str:
+    return f"{key_of(member)}.{key_of(group_id)}"
 
 
 def _encode(group: Group) -> bytes:

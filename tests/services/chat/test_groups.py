@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from protocol.connection import Connection
-from protocol.errors import Conflict, Forbidden, InvalidMessage, NotFound
+from protocol.errors import Conflict, Forbidden, InvalidMessage, NotAMember, NotFound
 from protocol.kinds import CloseGroup, CreateGroup, GetGroup, GroupInfo
 from services.chat.app import ChatServer
 from services.chat.groups import Group
@@ -32,10 +32,18 @@ async def test_the_creator_is_always_a_member_and_ids_appear_once(chat, alice) -
     assert info.group  # a new id was made
 
 
-async def test_get_group_returns_what_was_created(chat, alice, bob) -> None:
-    created = (await alice.request("chat", "create_group", CreateGroup(group="g-1"))).body
+async def test_get_group_returns_what_was_created_to_a_member(chat, alice, bob) -> None:
+    created = (
+        await alice.request("chat", "create_group", CreateGroup(group="g-1", members=["bob"]))
+    ).body
     fetched = (await bob.request("chat", "get_group", GetGroup(group="g-1"))).body
     assert fetched == created
+
+
+async def test_get_group_by_a_non_member_is_not_a_member(chat, alice, mallory) -> None:
+    await alice.request("chat", "create_group", CreateGroup(group="g-1"))
+    with pytest.raises(NotAMember):
+        await mallory.request("chat", "get_group", GetGroup(group="g-1"))
 
 
 async def test_creating_a_group_whose_id_exists_is_a_conflict(chat, alice) -> None:
