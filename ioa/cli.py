@@ -123,11 +123,11 @@ def parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser(
         "serve",
-        help="run one service as this process: registry, chat, coordinator or gateway",
+        help="run one service as this process: registry, chat, coordinator, gateway, llm",
         description="Run one service until SIGTERM, configured by environment variables "
         "(IOA_NATS_URL, …): the container entrypoint's way to start a service.",
     )
-    serve.add_argument("service", choices=("registry", "chat", "coordinator", "gateway"))
+    serve.add_argument("service", choices=("registry", "chat", "coordinator", "gateway", "llm"))
 
     health = commands.add_parser(
         "health",
@@ -136,7 +136,12 @@ def parser() -> argparse.ArgumentParser:
         "/healthz on IOA_GATEWAY_PORT; an agent: the registry reports it online. Exit "
         "status 0 healthy, 1 unhealthy, 2 NATS or the registry unreachable.",
     )
-    health.add_argument("part", metavar="SERVICE_OR_AGENT")
+    health.add_argument(
+        "part",
+        nargs="?",
+        metavar="SERVICE_OR_AGENT",
+        help="default: IOA_PART, else what this container runs (read from PID 1)",
+    )
     health.add_argument(
         "--live",
         action="store_true",

@@ -286,7 +286,7 @@ class Conformance:
         name = "answers an invalid task with task_failed"
 
         def verdict(ok: bool, detail: str) -> Check:
-            return Check(name, ok, detail, required=False)
+            return Check(name, ok, detail)
 
         task_id = new_id()
         # A task whose body lacks its required description: the assignee can read who

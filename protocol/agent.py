@@ -25,6 +25,7 @@ does not see the work twice.
 import asyncio
 import contextlib
 import hashlib
+import json
 from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -91,7 +92,12 @@ class Agent:
         self._histories: dict[str, deque[Envelope[Any]]] = {}
         self._history_size = history_size
         self._inbox = Inbox(
-            self.conn, card.id, self._dispatch, seen_size=seen_size, ack_wait=ack_wait
+            self.conn,
+            card.id,
+            self._dispatch,
+            seen_size=seen_size,
+            ack_wait=ack_wait,
+            on_invalid=self._answer_invalid,
         )
         # Created on entry: an Agent may be built outside a running event loop.
         self._heartbeat: asyncio.Task[None] | None = None
@@ -259,6 +265,25 @@ class Agent:
             except IoaError as exc:
                 self.log.warning("invitation answer refused", error=str(exc))
                 return
+
+    async def _answer_invalid(self, raw: bytes, error: IoaError) -> None:
+        """An unreadable task addressed to this agent is answered with ``task_failed``
+        when its task id and group can be read: silence would leave the team waiting."""
+        try:
+            data = json.loads(raw)
+            body = data["body"]
+            task_id, group = body["task_id"], data["group"]
+            if data.get("type") != TaskAssign.KIND or body.get("assignee") != self.id:
+                return
+            failed = TaskFailed(task_id=task_id, reason=f"{error.code.value}: {error.message}")
+        except (ValueError, KeyError, TypeError):
+            return  # nothing in it can be answered
+        conversation = data.get("conversation")
+        await self.post(
+            group,
+            failed,
+            conversation=conversation if isinstance(conversation, str) else None,
+        )
 
     async def _do_task(self, env: Envelope[TaskAssign]) -> None:
         assert env.group is not None

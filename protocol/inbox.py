@@ -39,6 +39,7 @@ from protocol.tracing import annotate, consumer_span, record_error
 log = structlog.get_logger("ioa.inbox")
 
 InboxHandler = Callable[[Envelope[Any]], Awaitable[None]]
+InvalidHandler = Callable[[bytes, IoaError], Awaitable[None]]
 
 
 def consumer_name(owner: str) -> str:
@@ -68,12 +69,15 @@ class Inbox:
         ack_wait: float = 30.0,
         stream_wait: float = 30.0,
         handled_ttl: float | None = 7 * 24 * 3600.0,
+        on_invalid: InvalidHandler | None = None,
     ) -> None:
         """``handled_ttl``: seconds a handled id is remembered across restarts (``None``:
-        only in memory, as before)."""
+        only in memory, as before). ``on_invalid`` sees each message that did not
+        decode, with the error, before it is dropped (to answer what can be answered)."""
         self.conn = conn
         self.owner = owner
         self.handler = handler
+        self.on_invalid = on_invalid
         self.counts: Counter[str] = Counter()
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._seen_size = seen_size
@@ -178,6 +182,9 @@ class Inbox:
                 self.counts["dropped"] += 1
                 record_error(span, exc)
                 log.warning("dropped a bad inbox message", owner=self.owner, error=str(exc))
+                if self.on_invalid is not None:
+                    with contextlib.suppress(Exception):
+                        await self.on_invalid(msg.data, exc)
                 await msg.term()
                 return
             annotate(span, env)

