@@ -243,6 +243,7 @@ class Agent:
                         said if isinstance(said, ChatMessage) else ChatMessage(text=said),
                         conversation=env.conversation,
                         in_reply_to=env.id,
+                        id=reply_id(self.id, env.id),
                     )
         await self.on_group_message(env)
 
@@ -283,6 +284,7 @@ class Agent:
             group,
             failed,
             conversation=conversation if isinstance(conversation, str) else None,
+            id=reply_id(self.id, str(data.get("id"))),
         )
 
     async def _do_task(self, env: Envelope[TaskAssign]) -> None:
