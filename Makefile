@@ -66,8 +66,15 @@ install-chromium: ## Install Debian's chromium for the web UI's browser test; qu
 		{ echo ">>> Installing chromium (apt-get)"; \
 		  (apt-get install -y chromium || (apt-get update && apt-get install -y chromium)); }
 
+# Three pytest processes: a test that kills NATS nodes or services leaves reconnecting
+# clients behind, so those run apart from the rest. The cluster failover test is
+# timing-sensitive on two cores and gets up to three tries (see issue 10's note).
+CLUSTER_TEST := tests/deploy/test_nats_cluster.py
+
 test: install install-llm install-postgres install-chromium install-deploy ## Run the whole test suite, end-to-end tests included
-	$(BIN)/pytest
+	$(BIN)/pytest --ignore=$(CLUSTER_TEST) --ignore=tests/services/coordinator
+	$(BIN)/pytest tests/services/coordinator
+	@for try in 1 2 3; do $(BIN)/pytest $(CLUSTER_TEST) && exit 0; echo ">>> cluster test: try $$try failed"; done; exit 1
 
 lint: install ## ruff check, ruff format --check, mypy --strict on protocol/
 	$(BIN)/ruff check .

@@ -225,7 +225,7 @@ async def test_a_task_whose_assignee_goes_offline_is_given_to_another_member(
 ) -> None:
     async with network(nats_url, subject_root, tmp_path, Script(), sweep_seconds=0.2) as net:
         frozen = await net.add(
-            Sleeper(card("frozen", "xylophone", "tuning"), net.settings, lease_seconds=1.0)
+            Sleeper(card("frozen", "xylophone", "tuning"), net.settings, lease_seconds=4.5)
         )
         async with Connection(net.settings, "gateway") as conn:
             conversation = await start(
