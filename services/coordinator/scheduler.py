@@ -55,6 +55,9 @@ class Scheduler:
         self._running: dict[str, asyncio.Task[None]] = {}
         self._kicks: dict[str, asyncio.Event] = {}
         self._scanner: asyncio.Task[None] | None = None
+        # Set on exit: a cancellation that a NATS call turns into another error must
+        # still end the loops, or they would spin on a closed connection forever.
+        self._stopping = False
 
     async def __aenter__(self) -> Self:
         self._scanner = asyncio.create_task(self._scan_forever(), name="coordinator-scan")
@@ -66,6 +69,7 @@ class Scheduler:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self._stopping = True
         tasks = [t for t in (self._scanner, *self._running.values()) if t is not None]
         for task in tasks:
             task.cancel()
@@ -97,7 +101,7 @@ class Scheduler:
         self._kicks.pop(conversation, None)
 
     async def _scan_forever(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self.scan()
             except Exception:
@@ -142,7 +146,7 @@ class Scheduler:
         with tracer.start_as_current_span(
             "drive conversation", attributes={"ioa.conversation": conversation}
         ):
-            while True:
+            while not self._stopping:
                 try:
                     rec = await self.store.get(conversation)
                     if rec.finished or rec.owner != self.owner:
