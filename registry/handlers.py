@@ -1,4 +1,6 @@
-"""The registry's request handlers: register, heartbeat, deregister, search, get_agent."""
+"""The registry's request handlers: register, update, heartbeat, deregister, search, get_agent."""
+
+from typing import Any
 
 from protocol.connection import Connection
 from protocol.envelope import MAJOR_VERSION, Envelope
@@ -14,6 +16,7 @@ from protocol.kinds import (
     Register,
     Search,
     SearchResults,
+    Update,
 )
 from protocol.service import Service
 from protocol.subjects import REGISTRY
@@ -25,11 +28,10 @@ from registry.limits import RateLimiter
 from registry.search import Searcher
 from registry.semantic import SemanticIndex
 from registry.settings import RegistrySettings
-from registry.store import LeaseChange, Store
+from registry.store import AgentRow, LeaseChange, Store
 
 
-def _lease(change: LeaseChange) -> Lease:
-    row = change.agent
+def _lease(row: AgentRow) -> Lease:
     return Lease(agent=row.card.id, lease_seconds=row.lease_seconds, expires_at=row.expires_at)
 
 
@@ -59,14 +61,14 @@ def build_service(
     limiter = RateLimiter(settings.heartbeat_rate, settings.heartbeat_burst)
     searcher = Searcher(store, semantic, settings.semantic_min_similarity)
 
-    @service.handler("register")
-    async def register(env: Envelope[Register]) -> Lease:
+    def admit(env: Envelope[Register] | Envelope[Update]) -> AgentCard:
+        """The envelope's card, if the registry may keep it for its sender now."""
         card = env.body.card
         if card.id != env.sender:
             # Only an agent may speak for its own card; the subject proves who sent it.
             raise Forbidden(
-                f"{env.sender!r} may not register the card of {card.id!r}; "
-                "an agent registers its own card only",
+                f"{env.sender!r} may not {env.type} the card of {card.id!r}; "
+                f"an agent may {env.type} its own card only",
                 in_reply_to=env.id,
             )
         size = len(card.model_dump_json())
@@ -84,12 +86,29 @@ def build_service(
             )
         if not limiter.allow(env.sender):
             raise _rate_limited(limiter, env)
+        return card
+
+    @service.handler("register")
+    async def register(env: Envelope[Register]) -> Lease:
+        card = admit(env)
         change = await registrations.submit((card, env.body.lease_seconds))
         if semantic is not None:
             semantic.notify()
         if change.came_online:
             await events.announce(card.id, online=True, reason="registered")
-        return _lease(change)
+        return _lease(change.agent)
+
+    @service.handler("update")
+    async def update(env: Envelope[Update]) -> Lease:
+        row = await store.update(admit(env))
+        if row is None:
+            raise NotFound(
+                f"{env.sender!r} has no card here to update; register it first",
+                in_reply_to=env.id,
+            )
+        if semantic is not None:
+            semantic.notify()
+        return _lease(row)
 
     @service.handler("heartbeat")
     async def heartbeat(env: Envelope[Heartbeat]) -> Lease:
@@ -130,9 +149,7 @@ def build_service(
     return service
 
 
-def _rate_limited(
-    limiter: RateLimiter, env: Envelope[Heartbeat] | Envelope[Register]
-) -> RateLimited:
+def _rate_limited(limiter: RateLimiter, env: Envelope[Any]) -> RateLimited:
     wait = limiter.retry_after(env.sender)
     return RateLimited(
         f"{env.sender!r} sends too often (at most {limiter.burst:g} at once, then "

@@ -202,6 +202,16 @@ def _row(values: Any) -> AgentRow:
     )
 
 
+def _card_values(card: AgentCard, now: float) -> dict[str, Any]:
+    """The columns a card determines."""
+    return {
+        "name": card.name,
+        "card": card.model_dump(mode="json"),
+        "card_hash": card_hash(card),
+        "updated_at": now,
+    }
+
+
 def _is_memory(url: str) -> bool:
     parsed = make_url(url)
     database = parsed.database or ""
@@ -349,6 +359,11 @@ class Store:
         """Register many cards in one transaction; the changes in the same order."""
         return await self._write(self._register_many, list(items), _epoch(now or utcnow()))
 
+    async def update(self, card: AgentCard, now: datetime | None = None) -> AgentRow | None:
+        """Replace a registered agent's card, keeping its lease and status; ``None`` if it
+        has no card."""
+        return await self._write(self._update, card, _epoch(now or utcnow()))
+
     async def renew(self, agent: str, now: datetime | None = None) -> LeaseChange | None:
         """Renew ``agent``'s lease for its registered length; ``None`` if it has no card."""
         return await self._write(self._renew, agent, _epoch(now or utcnow()))
@@ -437,14 +452,11 @@ class Store:
     ) -> LeaseChange | None:
         """Insert or update inside ``db``; ``None`` when a guarded update lost a race."""
         values = {
-            "name": card.name,
-            "card": card.model_dump(mode="json"),
-            "card_hash": card_hash(card),
+            **_card_values(card, now),
             "online": True,
             "lease_seconds": lease_seconds,
             "lease_expires": now + lease_seconds,
             "last_seen": now,
-            "updated_at": now,
         }
         was_online = self._online_of(db, card.id)
         if was_online is None:
@@ -463,6 +475,15 @@ class Store:
             last_seen=_moment(now),
         )
         return LeaseChange(row, came_online=came_online)
+
+    def _update(self, card: AgentCard, now: float) -> AgentRow | None:
+        # No guard needed: an update leaves ``online`` alone, so it never races a status change.
+        values = _card_values(card, now)
+        with self._writing() as db:
+            if not db.execute(update(TABLE).where(C.id == card.id).values(**values)).rowcount:
+                return None
+            self._index_card(db, card)
+            return self._get_in(db, card.id)
 
     def _index_card(self, db: DbConnection, card: AgentCard) -> None:
         db.execute(sql_delete(FACETS).where(F.agent_id == card.id))

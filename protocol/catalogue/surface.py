@@ -44,6 +44,7 @@ from protocol.kinds import (
     TeamAccept,
     TeamDecline,
     TeamInvite,
+    Update,
 )
 from protocol.kinds import CloseGroup as CloseGroupBody
 from protocol.subjects import CHAT, COORDINATOR, REGISTRY
@@ -89,6 +90,13 @@ OPERATIONS: tuple[Operation, ...] = (
         _kinds(Register),
         _kinds(Lease),
         "Register (or re-register) the sender's own card and start its lease.",
+    ),
+    Operation(
+        REGISTRY,
+        "update",
+        _kinds(Update),
+        _kinds(Lease),
+        "Replace the sender's registered card; its lease and status are kept.",
     ),
     Operation(REGISTRY, "heartbeat", _kinds(Heartbeat), _kinds(Lease), "Renew the sender's lease."),
     Operation(

@@ -38,7 +38,7 @@ class Deregister(Body):
 
 
 class Lease(Body):
-    """The registry's answer to register and heartbeat."""
+    """The registry's answer to register, update and heartbeat."""
 
     KIND: ClassVar[str] = "lease"
 

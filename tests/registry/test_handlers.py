@@ -20,6 +20,7 @@ from protocol.kinds import (
     Search,
     SearchResults,
     Skill,
+    Update,
 )
 from protocol.settings import ServiceSettings
 from protocol.subjects import REGISTRY
@@ -126,6 +127,37 @@ async def test_re_registering_updates_the_card_without_a_second_online_event(
     await eventually(lambda: watcher.of("calculator") == [True])
     await asyncio.sleep(0.2)
     assert watcher.of("calculator") == [True]
+
+
+async def test_an_update_replaces_the_card_and_its_index_and_keeps_the_lease(
+    settings, registry, watcher: StatusWatcher
+) -> None:
+    lease = await register(settings, "calculator", ARITHMETIC, description="exact sums")
+    async with Connection(settings, "calculator") as conn:
+        card = make_card("calculator", "writes verse", POEMS)
+        reply = await conn.request(REGISTRY, "update", Update(card=card))
+
+    assert isinstance(reply.body, Lease) and reply.body == lease
+    info = await get_agent(settings, "calculator")
+    assert info.online and info.card == card
+    assert [h.card.id for h in (await search(settings, query="verse")).hits] == ["calculator"]
+    assert (await search(settings, query="sums")).hits == []
+    assert (await search(settings, skills=["arithmetic"])).hits == []
+    await eventually(lambda: watcher.of("calculator") == [True])
+    await asyncio.sleep(0.2)
+    assert watcher.of("calculator") == [True]  # an update is no status change
+
+
+async def test_an_update_needs_a_registered_card_of_the_sender(settings, registry) -> None:
+    await register(settings, "calculator", description="adds")
+    async with Connection(settings, "stranger") as conn:
+        with pytest.raises(NotFound, match="no card here to update; register it first"):
+            await conn.request(REGISTRY, "update", Update(card=make_card("stranger")))
+        with pytest.raises(Forbidden, match="may not update the card of 'calculator'"):
+            await conn.request(REGISTRY, "update", Update(card=make_card("calculator", "steals")))
+    assert (await get_agent(settings, "calculator")).card.description == "adds"
+    with pytest.raises(NotFound):
+        await get_agent(settings, "stranger")
 
 
 async def test_a_heartbeat_renews_the_lease(settings, registry) -> None:
