@@ -59,6 +59,14 @@ class LlmPlan:
     url: str | None = None
 
 
+def registry_database(environ: Mapping[str, str], data: Path) -> dict[str, str]:
+    """The registry's database setting: SQLite under ``data`` unless the environment
+    already names a database (``IOA_DATABASE_URL`` or ``DATABASE_URL``)."""
+    if environ.get("IOA_DATABASE_URL") or environ.get("DATABASE_URL"):
+        return {}
+    return {"IOA_DATABASE_URL": f"sqlite:///{data / 'registry.db'}"}
+
+
 def plan_llm(choice: str | None, environ: Mapping[str, str]) -> LlmPlan:
     """Which LLM the processes use, from ``--llm`` and the environment."""
     if choice in (None, ""):
@@ -192,14 +200,14 @@ class Supervisor:
         settings = NatsSettings(nats_url=self.nats_url, subject_root=self.root)
         async with Connection(settings, "supervisor") as conn:
             env = self._env(llm_env)
-            db = f"sqlite:///{self.data / 'registry.db'}"
+            db = registry_database(self.environ, self.data)
             for name, check in (
                 (REGISTRY, service_answers(conn, REGISTRY)),
                 (CHAT, service_answers(conn, CHAT)),
                 (COORDINATOR, service_answers(conn, COORDINATOR)),
             ):
                 module = "registry" if name == REGISTRY else f"services.{name}"
-                extra = {"IOA_DATABASE_URL": db} if name == REGISTRY else {}
+                extra = db if name == REGISTRY else {}
                 await self._start_step([Part(self._process(name, module, env | extra), check)])
             gateway_db = self._create_api_key()
             gateway_env = env | {
