@@ -175,7 +175,10 @@ class Inbox:
                 await self._handle(msg)
 
     async def _handle(self, msg: Msg) -> None:
-        with consumer_span(msg.subject, msg.headers, name=f"process inbox {self.owner}") as span:
+        with (
+            structlog.contextvars.bound_contextvars(agent=self.owner),
+            consumer_span(msg.subject, msg.headers, name=f"process inbox {self.owner}") as span,
+        ):
             try:
                 env = decode(msg.data, max_bytes=self.conn.settings.max_message_bytes)
             except IoaError as exc:
