@@ -1,8 +1,10 @@
 """The coordinator as an async context manager: ``async with serve(settings): ...``."""
 
 import functools
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
 
 import structlog
 from nats.aio.msg import Msg
@@ -27,10 +29,21 @@ from services.coordinator.team import TeamFormer
 log = structlog.get_logger("ioa.coordinator")
 
 
+@dataclass(slots=True)
+class Coordinator:
+    """The running parts of one coordinator replica (tests look at their counters)."""
+
+    service: Service
+    inbox: Inbox
+    # What became of the agent status events it follows: "handled", "failed", or
+    # "dropped" (unreadable: nobody to answer, so counted and logged).
+    events: Counter[str]
+
+
 @asynccontextmanager
 async def serve(
     settings: CoordinatorSettings, llm_settings: LlmSettings | None = None
-) -> AsyncIterator[Service]:
+) -> AsyncIterator[Coordinator]:
     async with AsyncExitStack() as stack:
         conn = await stack.enter_async_context(Connection(settings, COORDINATOR))
         await ensure_stream(conn.js, event_stream(conn.subjects), replicas=settings.stream_replicas)
@@ -61,20 +74,30 @@ async def serve(
                 scan_seconds=settings.scan_seconds,
             )
         )
-        await stack.enter_async_context(
+        inbox = await stack.enter_async_context(
             # Handling is a quick record update, so a message a dead replica had fetched
             # goes to another one after a few seconds rather than minutes.
             Inbox(conn, COORDINATOR, functools.partial(on_inbox, store, scheduler), ack_wait=5)
         )
+        events: Counter[str] = Counter()
 
         async def offline(msg: Msg) -> None:
             with consumer_span(msg.subject, msg.headers):
                 try:
-                    await on_agent_offline(store, scheduler, decode(msg.data))
+                    env = decode(msg.data, max_bytes=settings.max_message_bytes)
                 except IoaError as exc:
-                    log.warning("bad agent status event", error=str(exc))
+                    events["dropped"] += 1
+                    log.warning("dropped a bad agent status event", error=str(exc))
+                    return
+                try:
+                    await on_agent_offline(store, scheduler, env)
+                except IoaError as exc:
+                    events["failed"] += 1
+                    log.warning("could not follow an agent status event", error=str(exc))
+                    return
+                events["handled"] += 1
 
         sub = await conn.nc.subscribe(conn.subjects.event("agent", "offline"), cb=offline)
         stack.push_async_callback(sub.unsubscribe)
         service = await stack.enter_async_context(build_service(conn, store, scheduler))
-        yield service
+        yield Coordinator(service, inbox, events)
