@@ -1,7 +1,8 @@
 """``<data>/run.json``: what a running ``ioa up`` tells other commands (``ioa demo``).
 
 It names the gateway, the NATS server, the supervisor's pid and every child
-process with its log file. It exists only while the supervisor runs.
+process with its log file and, for our Python processes, its Prometheus
+metrics URL. It exists only while the supervisor runs.
 """
 
 import json
@@ -31,6 +32,8 @@ class RunInfo:
     data_dir: str = ""
     api_key: str = ""
     """The gateway key of this run (user ``user:local``); the file is readable only by its owner."""
+    metrics: dict[str, str] = field(default_factory=dict)
+    """Each process's Prometheus scrape URL, by process name."""
     started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
 
     def to_json(self) -> dict[str, Any]:
@@ -80,9 +83,18 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def process_table(entries: list[ProcessEntry]) -> str:
-    """The processes as an aligned table: name, pid, log file."""
+def process_table(entries: list[ProcessEntry], metrics: dict[str, str] | None = None) -> str:
+    """The processes as an aligned table: name, pid, log file (and metrics URL, if any)."""
     width = max([len("name"), *(len(e.name) for e in entries)])
-    lines = [f"  {'name':<{width}}  {'pid':>7}  log"]
-    lines += [f"  {e.name:<{width}}  {e.pid:>7}  {e.log}" for e in entries]
+    if not metrics:
+        lines = [f"  {'name':<{width}}  {'pid':>7}  log"]
+        lines += [f"  {e.name:<{width}}  {e.pid:>7}  {e.log}" for e in entries]
+        return "\n".join(lines)
+    urls = [metrics.get(e.name, "-") for e in entries]
+    url_width = max(len("metrics"), *(len(u) for u in urls))
+    lines = [f"  {'name':<{width}}  {'pid':>7}  {'metrics':<{url_width}}  log"]
+    lines += [
+        f"  {e.name:<{width}}  {e.pid:>7}  {url:<{url_width}}  {e.log}"
+        for e, url in zip(entries, urls, strict=True)
+    ]
     return "\n".join(lines)

@@ -119,6 +119,8 @@ class Supervisor:
     llm_url: str | None = None
     api_key: str = ""
     api_key_id: str = ""
+    metrics: dict[str, str] = field(default_factory=dict)
+    """Each Python process's Prometheus scrape URL, by process name."""
 
     def __post_init__(self) -> None:
         self.data = self.options.data_dir.resolve()
@@ -334,8 +336,14 @@ class Supervisor:
         }
 
     def _process(self, name: str, module: str, env: Mapping[str, str]) -> ManagedProcess:
+        """A Python process of ours, with its own metrics port."""
+        port = nats_server.free_port()
+        self.metrics[name] = f"http://127.0.0.1:{port}/metrics"
         return ManagedProcess(
-            name, [sys.executable, "-m", module], self.logs / f"{name}.log", env=env
+            name,
+            [sys.executable, "-m", module],
+            self.logs / f"{name}.log",
+            env={**env, "IOA_METRICS_PORT": str(port)},
         )
 
     async def _start_step(self, parts: list[Part]) -> None:
@@ -384,6 +392,7 @@ class Supervisor:
             llm_url=self.llm_url,
             data_dir=str(self.data),
             api_key=self.api_key,
+            metrics=dict(self.metrics),
         )
 
     def announce(self, seconds: float) -> None:
@@ -391,7 +400,7 @@ class Supervisor:
         runfile.write(self.data, info)
         self._wrote_runfile = True
         self.out(f"\nAll {len(info.processes)} processes are up in {seconds:.1f}s.")
-        self.out(runfile.process_table(info.processes))
+        self.out(runfile.process_table(info.processes, info.metrics))
         self.out(f"\nGateway: {self.gateway_url}  (web UI: {self.gateway_url}/)")
         self.out(f"API key: {self.api_key}  (user:local; also in {runfile.path_in(self.data)})")
         self.out(f"NATS:    {self.nats_url}")

@@ -30,6 +30,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, KeyValueConfig
 from nats.js.errors import BucketNotFoundError, KeyNotFoundError, NotFoundError
 from nats.js.kv import KeyValue
 
+from protocol import metrics
 from protocol.connection import Connection
 from protocol.envelope import Envelope, decode
 from protocol.errors import IoaError, NotFound
@@ -175,6 +176,8 @@ class Inbox:
                 await self._handle(msg)
 
     async def _handle(self, msg: Msg) -> None:
+        meta = msg.metadata
+        metrics.record_inbox(self.owner, meta.num_pending, meta.timestamp)
         with (
             structlog.contextvars.bound_contextvars(agent=self.owner),
             consumer_span(msg.subject, msg.headers, name=f"process inbox {self.owner}") as span,

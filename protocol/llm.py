@@ -10,14 +10,19 @@ llama.cpp's ``{"type": "json_object", "schema": ...}``.
 
 import json
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
+from urllib.parse import urlsplit
 
 import structlog
 from opentelemetry import trace
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import Span, SpanKind
 from pydantic import BaseModel, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from protocol import metrics
 
 log = structlog.get_logger("ioa.llm")
 tracer = trace.get_tracer("ioa.llm")
@@ -59,6 +64,66 @@ class Completion:
     completion_tokens: int
 
 
+@dataclass(slots=True)
+class GenAiCall:
+    """One model call in progress: say what it spent with :meth:`spent`."""
+
+    span: Span
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+    def spent(
+        self, input_tokens: int | None, output_tokens: int | None = None, model: str | None = None
+    ) -> None:
+        self.input_tokens, self.output_tokens = input_tokens, output_tokens
+        if input_tokens is not None:
+            self.span.set_attribute("gen_ai.usage.input_tokens", input_tokens)
+        if output_tokens is not None:
+            self.span.set_attribute("gen_ai.usage.output_tokens", output_tokens)
+        if model:
+            self.span.set_attribute("gen_ai.response.model", model)
+
+
+@contextmanager
+def genai_call(
+    operation: Literal["chat", "embeddings"], model: str, base_url: str, **request: Any
+) -> Iterator[GenAiCall]:
+    """A CLIENT span around one call of an OpenAI-compatible API, with the GenAI
+    semantic conventions' attributes (``request`` adds ``gen_ai.request.<key>``), and
+    the call's latency and tokens recorded as metrics. Every model call in ioa,
+    chat or embeddings, goes through this."""
+    url = urlsplit(base_url)
+    attributes: dict[str, Any] = {
+        "gen_ai.operation.name": operation,
+        "gen_ai.provider.name": "openai",
+        "gen_ai.system": "openai",
+        "gen_ai.request.model": model,
+        "server.address": url.hostname or base_url,
+        **{f"gen_ai.request.{key}": value for key, value in request.items()},
+    }
+    if url.port:
+        attributes["server.port"] = url.port
+    with tracer.start_as_current_span(
+        f"{operation} {model}", kind=SpanKind.CLIENT, attributes=attributes
+    ) as span:
+        call = GenAiCall(span)
+        started = time.perf_counter()
+        try:
+            yield call
+        except BaseException as exc:
+            span.set_attribute("error.type", type(exc).__name__)
+            metrics.record_llm_call(operation, model, time.perf_counter() - started, error=exc)
+            raise
+        metrics.record_llm_call(
+            operation,
+            model,
+            time.perf_counter() - started,
+            input_tokens=call.input_tokens,
+            output_tokens=call.output_tokens,
+        )
+
+
 class Llm:
     """A small async wrapper around ``openai.AsyncOpenAI`` with spans and fallbacks."""
 
@@ -89,17 +154,9 @@ class Llm:
     ) -> Completion:
         """One chat completion, as a CLIENT span with the GenAI attributes."""
         model = self.settings.model
-        with tracer.start_as_current_span(
-            f"chat {model}",
-            kind=SpanKind.CLIENT,
-            attributes={
-                "gen_ai.operation.name": "chat",
-                "gen_ai.system": "openai",
-                "gen_ai.request.model": model,
-                "gen_ai.request.max_tokens": max_tokens,
-                "server.address": self.settings.openai_base_url,
-            },
-        ) as span:
+        with genai_call(
+            "chat", model, self.settings.openai_base_url, max_tokens=max_tokens
+        ) as call:
             started = time.perf_counter()
             extra: dict[str, Any] = {}
             if response_format is not None:
@@ -121,9 +178,7 @@ class Llm:
             if usage is not None:
                 usage.prompt_tokens += completion.prompt_tokens
                 usage.completion_tokens += completion.completion_tokens
-            span.set_attribute("gen_ai.usage.input_tokens", completion.prompt_tokens)
-            span.set_attribute("gen_ai.usage.output_tokens", completion.completion_tokens)
-            span.set_attribute("gen_ai.response.model", response.model or model)
+            call.spent(completion.prompt_tokens, completion.completion_tokens, response.model)
             log.info(
                 "llm call",
                 model=model,

@@ -47,6 +47,16 @@ class TelemetrySettings(BaseSettings):
         default=None,
         validation_alias=AliasChoices("IOA_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"),
     )
+    metrics_port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65535,
+        description="Serve Prometheus metrics on this port (GET /metrics); off when unset.",
+    )
+    metrics_host: str = Field(
+        default="127.0.0.1",
+        description="Address the metrics port listens on (0.0.0.0 in a container).",
+    )
 
 
 class ServiceSettings(NatsSettings, TelemetrySettings):

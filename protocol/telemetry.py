@@ -1,9 +1,13 @@
-"""One call per process sets up logs and traces: :func:`setup_telemetry`.
+"""One call per process sets up logs, traces and metrics: :func:`setup_telemetry`.
 
 - structlog: JSON lines (console output on a terminal) with ``trace_id``,
   ``span_id``, ``service`` and any bound ``conversation`` / ``agent``.
 - OpenTelemetry SDK: spans to OTLP JSON-lines files in ``trace_dir`` (the
   embedded run) and/or to an OTLP/HTTP endpoint when one is configured.
+- Metrics (:mod:`protocol.metrics`): a Prometheus scrape endpoint on
+  ``metrics_port`` (``IOA_METRICS_PORT``) and/or OTLP/HTTP export to the same
+  endpoint as spans; with neither, no meter provider is set and the
+  instruments stay no-ops.
 
 Needs the ``opentelemetry-sdk`` package, which services install; the bare SDK
 for third-party agents does not import this module.
@@ -19,7 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import structlog
-from opentelemetry import trace
+from opentelemetry import metrics, trace
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import MetricReader, PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
@@ -137,9 +143,13 @@ def otlp_json(spans: Sequence[ReadableSpan]) -> dict[str, Any]:
     }
 
 
+def _resource(service: str, version: str) -> Resource:
+    return Resource.create({"service.name": service, "service.version": version})
+
+
 def setup_tracing(service: str, version: str, settings: TelemetrySettings) -> TracerProvider:
     provider = TracerProvider(
-        resource=Resource.create({"service.name": service, "service.version": version}),
+        resource=_resource(service, version),
         sampler=ParentBased(TraceIdRatioBased(settings.trace_sample_ratio)),
     )
     if settings.trace_dir is not None:
@@ -155,11 +165,53 @@ def setup_tracing(service: str, version: str, settings: TelemetrySettings) -> Tr
 
 
 @contextmanager
+def serve_metrics(service: str, version: str, settings: TelemetrySettings) -> Iterator[None]:
+    """Export :mod:`protocol.metrics` while inside: Prometheus on ``metrics_port``, OTLP
+    when an endpoint is set; nothing at all when neither is."""
+    readers: list[MetricReader] = []
+    server = None
+    if settings.metrics_port is not None:
+        from opentelemetry.exporter.prometheus import PrometheusMetricReader
+        from prometheus_client import start_http_server
+
+        readers.append(PrometheusMetricReader())
+        try:
+            server, _ = start_http_server(settings.metrics_port, addr=settings.metrics_host)
+        except OSError as exc:
+            raise OSError(
+                f"cannot serve metrics on {settings.metrics_host}:{settings.metrics_port} ({exc});"
+                " choose another IOA_METRICS_PORT, or unset it to turn the endpoint off"
+            ) from exc
+        structlog.get_logger("ioa.telemetry").info(
+            "metrics served",
+            url=f"http://{settings.metrics_host}:{server.server_address[1]}/metrics",
+        )
+    if settings.otlp_endpoint:
+        from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+
+        endpoint = settings.otlp_endpoint.rstrip("/") + "/v1/metrics"
+        readers.append(PeriodicExportingMetricReader(OTLPMetricExporter(endpoint=endpoint)))
+    if not readers:
+        yield
+        return
+    provider = MeterProvider(resource=_resource(service, version), metric_readers=readers)
+    metrics.set_meter_provider(provider)
+    try:
+        yield
+    finally:
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        provider.shutdown()
+
+
+@contextmanager
 def setup_telemetry(service: str, version: str, settings: TelemetrySettings) -> Iterator[None]:
-    """Configure logs and traces for this process; flush spans on the way out."""
+    """Configure logs, traces and metrics for this process; flush them on the way out."""
     setup_logging(service, settings)
     provider = setup_tracing(service, version, settings)
     try:
-        yield
+        with serve_metrics(service, version, settings):
+            yield
     finally:
         provider.shutdown()

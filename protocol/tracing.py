@@ -3,16 +3,38 @@
 Spans follow the OpenTelemetry messaging conventions: PRODUCER when a message
 is published, CONSUMER when it is handled, ``messaging.system=nats``. The
 context travels in the ``traceparent`` / ``tracestate`` headers, never in the body.
+
+The same two context managers count what they wrap (:mod:`protocol.metrics`):
+each publish, and each handling with its duration and whether it failed
+(:func:`record_error` inside a handling marks it failed), whether or not the
+trace is sampled.
 """
 
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from opentelemetry import context, propagate, trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
+from protocol import metrics
+
 tracer = trace.get_tracer("ioa.protocol")
+
+
+@dataclass(slots=True)
+class _Handling:
+    """What the metrics need to know of the message being handled."""
+
+    kind: str
+    message_type: str | None = None
+    failed: bool = False
+
+
+_handling: ContextVar[_Handling | None] = ContextVar("ioa_handling", default=None)
 
 TRACE_HEADERS = ("traceparent", "tracestate")
 
@@ -49,8 +71,12 @@ def _attributes(subject: str, envelope: Any | None) -> dict[str, Any]:
 @contextmanager
 def producer_span(subject: str, envelope: Any | None = None) -> Iterator[dict[str, str]]:
     """A PRODUCER span for one publish; yields the headers to send with it."""
+    kind = _kind_of(subject)
+    metrics.published.add(
+        1, metrics.message_attributes(kind, envelope.type if envelope is not None else None)
+    )
     with tracer.start_as_current_span(
-        f"send {_kind_of(subject)}",
+        f"send {kind}",
         kind=SpanKind.PRODUCER,
         attributes={**_attributes(subject, envelope), "messaging.operation.type": "send"},
     ):
@@ -62,29 +88,50 @@ def consumer_span(
     subject: str, headers: Mapping[str, str] | None, name: str | None = None
 ) -> Iterator[Span]:
     """A CONSUMER span for handling one message, child of the sender's context."""
-    with tracer.start_as_current_span(
-        name or f"process {_kind_of(subject)}",
-        context=extract(headers),
-        kind=SpanKind.CONSUMER,
-        attributes={**_attributes(subject, None), "messaging.operation.type": "process"},
-    ) as span:
-        yield span
+    handling = _Handling(_kind_of(subject))
+    token = _handling.set(handling)
+    started = time.perf_counter()
+    try:
+        with tracer.start_as_current_span(
+            name or f"process {handling.kind}",
+            context=extract(headers),
+            kind=SpanKind.CONSUMER,
+            attributes={**_attributes(subject, None), "messaging.operation.type": "process"},
+        ) as span:
+            yield span
+    except BaseException:
+        handling.failed = True
+        raise
+    finally:
+        _handling.reset(token)
+        attrs = metrics.message_attributes(handling.kind, handling.message_type)
+        metrics.handling_duration.record(time.perf_counter() - started, attrs)
+        (metrics.failed if handling.failed else metrics.handled).add(1, attrs)
 
 
 def annotate(span: Span, envelope: Any) -> None:
     """Add an envelope's ids to a span once it is decoded."""
+    handling = _handling.get()
+    if handling is not None:
+        handling.message_type = envelope.type
     for key, value in _attributes("", envelope).items():
         if key != "messaging.destination.name":
             span.set_attribute(key, value)
 
 
 def record_error(span: Span, exc: BaseException) -> None:
+    """Mark ``span`` failed; inside a :func:`consumer_span`, the handling counts as failed."""
+    handling = _handling.get()
+    if handling is not None:
+        handling.failed = True
     span.record_exception(exc)
     span.set_status(Status(StatusCode.ERROR, str(exc)))
 
 
 def _kind_of(subject: str) -> str:
-    """A low-cardinality span name: the subject with its ids left out."""
+    """A low-cardinality span name and metric attribute: the subject with its ids left
+    out (an event's kind is its first token: ``events.conversation.<id>`` is
+    ``events.conversation``)."""
     parts = subject.split(".")
     if "from" in parts:
         i = parts.index("from")
@@ -95,5 +142,5 @@ def _kind_of(subject: str) -> str:
         return "group.log"
     if "events" in parts:
         i = parts.index("events")
-        return ".".join(parts[i:])
+        return ".".join(parts[i : i + 2])
     return subject

@@ -385,6 +385,10 @@ class Store:
     async def get(self, agent: str) -> AgentRow | None:
         return await self._read(self._get, agent)
 
+    async def counts(self) -> dict[bool, int]:
+        """How many agents are registered, by their ``online`` flag."""
+        return await self._read(self._counts)
+
     async def candidates(self, *, online_only: bool) -> list[AgentRow]:
         """Every agent a search may consider, by name."""
         return await self.listing(Filters(online_only=online_only), limit=None)
@@ -550,6 +554,11 @@ class Store:
     def _get(self, agent: str) -> AgentRow | None:
         with self.engine.connect() as db:
             return self._get_in_or_none(db, agent)
+
+    def _counts(self) -> dict[bool, int]:
+        with self.engine.connect() as db:
+            rows = db.execute(select(C.online, func.count()).group_by(C.online)).all()
+        return {bool(online): count for online, count in rows}
 
     @staticmethod
     def _filter(query: Any, filters: Filters) -> Any:

@@ -1,4 +1,5 @@
-"""The lease sweeper: marks agents whose lease ran out offline and announces it."""
+"""The lease sweeper: marks agents whose lease ran out offline and announces it; each
+pass also reports how many agents are registered and online (``ioa.registry.agents``)."""
 
 import asyncio
 import contextlib
@@ -7,6 +8,7 @@ from typing import Self
 
 import structlog
 
+from protocol import metrics
 from registry.events import StatusEvents
 from registry.store import Store
 
@@ -31,6 +33,12 @@ class Sweeper:
         expired = await self.store.expire()
         for agent in expired:
             await self.events.announce(agent, online=False, reason="lease expired")
+        counts = await self.store.counts()
+        metrics.set_counts(
+            metrics.registry_agents,
+            "ioa.agent.online",
+            {"true": counts.get(True, 0), "false": counts.get(False, 0)},
+        )
         return expired
 
     async def _run(self) -> None:

@@ -8,16 +8,19 @@ scan and drives it on from its record.
 
 import asyncio
 import uuid
+from collections import Counter
 from datetime import timedelta
 from types import TracebackType
-from typing import Self
+from typing import Self, get_args
 
 import nats.errors
 import nats.js.errors
 import structlog
 from opentelemetry import trace
 
+from protocol import metrics
 from protocol.errors import Conflict, IoaError, NotFound
+from protocol.kinds.conversation import ConversationStatus, TaskOutcome
 from protocol.tracing import extract
 from services.coordinator.driver import Driver
 from services.coordinator.state import ConversationStore, Record, now
@@ -110,8 +113,10 @@ class Scheduler:
 
     async def scan(self) -> None:
         """Claim every unfinished conversation whose driver is gone."""
-        for rec in await self.store.unfinished():
-            if rec.id in self._running:
+        records = await self.store.all()
+        _count(records)
+        for rec in records:
+            if rec.finished or rec.id in self._running:
                 continue
             if rec.owner not in (None, self.owner) and rec.lease_until and rec.lease_until > now():
                 continue
@@ -195,3 +200,19 @@ class Scheduler:
             await self.driver.announce(rec)
         except IoaError as exc:
             log.warning("could not record a failure", error=str(exc))
+
+
+def _count(records: list[Record]) -> None:
+    """Conversations by state and tasks by outcome, as every replica sees the store."""
+    metrics.set_counts(
+        metrics.conversations,
+        "ioa.conversation.state",
+        Counter(rec.state for rec in records),
+        known=get_args(ConversationStatus),
+    )
+    metrics.set_counts(
+        metrics.tasks,
+        "ioa.task.outcome",
+        Counter(task.outcome for rec in records for task in rec.tasks),
+        known=get_args(TaskOutcome),
+    )

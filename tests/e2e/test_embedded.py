@@ -27,6 +27,7 @@ from ioa.demo import DEFAULT_GOAL
 from ioa.nats_server import free_port
 from protocol.kinds import TERMINAL_STATES
 from tests.ioa.procfs import process_gone
+from tests.support.prometheus import scrape, total
 from tests.support.scripted_llm import Rule, Script, scripted_llm
 
 pytestmark = pytest.mark.e2e
@@ -142,6 +143,28 @@ def services_in_trace(trace_dir: Path, trace_id: str) -> set[str]:
     return names
 
 
+def check_metrics(info: runfile.RunInfo) -> None:
+    """Every Python process has a Prometheus endpoint, and the conversation moved its numbers."""
+    assert set(info.metrics) >= SERVICES | AGENTS, info.metrics
+    coordinator: dict[str, float] = {}
+    deadline = time.monotonic() + 10  # the coordinator counts conversations once a second
+    while time.monotonic() < deadline:
+        coordinator = scrape(info.metrics["coordinator"])
+        if total(coordinator, "ioa_conversations", ioa_conversation_state="concluded"):
+            break
+        time.sleep(0.5)
+    assert total(coordinator, "ioa_conversations", ioa_conversation_state="concluded") == 1
+    assert total(coordinator, "ioa_tasks", ioa_task_outcome="done") >= 2
+    assert total(coordinator, "gen_ai_client_token_usage_count", gen_ai_token_type="input") >= 2
+    assert total(coordinator, "gen_ai_client_operation_duration_seconds_count") >= 2
+    chat = scrape(info.metrics["chat"])
+    assert total(chat, "ioa_messages_handled_total", ioa_subject_kind="chat.post") >= 4
+    calculator = scrape(info.metrics["calculator"])
+    assert total(calculator, "ioa_inbox_delay_seconds_count", ioa_agent="calculator") >= 1
+    registry = scrape(info.metrics["registry"])
+    assert total(registry, "ioa_registry_agents", ioa_agent_online="true") >= len(AGENTS)
+
+
 def stop_and_check_all_gone(proc: subprocess.Popen[str], info: runfile.RunInfo) -> None:
     proc.send_signal(signal.SIGINT)
     began = time.monotonic()
@@ -184,6 +207,7 @@ def test_a_goal_is_concluded_by_two_agents_in_one_trace_and_sigint_stops_everyth
             assert seen >= SERVICES, f"trace {trace_id} has spans only from {seen}"
             assert seen & AGENTS, f"trace {trace_id} has no agent spans: {seen}"
 
+            check_metrics(info)
             stop_and_check_all_gone(proc, info)
 
 
