@@ -87,23 +87,29 @@ class GenAiCall:
 
 @contextmanager
 def genai_call(
-    operation: Literal["chat", "embeddings"], model: str, base_url: str, **request: Any
+    operation: Literal["chat", "embeddings"],
+    model: str,
+    base_url: str | None,
+    *,
+    provider: str = "openai",
+    **request: Any,
 ) -> Iterator[GenAiCall]:
-    """A CLIENT span around one call of an OpenAI-compatible API, with the GenAI
-    semantic conventions' attributes (``request`` adds ``gen_ai.request.<key>``), and
-    the call's latency and tokens recorded as metrics. Every model call in ioa,
-    chat or embeddings, goes through this."""
-    url = urlsplit(base_url)
+    """A CLIENT span around one model call, with the GenAI semantic conventions'
+    attributes (``request`` adds ``gen_ai.request.<key>``), and the call's latency and
+    tokens recorded as metrics. Every model call in ioa, chat or embeddings, over an
+    OpenAI-compatible API (``base_url``) or in process (``None``), goes through this."""
     attributes: dict[str, Any] = {
         "gen_ai.operation.name": operation,
-        "gen_ai.provider.name": "openai",
-        "gen_ai.system": "openai",
+        "gen_ai.provider.name": provider,
+        "gen_ai.system": provider,
         "gen_ai.request.model": model,
-        "server.address": url.hostname or base_url,
         **{f"gen_ai.request.{key}": value for key, value in request.items()},
     }
-    if url.port:
-        attributes["server.port"] = url.port
+    if base_url is not None:
+        url = urlsplit(base_url)
+        attributes["server.address"] = url.hostname or base_url
+        if url.port:
+            attributes["server.port"] = url.port
     with tracer.start_as_current_span(
         f"{operation} {model}", kind=SpanKind.CLIENT, attributes=attributes
     ) as span:
@@ -113,12 +119,15 @@ def genai_call(
             yield call
         except BaseException as exc:
             span.set_attribute("error.type", type(exc).__name__)
-            metrics.record_llm_call(operation, model, time.perf_counter() - started, error=exc)
+            metrics.record_llm_call(
+                operation, model, time.perf_counter() - started, provider=provider, error=exc
+            )
             raise
         metrics.record_llm_call(
             operation,
             model,
             time.perf_counter() - started,
+            provider=provider,
             input_tokens=call.input_tokens,
             output_tokens=call.output_tokens,
         )

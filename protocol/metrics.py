@@ -109,6 +109,7 @@ def record_llm_call(
     model: str,
     seconds: float,
     *,
+    provider: str = "openai",
     input_tokens: int | None = None,
     output_tokens: int | None = None,
     error: BaseException | None = None,
@@ -116,7 +117,7 @@ def record_llm_call(
     """One LLM call's latency and tokens (the GenAI metric conventions)."""
     attrs: dict[str, Any] = {
         "gen_ai.operation.name": operation,
-        "gen_ai.provider.name": "openai",
+        "gen_ai.provider.name": provider,
         "gen_ai.request.model": model,
     }
     if error is not None:

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import numpy as np
 import structlog
 
+from protocol.llm import genai_call
 from registry.settings import RegistrySettings
 
 log = structlog.get_logger("ioa.registry.embeddings")
@@ -50,12 +51,15 @@ class OpenAIEmbedder:
         from openai import AsyncOpenAI
 
         self.model = model
+        self._base_url = base_url
         self._client = AsyncOpenAI(base_url=base_url, api_key=api_key, timeout=timeout)
 
     async def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
-        response = await self._client.embeddings.create(model=self.model, input=list(texts))
+        with genai_call("embeddings", self.model, self._base_url) as call:
+            response = await self._client.embeddings.create(model=self.model, input=list(texts))
+            call.spent(response.usage.prompt_tokens if response.usage else None)
         # The API may answer out of order; each item says which input it belongs to.
         ordered = sorted(response.data, key=lambda item: item.index)
         if len(ordered) != len(texts):
@@ -90,10 +94,11 @@ class LocalEmbedder:
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
         loop = asyncio.get_running_loop()
-        vectors = await loop.run_in_executor(
-            self._executor,
-            lambda: self._model.encode(list(texts), batch_size=64, convert_to_numpy=True),
-        )
+        with genai_call("embeddings", self.model, None, provider="sentence_transformers"):
+            vectors = await loop.run_in_executor(
+                self._executor,
+                lambda: self._model.encode(list(texts), batch_size=64, convert_to_numpy=True),
+            )
         return normalised(vectors)
 
     async def aclose(self) -> None:

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from protocol.llm import genai_call
+
 
 class EmbeddingsUnavailable(RuntimeError):
     """The embeddings endpoint failed; ranking falls back to BM25 alone."""
@@ -22,6 +24,7 @@ class Embedder:
 
         self.model = model
         self.batch = batch
+        self._base_url = base_url
         self._client = AsyncOpenAI(base_url=base_url, api_key=api_key, timeout=60, max_retries=1)
 
     async def close(self) -> None:
@@ -34,7 +37,9 @@ class Embedder:
         try:
             for start in range(0, len(texts), self.batch):
                 part = list(texts[start : start + self.batch])
-                reply = await self._client.embeddings.create(model=self.model, input=part)
+                with genai_call("embeddings", self.model, self._base_url) as call:
+                    reply = await self._client.embeddings.create(model=self.model, input=part)
+                    call.spent(reply.usage.prompt_tokens if reply.usage else None)
                 rows.extend(item.embedding for item in sorted(reply.data, key=lambda d: d.index))
         except (APIError, OSError, TimeoutError) as exc:
             raise EmbeddingsUnavailable(f"{type(exc).__name__}: {exc}") from exc
