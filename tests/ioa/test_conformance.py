@@ -17,7 +17,7 @@ from protocol.settings import NatsSettings
 from services.agents.calculator.agent import Calculator
 from services.agents.calculator.card import calculator_card
 from services.agents.calculator.settings import CalculatorSettings
-from tests.support.broken_agent import SilentAgent, silent_card
+from tests.support.broken_agent import ForgetfulAgent, SilentAgent, broken_card
 from tests.support.network import network, raw_agent, wait_registered
 
 # Short leases keep the heartbeat check quick; the registry allows about one request a second.
@@ -76,7 +76,7 @@ async def test_the_raw_example_agent_passes_every_check(net: NatsSettings, tmp_p
 
 
 async def test_an_agent_that_never_answers_fails_with_clear_reasons(net: NatsSettings) -> None:
-    async with SilentAgent(silent_card("silent"), net, lease_seconds=LEASE):
+    async with SilentAgent(broken_card("silent", "Never answers"), net, lease_seconds=LEASE):
         checks = await check_agent(net, "silent", IMPATIENT)
     assert not passed(checks)
     found = by_name(checks)
@@ -94,6 +94,21 @@ async def test_an_agent_that_never_answers_fails_with_clear_reasons(net: NatsSet
     redelivery = found["handles a redelivered message once"]
     assert not redelivery.ok
     assert redelivery.detail.startswith("not judged: the agent answers no task")
+
+
+@pytest.mark.parametrize("fresh_ids", [False, True], ids=["same reply id", "fresh reply ids"])
+async def test_an_agent_that_does_a_redelivered_task_twice_fails_the_redelivery_check(
+    net: NatsSettings, fresh_ids: bool
+) -> None:
+    card = broken_card("forgetful", "Forgets what it handled")
+    async with ForgetfulAgent(card, net, fresh_ids=fresh_ids, lease_seconds=LEASE):
+        checks = await check_agent(net, "forgetful", QUICK)
+    assert not passed(checks)
+    assert [c.name for c in checks if not c.ok] == ["handles a redelivered message once"]
+    ids = "2 ids" if fresh_ids else "the same id"
+    assert by_name(checks)["handles a redelivered message once"].detail.endswith(
+        f"arrived twice and it posted 2 answers ({ids}); remember handled ids and skip them"
+    )
 
 
 async def test_an_unregistered_agent_fails_at_the_first_check(net: NatsSettings) -> None:
