@@ -7,8 +7,10 @@ scan and drives it on from its record.
 """
 
 import asyncio
+import contextlib
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from datetime import timedelta
 from types import TracebackType
 from typing import Self, get_args
@@ -17,11 +19,12 @@ import nats.errors
 import nats.js.errors
 import structlog
 from opentelemetry import trace
+from opentelemetry.trace import Link, Span
 
 from protocol import metrics
 from protocol.errors import Conflict, IoaError, NotFound
 from protocol.kinds.conversation import ConversationStatus, TaskOutcome
-from protocol.tracing import extract
+from protocol.tracing import extract, inject
 from services.coordinator.driver import Driver
 from services.coordinator.state import ConversationStore, Record, now
 
@@ -37,6 +40,31 @@ NATS_FAILOVER = (
 
 log = structlog.get_logger("ioa.coordinator.scheduler")
 tracer = trace.get_tracer("ioa.coordinator")
+
+
+@contextlib.contextmanager
+def resumed_span(rec: Record) -> Iterator[Span]:
+    """The span of work resumed after its driver died: in the conversation's trace (a
+    child of the request that started it), linked to the span that drove it before,
+    which ended with its process and so can be no one's parent."""
+    links = [
+        Link(ctx, {"ioa.link": why})
+        for why, carrier in (("started by", rec.trace), ("resumes", rec.driver_trace))
+        if (ctx := trace.get_current_span(extract(carrier)).get_span_context()).is_valid
+    ]
+    with tracer.start_as_current_span(
+        "resume conversation",
+        context=extract(rec.trace),
+        links=links,
+        attributes={"ioa.conversation": rec.id, "ioa.resumed_from": rec.owner or ""},
+    ) as span:
+        yield span
+
+
+def _driven_here(rec: Record) -> bool:
+    """Record the current (driving) span in the conversation, for a later resume to link."""
+    rec.driver_trace = inject()
+    return not rec.finished
 
 
 class Scheduler:
@@ -122,11 +150,7 @@ class Scheduler:
                 continue
             if await self._claim(rec.id):
                 log.info("resuming a conversation", conversation=rec.id, previous=rec.owner)
-                with tracer.start_as_current_span(
-                    "resume conversation",
-                    context=extract(rec.trace),
-                    attributes={"ioa.conversation": rec.id},
-                ):
+                with resumed_span(rec):
                     self.launch(rec.id)
 
     async def _claim(self, conversation: str) -> bool:
@@ -151,6 +175,8 @@ class Scheduler:
         with tracer.start_as_current_span(
             "drive conversation", attributes={"ioa.conversation": conversation}
         ):
+            with contextlib.suppress(IoaError, *NATS_FAILOVER):  # the link is a nicety
+                await self.store.change(conversation, _driven_here)
             while not self._stopping:
                 try:
                     rec = await self.store.get(conversation)

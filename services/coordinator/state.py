@@ -128,6 +128,9 @@ class Record(Stored):
     children: list[str] = Field(default_factory=list)
     trace: dict[str, str] = Field(default_factory=dict)
     trace_id: str | None = None
+    driver_trace: dict[str, str] = Field(default_factory=dict)
+    """The trace context of the span driving the conversation: a replica that resumes
+    the conversation after its driver died links to it (that span is gone with it)."""
     owner: str | None = None
     lease_until: datetime | None = None
     deadline: datetime

@@ -1,10 +1,12 @@
-"""SIGKILL the coordinator in the middle of 20 conversations; a new one finishes them all.
+"""SIGKILL the coordinator in the middle of 20 conversations; a new one finishes them all,
+each resumed one in its own trace, linked to the driver that died.
 
 The coordinator runs as a real process (``python -m services.coordinator``);
 registry, chat and the member agent run in this process.
 """
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -46,6 +48,7 @@ def coordinator_process(
         "IOA_LOG_FORMAT": "json",
         "IOA_LEASE_SECONDS": "2",
         "IOA_SCAN_SECONDS": "0.5",
+        "IOA_TRACE_DIR": str(log.parent / "traces"),
         "OPENAI_BASE_URL": llm_url,
         "IOA_LLM_MODEL": "scripted",
     }
@@ -104,6 +107,31 @@ async def test_a_killed_coordinator_leaves_no_conversation_unfinished_and_no_tas
         assert [(t.assignee, t.outcome) for t in state.tasks] == [("counter", "done")]
     assert set(counter.handled.values()) == {1}, "a task was handed out twice"
     assert len(counter.handled) == CONVERSATIONS
+
+    resumed = resume_spans(tmp_path / "traces" / "coordinator.jsonl")
+    unfinished_at_kill = CONVERSATIONS - sum(
+        states_at_kill[s] for s in ("concluded", "failed", "cancelled")
+    )
+    assert len(resumed) >= unfinished_at_kill
+    traces = {s.conversation: s.trace_id for s in final}
+    for conversation, span in resumed.items():
+        assert span["traceId"] == traces[conversation], "a resumed conversation left its trace"
+        links = {link["spanId"] for link in span.get("links", [])}
+        assert span["parentSpanId"] in links  # the request that started it
+        assert links - {span["parentSpanId"]}, "no link to the driver that died"
+
+
+def resume_spans(path: Path) -> dict[str, dict[str, Any]]:
+    """The 'resume conversation' spans in an OTLP JSON lines file, by conversation."""
+    found = {}
+    for line in path.read_text().splitlines():
+        for resource in json.loads(line)["resourceSpans"]:
+            for scope in resource["scopeSpans"]:
+                for span in scope["spans"]:
+                    attrs = {a["key"]: a["value"].get("stringValue") for a in span["attributes"]}
+                    if span["name"] == "resume conversation":
+                        found[str(attrs["ioa.conversation"])] = span
+    return found
 
 
 def _probe() -> Any:
