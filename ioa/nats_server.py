@@ -36,10 +36,15 @@ def free_port() -> int:
         return port
 
 
-def command(port: int, store_dir: Path, *, monitor_port: int | None = None) -> list[str]:
+def command(
+    port: int, store_dir: Path, *, monitor_port: int | None = None, config: Path | None = None
+) -> list[str]:
+    """The command line; ``config``: a configuration file (a secured network's trust)."""
     cmd = [str(binary()), "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(store_dir)]
     if monitor_port:
         cmd += ["-m", str(monitor_port)]
+    if config:
+        cmd += ["-c", str(config)]
     return cmd
 
 
@@ -50,6 +55,7 @@ def start(
     log_path: Path | None = None,
     timeout: float = 20.0,
     preexec_fn: Callable[[], None] | None = None,
+    config: Path | None = None,
 ) -> subprocess.Popen[str]:
     """Start nats-server and return once it prints that it is ready.
 
@@ -59,7 +65,7 @@ def start(
     """
     store_dir.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(
-        command(port, store_dir),
+        command(port, store_dir, config=config),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

@@ -57,6 +57,9 @@ class Connection:
             "max_reconnect_attempts": -1,
             "reconnect_time_wait": 0.5,
             "connect_timeout": 5,
+            # Replies come back under the identity's own prefix, the only replies a
+            # secured network lets it read.
+            "inbox_prefix": self.subjects.reply_prefix(self.identity),
             "error_cb": self._on_error,
             "disconnected_cb": self._on_disconnected,
             "reconnected_cb": self._on_reconnected,

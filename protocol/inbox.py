@@ -22,10 +22,12 @@ import contextlib
 from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
+import nats.errors
 import structlog
 from nats.aio.msg import Msg
+from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, KeyValueConfig, StorageType
 from nats.js.errors import BucketNotFoundError, KeyNotFoundError, NotFoundError
 from nats.js.kv import KeyValue
@@ -33,14 +35,19 @@ from nats.js.kv import KeyValue
 from protocol import metrics
 from protocol.connection import Connection
 from protocol.envelope import Envelope, decode
-from protocol.errors import IoaError, NotFound
+from protocol.errors import Forbidden, IoaError, NotFound
 from protocol.streams import inbox_stream
+from protocol.subjects import Subjects
 from protocol.tracing import annotate, consumer_span, record_error
 
 log = structlog.get_logger("ioa.inbox")
 
 InboxHandler = Callable[[Envelope[Any]], Awaitable[None]]
 InvalidHandler = Callable[[bytes, IoaError], Awaitable[None]]
+T = TypeVar("T")
+
+
+HANDLED_TTL = 7 * 24 * 3600.0
 
 
 def consumer_name(owner: str) -> str:
@@ -48,9 +55,51 @@ def consumer_name(owner: str) -> str:
     return "inbox-" + owner.replace(":", "--")
 
 
-def handled_bucket(conn: Connection, owner: str) -> str:
+def handled_bucket(subjects: Subjects, owner: str) -> str:
     """The KV bucket of message ids ``owner`` has handled (bucket names have no ':')."""
-    return conn.subjects.bucket("handled_" + owner.replace(":", "--"))
+    return subjects.bucket("handled_" + owner.replace(":", "--"))
+
+
+def inbox_consumer(subjects: Subjects, owner: str, *, ack_wait: float) -> ConsumerConfig:
+    return ConsumerConfig(
+        durable_name=consumer_name(owner),
+        filter_subjects=subjects.inbox_filters(owner),
+        ack_policy=AckPolicy.EXPLICIT,
+        deliver_policy=DeliverPolicy.ALL,
+        ack_wait=ack_wait,
+        max_deliver=5,
+    )
+
+
+async def create_handled_bucket(
+    js: JetStreamContext, subjects: Subjects, owner: str, *, ttl: float = HANDLED_TTL
+) -> KeyValue:
+    # Creating it twice with one configuration (a racing restart) is harmless.
+    return await js.create_key_value(
+        KeyValueConfig(
+            bucket=handled_bucket(subjects, owner),
+            description=f"ioa: message ids {owner} has handled",
+            history=1,
+            ttl=ttl,
+            storage=StorageType.FILE,
+        )
+    )
+
+
+async def provision(
+    js: JetStreamContext, subjects: Subjects, owner: str, *, ack_wait: float = 30.0
+) -> None:
+    """Create ``owner``'s durable inbox consumer and its handled-ids bucket (idempotent).
+
+    On an open server an agent does this itself when it starts. On a secured
+    network its credentials may only use them, not create them (a consumer's
+    filter or a stream's subjects could otherwise point at someone else's
+    messages), so admission provisions them (see docs/security.md).
+    """
+    await js.add_consumer(
+        inbox_stream(subjects).name, inbox_consumer(subjects, owner, ack_wait=ack_wait)
+    )
+    await create_handled_bucket(js, subjects, owner)
 
 
 def _handled_key(message_id: str) -> str:
@@ -69,7 +118,7 @@ class Inbox:
         seen_size: int = 10_000,
         ack_wait: float = 30.0,
         stream_wait: float = 30.0,
-        handled_ttl: float | None = 7 * 24 * 3600.0,
+        handled_ttl: float | None = HANDLED_TTL,
         on_invalid: InvalidHandler | None = None,
     ) -> None:
         """``handled_ttl``: seconds a handled id is remembered across restarts (``None``:
@@ -120,39 +169,31 @@ class Inbox:
                 await self._psub.unsubscribe()
 
     async def _open_handled(self) -> KeyValue:
-        js = self.conn.js
-        bucket = handled_bucket(self.conn, self.owner)
+        js, subjects = self.conn.js, self.conn.subjects
         try:
-            return await js.key_value(bucket)
+            return await js.key_value(handled_bucket(subjects, self.owner))
         except BucketNotFoundError:
-            # Creating it twice with one configuration (a racing restart) is harmless.
-            return await js.create_key_value(
-                KeyValueConfig(
-                    bucket=bucket,
-                    description=f"ioa: message ids {self.owner} has handled",
-                    history=1,
-                    ttl=self._handled_ttl,
-                    storage=StorageType.FILE,
-                )
+            assert self._handled_ttl is not None
+            return await self._create(
+                create_handled_bucket(js, subjects, self.owner, ttl=self._handled_ttl)
             )
 
     async def _bind(self) -> Any:
-        js = self.conn.js
-        stream = inbox_stream(self.conn.subjects).name
+        js, subjects = self.conn.js, self.conn.subjects
+        stream = inbox_stream(subjects).name
         durable = consumer_name(self.owner)
-        config = ConsumerConfig(
-            durable_name=durable,
-            filter_subjects=self.conn.subjects.inbox_filters(self.owner),
-            ack_policy=AckPolicy.EXPLICIT,
-            deliver_policy=DeliverPolicy.ALL,
-            ack_wait=self._ack_wait,
-            max_deliver=5,
-        )
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._stream_wait
         while True:
             try:
-                await js.add_consumer(stream, config)
+                try:
+                    # Provisioned by admission, or left by an earlier run: use it as it is.
+                    info = await js.consumer_info(stream, durable)
+                except NotFoundError:
+                    config = inbox_consumer(subjects, self.owner, ack_wait=self._ack_wait)
+                    info = await self._create(js.add_consumer(stream, config))
+                if info.config.ack_wait:
+                    self._ack_wait = info.config.ack_wait  # keep-alives follow the real one
                 return await js.pull_subscribe_bind(durable=durable, stream=stream)
             except NotFoundError:
                 if loop.time() > deadline:
@@ -161,6 +202,18 @@ class Inbox:
                     ) from None
                 log.info("waiting for the inbox stream (is the chat service up?)", owner=self.owner)
                 await asyncio.sleep(0.5)
+
+    async def _create(self, creating: Awaitable[T]) -> T:
+        """Create one of this inbox's JetStream parts; a secured network refuses it."""
+        try:
+            return await creating
+        except nats.errors.TimeoutError:
+            # A permissions violation has no reply: the request just times out.
+            raise Forbidden(
+                f"{self.owner!r} may not create its own inbox on this network; it must be "
+                f"admitted first (an administrator runs 'ioa agents admit {self.owner}', "
+                "which provisions the inbox and issues the agent's credentials)"
+            ) from None
 
     async def _consume(self, psub: Any) -> None:
         while not self._stopping.is_set():

@@ -30,6 +30,7 @@ from protocol.connection import Connection
 from protocol.envelope import Envelope, decode
 from protocol.errors import Forbidden, Internal, InvalidMessage, IoaError, NotFound
 from protocol.kinds import Body, ErrorBody
+from protocol.subjects import RequestSubject
 from protocol.tracing import annotate, consumer_span, inject, record_error
 
 log = structlog.get_logger("ioa.service")
@@ -136,9 +137,11 @@ class Service:
     async def _handle(self, request: Request) -> None:
         self.counts["received"] += 1
         env: Envelope[Any] | None = None
+        sender: str | None = None  # the subject's sender token: who NATS let publish it
         with consumer_span(request.subject, request.headers) as span:
             try:
-                target = self.conn.subjects.parse_request(request.subject)
+                target = self._target(request.subject)
+                sender = target.sender
                 span.update_name(f"process {self.name}.{target.op}")
                 env = decode(request.data, max_bytes=self.conn.settings.max_message_bytes)
                 annotate(span, env)
@@ -170,7 +173,13 @@ class Service:
                 reply = self._error_reply(exc, env)
                 self.counts[exc.code.value] += 1
                 record_error(span, exc)
-                log.info("request refused", service=self.name, code=exc.code.value, why=exc.message)
+                log.info(
+                    "request refused",
+                    service=self.name,
+                    sender=sender,
+                    code=exc.code.value,
+                    why=exc.message,
+                )
             except Exception as exc:
                 self.counts["internal"] += 1
                 record_error(span, exc)
@@ -182,6 +191,14 @@ class Service:
                 await request.respond(reply.encode(), headers=inject())
             else:
                 self.counts["unanswerable"] += 1
+
+    def _target(self, subject: str) -> RequestSubject:
+        try:
+            return self.conn.subjects.parse_request(subject)
+        except ValueError as exc:  # more tokens after <op>: the endpoint's ">" let it in
+            raise InvalidMessage(
+                f"{exc}; send requests to <root>.from.<you>.{self.name}.<op>"
+            ) from None
 
     def _error_reply(self, exc: IoaError, env: Envelope[Any] | None) -> Envelope[Any]:
         return Envelope.of(

@@ -22,6 +22,9 @@ REGISTRY = "registry"
 CHAT = "chat"
 COORDINATOR = "coordinator"
 SERVICES = (REGISTRY, CHAT, COORDINATOR)
+GATEWAY = "gateway"
+ADMIN = "admin"
+"""The identity of the network's administrators (admission, revocation)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,9 +104,44 @@ class Subjects:
     def all_events(self) -> str:
         return f"{self.root}.events.>"
 
+    # --- replies ------------------------------------------------------------------
+    @staticmethod
+    def reply_prefix(identity: str) -> str:
+        """Where ``identity``'s replies come back (its NATS user may read only these)."""
+        return f"_INBOX.{check_id(identity, 'identity')}"
+
     # --- JetStream names (streams and KV buckets cannot contain dots) --------------
     def stream(self, name: str) -> str:
         return f"{self.root.replace('.', '_').upper()}_{name.upper()}"
 
     def bucket(self, name: str) -> str:
         return f"{self.root.replace('.', '_')}_{name}"
+
+
+# --- NATS's own API subjects, for permissions -------------------------------------
+# JetStream and the micro framework are NATS's, not ours, but their subjects appear
+# in our permissions, so they are spelled here too.
+SERVICE_API = "$SRV.>"
+JETSTREAM_API = "$JS.API.>"
+JETSTREAM_ACKS = "$JS.ACK.>"
+KV_PUTS = "$KV.>"
+
+
+def consumer_api(stream: str, consumer: str, op: str) -> str:
+    """``$JS.API.CONSUMER.<op>.<stream>.<consumer>`` (INFO, MSG.NEXT)."""
+    return f"$JS.API.CONSUMER.{op}.{stream}.{consumer}"
+
+
+def consumer_acks(stream: str, consumer: str) -> str:
+    return f"$JS.ACK.{stream}.{consumer}.>"
+
+
+def kv_api(bucket: str) -> list[str]:
+    """What reading and writing one existing KV bucket takes (no creating or deleting)."""
+    stream = f"KV_{bucket}"
+    return [
+        f"$JS.API.STREAM.INFO.{stream}",
+        f"$JS.API.DIRECT.GET.{stream}.>",
+        f"$JS.API.STREAM.MSG.GET.{stream}",
+        f"$KV.{bucket}.>",
+    ]

@@ -1,5 +1,7 @@
 """The registry's settings: its database, lease sweeping, limits and semantic search."""
 
+from pathlib import Path
+
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
@@ -46,4 +48,16 @@ class RegistrySettings(ServiceSettings):
         ge=-1,
         le=1,
         description="Semantic matches below this cosine similarity are not hits.",
+    )
+    admission_account: str | None = Field(
+        default=None,
+        description="The NATS account (public key) admitted agents belong to; with "
+        "IOA_ADMISSION_SIGNING_KEY, the registry serves 'admit' and 'revoke'.",
+    )
+    admission_signing_key: Path | None = Field(
+        default=None, description="A file holding the account's signing key seed (a secret)."
+    )
+    admins: list[str] = Field(
+        default=["admin", "gateway"],
+        description="Who may admit and revoke agents (NATS permissions prove the sender).",
     )

@@ -122,9 +122,24 @@ class AgentEmbedding(SQLModel, table=True):
     written_at: float
 
 
+class IssuedCredential(SQLModel, table=True):
+    """NATS credentials issued to an agent at admission: who, when, by whom, and whether
+    they were revoked (the audit trail of admission). The secret is never stored."""
+
+    __tablename__ = "registry_credential"
+
+    public_key: str = Field(primary_key=True, max_length=64)
+    agent_id: str = Field(max_length=128, index=True)
+    issued_by: str = Field(max_length=128)
+    issued_at: float
+    revoked_by: str | None = Field(default=None, max_length=128)
+    revoked_at: float | None = None
+
+
 TABLE = RegisteredAgent.__table__  # type: ignore[attr-defined]
 FACETS = AgentFacet.__table__  # type: ignore[attr-defined]
 EMBEDDINGS = AgentEmbedding.__table__  # type: ignore[attr-defined]
+CREDENTIALS = IssuedCredential.__table__  # type: ignore[attr-defined]
 C = TABLE.c
 F = FACETS.c
 E = EMBEDDINGS.c
@@ -328,7 +343,7 @@ class Store:
         return await asyncio.get_running_loop().run_in_executor(self._readers, fn, *args)
 
     def _create_tables(self) -> None:
-        tables = [TABLE, FACETS, EMBEDDINGS]
+        tables = [TABLE, FACETS, EMBEDDINGS, CREDENTIALS]
         for attempt in range(3):
             try:
                 SQLModel.metadata.create_all(self.engine, tables=tables)
@@ -426,6 +441,40 @@ class Store:
 
     async def vectors(self, model: str) -> StoredVectors:
         return await self._read(self._vectors, model)
+
+    # --- admission -------------------------------------------------------------
+    async def record_credential(self, agent: str, public_key: str, issued_by: str) -> None:
+        await self._write(self._record_credential, agent, public_key, issued_by, _epoch(utcnow()))
+
+    async def revoke_credentials(
+        self, agent: str, revoked_by: str, only: Sequence[str] = ()
+    ) -> list[str]:
+        """Mark ``agent``'s credentials (all, or ``only`` these) revoked; their public keys."""
+        return await self._write(
+            self._revoke_credentials, agent, revoked_by, list(only), _epoch(utcnow())
+        )
+
+    def _record_credential(self, agent: str, public_key: str, by: str, now: float) -> None:
+        with self._writing() as db:
+            db.execute(
+                CREDENTIALS.insert().values(
+                    public_key=public_key, agent_id=agent, issued_by=by, issued_at=now
+                )
+            )
+
+    def _revoke_credentials(self, agent: str, by: str, only: list[str], now: float) -> list[str]:
+        K = CREDENTIALS.c
+        which = K.agent_id == agent
+        if only:
+            which = which & K.public_key.in_(only)
+        with self._writing() as db:
+            keys = list(db.execute(select(K.public_key).where(which)).scalars())
+            db.execute(
+                update(CREDENTIALS)
+                .where(which & K.revoked_at.is_(None))
+                .values(revoked_by=by, revoked_at=now)
+            )
+        return keys
 
     # --- the synchronous halves, run on worker threads ------------------------
     def _register(self, card: AgentCard, lease_seconds: float, now: float) -> LeaseChange:

@@ -13,6 +13,8 @@ from protocol.errors import ErrorCode
 from protocol.kinds import (
     Ack,
     AddMembers,
+    Admit,
+    Admitted,
     AgentCard,
     AgentInfo,
     AgentStatus,
@@ -53,6 +55,8 @@ from protocol.kinds import (
     Register,
     RemoveMembers,
     RequestSubTeam,
+    Revoke,
+    Revoked,
     Search,
     SearchHit,
     SearchResults,
@@ -71,7 +75,7 @@ from protocol.kinds import (
     TextPart,
     Update,
 )
-from protocol.subjects import CHAT, COORDINATOR, REGISTRY, Subjects
+from protocol.subjects import ADMIN, CHAT, COORDINATOR, REGISTRY, Subjects
 
 T0 = datetime(2025, 1, 6, 9, 0, 0, tzinfo=UTC)
 USER = "user:ada"
@@ -180,6 +184,29 @@ _BODIES: list[tuple[Body, str, str | None, str | None, str | None]] = [
     (GetAgent(agent=AGENT), USER, None, None, None),
     (AgentInfo(card=CARD, online=True, last_seen=_ts(1)), REGISTRY, None, None, None),
     (AgentStatus(agent=AGENT, online=True, reason="registered"), REGISTRY, None, None, None),
+    (Admit(agent=AGENT), ADMIN, None, None, None),
+    (
+        Admitted(
+            agent=AGENT,
+            public_key="UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4",
+            creds="-----BEGIN NATS USER JWT-----\n…\n------END USER NKEY SEED------\n",
+            issued_at=_ts(0),
+        ),
+        REGISTRY,
+        None,
+        None,
+        None,
+    ),
+    (Revoke(agent=AGENT), ADMIN, None, None, None),
+    (
+        Revoked(
+            agent=AGENT, public_keys=["UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4"]
+        ),
+        REGISTRY,
+        None,
+        None,
+        None,
+    ),
     (
         CreateGroup(conversation=CONV, title="12 * (3 + 4)", members=[AGENT], observers=[USER]),
         COORDINATOR,

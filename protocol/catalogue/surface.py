@@ -11,6 +11,8 @@ from protocol.kinds import (
     GROUP_KINDS,
     Ack,
     AddMembers,
+    Admit,
+    Admitted,
     AgentInfo,
     AgentStatus,
     Body,
@@ -38,6 +40,8 @@ from protocol.kinds import (
     Register,
     RemoveMembers,
     RequestSubTeam,
+    Revoke,
+    Revoked,
     Search,
     SearchResults,
     StartConversation,
@@ -115,6 +119,20 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         REGISTRY, "get_agent", _kinds(GetAgent), _kinds(AgentInfo), "One agent's card and status."
+    ),
+    Operation(
+        REGISTRY,
+        "admit",
+        _kinds(Admit),
+        _kinds(Admitted),
+        "Administrators only: issue an agent's NATS credentials and provision its inbox.",
+    ),
+    Operation(
+        REGISTRY,
+        "revoke",
+        _kinds(Revoke),
+        _kinds(Revoked),
+        "Administrators only: revoke an agent's credentials and remove its card.",
     ),
     Operation(
         CHAT,

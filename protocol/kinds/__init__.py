@@ -2,6 +2,7 @@
 
 from typing import get_args
 
+from protocol.kinds.admission import Admit, Admitted, Revoke, Revoked
 from protocol.kinds.base import Ack, Body
 from protocol.kinds.cards import AgentCard, Provider, Skill
 from protocol.kinds.chat import (
@@ -112,6 +113,10 @@ ALL_KINDS: tuple[type[Body], ...] = (
     Conclusion,
     ListConversations,
     ConversationList,
+    Admit,
+    Admitted,
+    Revoke,
+    Revoked,
     ErrorBody,
 )
 KINDS: dict[str, type[Body]] = {cls.KIND: cls for cls in ALL_KINDS}
@@ -137,6 +142,8 @@ __all__ = [
     "TERMINAL_STATES",
     "Ack",
     "AddMembers",
+    "Admit",
+    "Admitted",
     "AgentCard",
     "AgentInfo",
     "AgentStatus",
@@ -180,6 +187,8 @@ __all__ = [
     "Register",
     "RemoveMembers",
     "RequestSubTeam",
+    "Revoke",
+    "Revoked",
     "Search",
     "SearchHit",
     "SearchResults",
