@@ -9,6 +9,7 @@ stand-in allowed, for a paid API); the second uses the real local model.
 import importlib.util
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -127,9 +128,9 @@ def run_goal(info: runfile.RunInfo, goal: str, timeout: float) -> tuple[dict[str
     return state, normalize(messages.json())
 
 
-def services_in_trace(trace_dir: Path, trace_id: str) -> set[str]:
-    """The ``service.name`` of every process that wrote a span of ``trace_id``."""
-    names: set[str] = set()
+def spans_in_trace(trace_dir: Path, trace_id: str) -> set[tuple[str, str]]:
+    """(``service.name``, span name) of every span of ``trace_id`` in the run's files."""
+    found: set[tuple[str, str]] = set()
     for path in trace_dir.glob("*.jsonl"):
         for line in path.read_text().splitlines():
             for resource_spans in json.loads(line).get("resourceSpans", []):
@@ -137,10 +138,31 @@ def services_in_trace(trace_dir: Path, trace_id: str) -> set[str]:
                     a["key"]: a["value"].get("stringValue")
                     for a in resource_spans["resource"]["attributes"]
                 }
-                spans = [s for scope in resource_spans["scopeSpans"] for s in scope["spans"]]
-                if any(s["traceId"] == trace_id for s in spans):
-                    names.add(str(attrs.get("service.name")))
-    return names
+                service = str(attrs.get("service.name"))
+                found |= {
+                    (service, span["name"])
+                    for scope in resource_spans["scopeSpans"]
+                    for span in scope["spans"]
+                    if span["traceId"] == trace_id
+                }
+    return found
+
+
+def run_demo(data_dir: Path, env: dict[str, str]) -> tuple[str, str, str]:
+    """``ioa demo`` against the running stack; its output, conversation id and trace id."""
+    done = subprocess.run(
+        [str(IOA), "demo", "--data-dir", str(data_dir), "--timeout", "120"],
+        env={k: v for k, v in env.items() if k != "IOA_API_KEY"},
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    out = done.stdout
+    assert done.returncode == 0, out + done.stderr[-3000:]
+    conversation = re.search(r"^Conversation (\S+)$", out, re.M)
+    trace_id = re.search(r"^trace id: ([0-9a-f]{32})$", out, re.M)
+    assert conversation and trace_id, out
+    return out, conversation.group(1), trace_id.group(1)
 
 
 def check_metrics(info: runfile.RunInfo) -> None:
@@ -179,7 +201,7 @@ def stop_and_check_all_gone(proc: subprocess.Popen[str], info: runfile.RunInfo) 
     assert not (Path(info.data_dir) / "run.json").exists()
 
 
-def test_a_goal_is_concluded_by_two_agents_in_one_trace_and_sigint_stops_everything(
+def test_ioa_demo_prints_a_goal_concluded_by_two_agents_in_one_trace_and_sigint_stops_everything(
     tmp_path: Path,
 ) -> None:
     data_dir = tmp_path / "data"
@@ -188,19 +210,28 @@ def test_a_goal_is_concluded_by_two_agents_in_one_trace_and_sigint_stops_everyth
         with ioa_up(data_dir, env) as proc:
             info = wait_ready(proc, data_dir, timeout=90)
             assert {p.name for p in info.processes} >= {"nats", *SERVICES, *AGENTS}
+            assert httpx.get(f"{info.gateway_url}/v1/agents").status_code == 401
 
-            state, messages = run_goal(info, DEFAULT_GOAL, timeout=120)
+            out, conversation, trace_id = run_demo(data_dir, env)
 
-            assert state.get("state") == "concluded", state
-            assert state.get("conclusion")
-            results = {m["sender"] for m in messages if m["type"] == "task_result"}
-            assert len(results) >= 2, f"task results came only from {results}"
+            assert f"Using the running 'ioa up' (gateway {info.gateway_url})." in out
+            assert f"Goal: {DEFAULT_GOAL}" in out
+            chat = [line.split(maxsplit=2)[:2] for line in out.splitlines() if line[:2] == "  "]
+            assert ["calculator", "task_result"] in chat and ["writer", "task_result"] in chat, out
+            conclusion = out.split("\nConclusion:\n", 1)[1]
+            assert "The result is 470. A note was written for the customer." in conclusion
+            headers = {"Authorization": f"Bearer {info.api_key}"}
+            state = httpx.get(
+                f"{info.gateway_url}/v1/conversations/{conversation}", headers=headers
+            ).json()
+            assert state["state"] == "concluded" and state["trace_id"] == trace_id, state
+            team = {m["agent"] for m in state["members"]}
+            assert team >= {"calculator", "writer"}, team
 
-            trace_id = state["trace_id"]
             seen: set[str] = set()
             deadline = time.monotonic() + 15  # spans are exported in batches
             while time.monotonic() < deadline:
-                seen = services_in_trace(data_dir / "traces", trace_id)
+                seen = {service for service, _ in spans_in_trace(data_dir / "traces", trace_id)}
                 if seen >= SERVICES and seen & AGENTS:
                     break
                 time.sleep(0.5)
