@@ -228,15 +228,19 @@ def test_ioa_demo_prints_a_goal_concluded_by_two_agents_in_one_trace_and_sigint_
             team = {m["agent"] for m in state["members"]}
             assert team >= {"calculator", "writer"}, team
 
-            seen: set[str] = set()
+            # One trace: every part, every team member, the registry search and the posts.
+            want_services = SERVICES | team
+            want_spans = {("registry", "process registry.search"), ("chat", "process chat.post")}
             deadline = time.monotonic() + 15  # spans are exported in batches
-            while time.monotonic() < deadline:
-                seen = {service for service, _ in spans_in_trace(data_dir / "traces", trace_id)}
-                if seen >= SERVICES and seen & AGENTS:
+            while True:
+                spans = spans_in_trace(data_dir / "traces", trace_id)
+                no_services = want_services - {service for service, _ in spans}
+                no_spans = want_spans - spans
+                if not (no_services or no_spans) or time.monotonic() > deadline:
                     break
                 time.sleep(0.5)
-            assert seen >= SERVICES, f"trace {trace_id} has spans only from {seen}"
-            assert seen & AGENTS, f"trace {trace_id} has no agent spans: {seen}"
+            assert not no_services, f"trace {trace_id} has no spans from {sorted(no_services)}"
+            assert not no_spans, f"trace {trace_id} lacks the spans {sorted(no_spans)}"
 
             check_metrics(info)
             stop_and_check_all_gone(proc, info)
