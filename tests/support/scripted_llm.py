@@ -46,9 +46,15 @@ class Script:
     rules: list[Rule] = field(default_factory=list)
     default: str = "This is a scripted answer."
     requests: list[dict[str, Any]] = field(default_factory=list)
+    rejects: frozenset[str] = frozenset()
+    """``response_format`` types refused, as llama.cpp's server refuses ``json_schema``."""
+    reject_status: int = 500
 
     def answer(self, request: dict[str, Any]) -> tuple[int, str]:
         self.requests.append(request)
+        form = (request.get("response_format") or {}).get("type")
+        if form in self.rejects:
+            return self.reject_status, f"response_format type {form!r} is not supported"
         text = "\n".join(str(m.get("content", "")) for m in request.get("messages", []))
         for rule in self.rules:
             if rule.when in text:
