@@ -19,6 +19,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Field, Session, SQLModel, create_engine, select
 
+from protocol.dbspans import trace_engine
+
 PREFIX = "ioa"
 NAME_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 _KEY_RE = re.compile(r"^ioa_([0-9a-f]{16})_([A-Za-z0-9_-]{20,100})$")
@@ -68,6 +70,7 @@ def open_engine(url: str) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
     args = {"check_same_thread": False} if url.startswith("sqlite") else {}
     engine = create_engine(url, connect_args=args)
+    trace_engine(engine)
     tables = [SQLModel.metadata.tables[t] for t in ("api_keys", "conversation_owners")]
     SQLModel.metadata.create_all(engine, tables=tables)
     return engine

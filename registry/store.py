@@ -22,6 +22,7 @@ writes), and a busy timeout so that replicas on one file wait for each other.
 """
 
 import asyncio
+import contextvars
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Field, SQLModel, create_engine
 
+from protocol.dbspans import trace_engine
 from protocol.kinds import AgentCard
 from registry.cardtext import card_hash, facets_of, fields_of
 from registry.fulltext import FTS_TABLE, LexicalIndex, index_for
@@ -313,6 +315,7 @@ class Store:
             else ThreadPoolExecutor(max_workers=2, thread_name_prefix="registry-db-read")
         )
         self._engine = await self._write(make_engine, self.url)
+        trace_engine(self._engine)
         self._index = index_for(self._engine.dialect.name)
         await self._write(self._create_tables)
         log.info("registry store open", backend=self._engine.dialect.name)
@@ -335,12 +338,15 @@ class Store:
     async def _write(self, fn: Callable[..., T], *args: Any) -> T:
         if self._writer is None:
             raise RuntimeError("the store is not open; use 'async with Store(...)'")
-        return await asyncio.get_running_loop().run_in_executor(self._writer, fn, *args)
+        # The copied context carries the caller's span to the thread: statements are its children.
+        run = contextvars.copy_context().run
+        return await asyncio.get_running_loop().run_in_executor(self._writer, run, fn, *args)
 
     async def _read(self, fn: Callable[..., T], *args: Any) -> T:
         if self._readers is None:
             raise RuntimeError("the store is not open; use 'async with Store(...)'")
-        return await asyncio.get_running_loop().run_in_executor(self._readers, fn, *args)
+        run = contextvars.copy_context().run
+        return await asyncio.get_running_loop().run_in_executor(self._readers, run, fn, *args)
 
     def _create_tables(self) -> None:
         tables = [TABLE, FACETS, EMBEDDINGS, CREDENTIALS]

@@ -131,6 +131,9 @@ async def test_a_conversation_with_a_sub_team_and_an_async_task_is_one_tree_of_s
         "process inbox drafter",
         "process inbox lead",
         "process inbox calculator",
+        "registry search",  # its stages and their statements below it
+        "lexical search",
+        "SELECT api_keys",  # the gateway's key check
     ):
         assert part in names, f"no {part!r} span in the trace"
     driven = {attrs(s)["ioa.conversation"] for s in spans if s.name == "drive conversation"}

@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
 
 from protocol.kinds import Search, Skill
 from registry.cardtext import query_terms
@@ -17,6 +19,9 @@ from registry.semantic import SemanticIndex
 from registry.store import Store
 from tests.registry.conftest import make_card
 from tests.support.scripted_embeddings import Concepts, scripted_embeddings
+from tests.support.spans import collected, in_trace
+
+tracer = trace.get_tracer("test")
 
 CALC = make_card(
     "calculator",
@@ -144,3 +149,41 @@ def test_any_text_gives_safe_query_terms(query: str, limit: int) -> None:
     terms = query_terms(query)
     assert len(terms) == len(set(terms)) <= 32
     assert all(term.isalnum() for term in terms)
+
+
+async def test_a_search_is_a_span_with_a_child_per_stage_and_the_statements_under_them(
+    store: Store,
+) -> None:
+    collected()
+    with scripted_embeddings(CONCEPTS) as url:
+        index = SemanticIndex(store, OpenAIEmbedder(url, "scripted", "none"))
+        await index.embed_pending()
+        with tracer.start_as_current_span("test") as root:
+            await Searcher(store, index).search(Search(query="I need a doctor"))
+    spans = in_trace(root.get_span_context().trace_id)
+    by_id = {s.context.span_id: s for s in spans if s.context}
+
+    def parent_of(name: str) -> str:
+        span = next(s for s in spans if s.name == name)
+        assert span.parent is not None
+        return by_id[span.parent.span_id].name
+
+    assert parent_of("registry search") == "test"
+    for stage in ("lexical search", "semantic search", "fusion"):
+        assert parent_of(stage) == "registry search"
+    assert parent_of("embeddings scripted") == "semantic search"
+    statements = [
+        s for s in spans if s.kind == SpanKind.CLIENT and "db.system.name" in s.attributes
+    ]
+    assert {by_id[s.parent.span_id].name for s in statements if s.parent} >= {
+        "lexical search",
+        "semantic search",
+    }
+    lexical = next(
+        s
+        for s in statements
+        if s.parent and by_id[s.parent.span_id].name == "lexical search" and "SELECT" in s.name
+    )
+    assert lexical.name.startswith("SELECT ")
+    assert lexical.attributes["db.system.name"] == store.dialect
+    assert "SELECT" in lexical.attributes["db.query.text"]
