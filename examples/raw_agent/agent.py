@@ -54,6 +54,11 @@ async def post(nc, env, kind, body):
     return await request(nc, "chat.post", kind, body, in_reply_to=env["id"], **fields)
 
 
+def speaks_ours(env):
+    """ioa/1 and its minor versions (ioa/1.4): the major is the number before the dot."""
+    return str(env.get("protocol", "")).split(".")[0] == "ioa/1"
+
+
 def count_words(text):
     quoted = text.split("'")[1::2] or text.split('"')[1::2]  # count inside quotes if any
     n = len(" ".join(quoted or [text]).split())
@@ -103,7 +108,7 @@ async def consume(nc, js, stop):
         for msg in msgs:
             try:
                 env = json.loads(msg.data)
-                if not str(env.get("protocol", "")).startswith("ioa/1") or env["id"] in seen:
+                if not speaks_ours(env) or env["id"] in seen:
                     await msg.ack()  # another major version, or a duplicate: nothing to do
                     continue
                 await handle(nc, env)

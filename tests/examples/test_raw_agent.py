@@ -4,6 +4,7 @@ registry, chat and coordinator run in this process with a scripted LLM.
 
 import ast
 import asyncio
+import importlib.util
 from pathlib import Path
 
 from protocol.connection import Connection
@@ -65,3 +66,15 @@ def test_the_raw_agent_imports_nothing_from_this_project() -> None:
     }
     assert imported <= {"asyncio", "json", "os", "signal", "uuid", "datetime", "nats"}, imported
     assert len(RAW_AGENT.read_text().splitlines()) < 160
+
+
+def test_the_raw_agent_reads_the_major_version_not_a_prefix() -> None:
+    spec = importlib.util.spec_from_file_location("raw_agent", RAW_AGENT)
+    assert spec is not None and spec.loader is not None
+    agent = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(agent)
+    speaks = {
+        v: agent.speaks_ours({"protocol": v}) for v in ("ioa/1", "ioa/1.4", "ioa/12", "ioa/2")
+    }
+    assert speaks == {"ioa/1": True, "ioa/1.4": True, "ioa/12": False, "ioa/2": False}
+    assert not agent.speaks_ours({})
