@@ -7,6 +7,7 @@
 """
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any, Generic, Self, TypeVar
 
@@ -96,11 +97,39 @@ def decode(raw: bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Envelope[
     """Parse and validate one envelope, raising a typed :class:`IoaError` on bad input."""
     if len(raw) > max_bytes:
         raise TooLarge(f"message has {len(raw)} bytes; the limit is {max_bytes}")
+    if isinstance(raw, bytes):
+        try:
+            # Strict: json.loads(bytes) would let UTF-8-encoded surrogates through.
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidMessage(f"message is not UTF-8: {exc}") from None
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        lone_surrogate = _SURROGATE_ESCAPE.search(raw) is not None and _has_lone_surrogate(data)
+    except ValueError as exc:
         raise InvalidMessage(f"message is not JSON: {exc}") from None
+    except RecursionError:
+        # Deeply nested arrays or objects exhaust the parser's stack, not its grammar.
+        raise InvalidMessage("message nests arrays or objects too deeply to read") from None
+    if lone_surrogate:
+        # A lone surrogate is no text: a free-form field would keep it, and the
+        # message could then never be encoded again (e.g. into a group log).
+        raise InvalidMessage(
+            "message has a lone UTF-16 surrogate escape (\\ud800-\\udfff); "
+            "escape characters beyond U+FFFF as a surrogate pair"
+        )
     return from_dict(data)
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _has_lone_surrogate(data: object) -> bool:
+    try:
+        json.dumps(data, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def from_dict(data: object) -> Envelope[Any]:

@@ -1,0 +1,94 @@
+"""What the fuzz run found, each pinned by a direct test.
+
+- Deeply nested JSON made ``decode`` raise ``RecursionError`` instead of a typed
+  error: a service answered ``internal``, and an inbox's consuming task died on
+  it, so the agent stopped reading its inbox for good.
+- ``json.loads`` reads bytes with ``surrogatepass``, so UTF-8-encoded surrogates
+  passed as text; with JSON escapes, a lone surrogate reached free-form fields
+  (task data) where the message could not be encoded again (a post failed with
+  ``internal``) or came out changed.
+- A request subject with tokens after the operation got ``internal``.
+"""
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+
+from protocol.catalogue.examples import EXAMPLES
+from protocol.connection import Connection
+from protocol.envelope import Envelope, decode
+from protocol.errors import ErrorCode, InvalidMessage
+from protocol.inbox import Inbox
+from protocol.kinds import ChatMessage, CreateGroup, ErrorBody
+from protocol.settings import ServiceSettings
+from services.chat.app import serve as serve_chat
+from services.chat.settings import ChatSettings
+
+
+def task_result_with(data: object) -> str:
+    env = EXAMPLES["task_result"].to_dict()
+    env["body"]["data"] = data
+    return json.dumps(env)
+
+
+@pytest.mark.parametrize("nested", [b"[" * 100_000 + b"]" * 100_000, b'{"a":' * 40_000])
+def test_deeply_nested_json_is_an_invalid_message(nested: bytes) -> None:
+    with pytest.raises(InvalidMessage, match="nests"):
+        decode(nested, max_bytes=len(nested))
+
+
+def test_utf8_encoded_surrogates_are_not_utf8() -> None:
+    raw = task_result_with({"value": 84}).encode().replace(b"value", b"va\xed\xa0\x80lue")
+    with pytest.raises(InvalidMessage, match="not UTF-8"):
+        decode(raw)
+
+
+def test_a_lone_surrogate_escape_is_an_invalid_message_but_a_pair_is_text() -> None:
+    with pytest.raises(InvalidMessage, match="lone UTF-16 surrogate"):
+        decode(task_result_with({"v": "a\ud800b"}))
+    env = decode(task_result_with({"face": "\U0001f600", "text": "\\ud800 as typed"}))
+    assert env.body.data == {"face": "\U0001f600", "text": "\\ud800 as typed"}
+    assert decode(env.encode()) == env
+
+
+async def test_a_subject_with_tokens_after_the_operation_is_an_invalid_message(
+    settings: ServiceSettings,
+) -> None:
+    async with (
+        serve_chat(ChatSettings(**settings.model_dump())) as chat,
+        Connection(settings, "alice") as conn,
+    ):
+        subject = conn.subjects.request("alice", "chat", "create_group") + ".extra"
+        request = Envelope.of(CreateGroup(group="g"), sender="alice")
+        msg = await conn.nc.request(subject, request.encode(), timeout=5)
+        reply = decode(msg.data)
+        assert isinstance(reply.body, ErrorBody)
+        assert reply.body.code == ErrorCode.INVALID_MESSAGE
+        assert "<root>.from.<you>.chat.<op>" in reply.body.message
+        assert chat.service.counts["internal"] == 0
+
+
+async def test_an_inbox_reads_on_after_a_deeply_nested_message(settings: ServiceSettings) -> None:
+    handled: list[str] = []
+    got = asyncio.Event()
+
+    async def handle(env: Envelope[Any]) -> None:
+        handled.append(env.id)
+        got.set()
+
+    async with (
+        serve_chat(ChatSettings(**settings.model_dump())),  # it creates the inbox stream
+        Connection(settings, "sender") as conn,
+        Inbox(conn, "reader", handle, handled_ttl=None) as inbox,
+    ):
+        nested = b"[" * 100_000 + b"]" * 100_000
+        await conn.js.publish(conn.subjects.inbox("reader"), nested)
+        await conn.deliver(
+            conn.subjects.inbox("reader"),
+            Envelope.of(ChatMessage(text="hi"), sender="sender", id="m1"),
+        )
+        await asyncio.wait_for(got.wait(), 10)
+    assert handled == ["m1"]
+    assert inbox.counts["dropped"] == 1
