@@ -113,9 +113,13 @@ function renderState(s) {
   trace.innerHTML = "";
   if (s.trace_id) {
     const a = document.createElement("a");
-    a.href = `/v1/traces/${s.trace_id}?api_key=${encodeURIComponent(state.key)}`;
-    a.target = "_blank";
+    a.href = `#trace=${s.trace_id}`;
+    a.title = "show the trace as a waterfall";
     a.textContent = `trace ${s.trace_id}`;
+    a.addEventListener("click", (e) => {
+      e.preventDefault();
+      toggleTrace(s.trace_id);
+    });
     trace.append(a);
   }
   state.members = new Map((s.members || []).map((m) => [m.agent, m]));
@@ -146,6 +150,22 @@ function renderState(s) {
   $("#usage").textContent = `${s.turns} turns · ${s.tokens} tokens · ${secs.toFixed(1)} s`;
 }
 
+async function toggleTrace(traceId) {
+  const el = $("#waterfall");
+  if (!el.hidden && el.dataset.trace === traceId) {
+    el.hidden = true;
+    return;
+  }
+  el.hidden = false;
+  el.dataset.trace = traceId;
+  el.textContent = "loading the trace…";
+  try {
+    Waterfall.render(el, await api(`/v1/traces/${traceId}`), colour);
+  } catch (err) {
+    el.textContent = `no trace to show here: ${err.message}`;
+  }
+}
+
 function renderList() {
   const ul = $("#conversations");
   ul.innerHTML = "";
@@ -166,6 +186,7 @@ function open(id) {
   if (state.stream) state.stream.close();
   state.current = id;
   $("#messages").innerHTML = "";
+  $("#waterfall").hidden = true;
   $("#post-form").hidden = false;
   const known = state.convs.get(id);
   if (known) renderState(known);

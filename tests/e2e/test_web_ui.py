@@ -1,6 +1,6 @@
 """The web UI in headless Chromium (Debian's ``chromium``, driven by Playwright) against
 a real stack: start a conversation in the page, watch the messages arrive, see the
-conclusion. A screenshot is saved under the test's tmp dir."""
+conclusion and its trace as a waterfall. A screenshot is saved under the test's tmp dir."""
 
 import shutil
 from pathlib import Path
@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.gateway.conftest import real_stack
+from tests.support.spans import written_to
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -34,32 +35,40 @@ async def test_a_goal_started_in_the_ui_shows_the_team_messages_and_conclusion(
 
     shot = tmp_path / "web-ui.png"
     print(f"screenshot: {shot}")
-    async with (
-        real_stack(nats_url, subject_root, tmp_path) as stack,
-        async_playwright() as pw,
-    ):
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = await browser.new_page(viewport={"width": 1400, "height": 860})
-            await page.goto(f"{stack.url}/#key={stack.key}")
-            await page.fill("#goal", "Compute 12*(3+4)")
-            await page.fill("#max-team", "1")
-            await page.click("#start")
+    traces = tmp_path / "traces"
+    with written_to(traces):
+        async with (
+            real_stack(nats_url, subject_root, tmp_path, trace_dir=traces) as stack,
+            async_playwright() as pw,
+        ):
+            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            try:
+                page = await browser.new_page(viewport={"width": 1400, "height": 860})
+                await page.goto(f"{stack.url}/#key={stack.key}")
+                await page.fill("#goal", "Compute 12*(3+4)")
+                await page.fill("#max-team", "1")
+                await page.click("#start")
 
-            conclusion = page.locator("#messages .msg.conclusion")
-            await expect(conclusion).to_have_count(1, timeout=30_000)
-            await expect(page.locator("#chat-state")).to_have_text("concluded", timeout=10_000)
-            await page.screenshot(path=str(shot), full_page=True)
-            kinds = await page.locator("#messages .msg").evaluate_all(
-                "els => els.map(e => e.dataset.kind)"
-            )
-            team = await page.locator("#team li strong").all_inner_texts()
-            done_tasks = await page.locator('#tasks [data-outcome="done"] .card').count()
-            listed = await page.locator("#conversations li .state").all_inner_texts()
-            trace = await page.locator("#trace a").inner_text()
-            conclusion_text = await conclusion.locator(".text").inner_text()
-        finally:
-            await browser.close()
+                conclusion = page.locator("#messages .msg.conclusion")
+                await expect(conclusion).to_have_count(1, timeout=30_000)
+                await expect(page.locator("#chat-state")).to_have_text("concluded", timeout=10_000)
+                await page.click("#trace a")
+                hot = page.locator("#waterfall .span-row.hot .wf-name")
+                await expect(hot.first).to_have_text("POST /v1/conversations", timeout=10_000)
+                await page.screenshot(path=str(shot), full_page=True)
+                spans = await page.locator("#waterfall .wf-name").all_inner_texts()
+                critical = await hot.all_inner_texts()
+                bars = await page.locator("#waterfall .wf-bar").count()
+                kinds = await page.locator("#messages .msg").evaluate_all(
+                    "els => els.map(e => e.dataset.kind)"
+                )
+                team = await page.locator("#team li strong").all_inner_texts()
+                done_tasks = await page.locator('#tasks [data-outcome="done"] .card').count()
+                listed = await page.locator("#conversations li .state").all_inner_texts()
+                trace = await page.locator("#trace a").inner_text()
+                conclusion_text = await conclusion.locator(".text").inner_text()
+            finally:
+                await browser.close()
 
     assert shot.stat().st_size > 10_000
     assert kinds[0] != "conclusion" and "task_assign" in kinds and "task_result" in kinds
@@ -69,3 +78,7 @@ async def test_a_goal_started_in_the_ui_shows_the_team_messages_and_conclusion(
     assert listed == ["concluded"]
     assert trace.startswith("trace ") and len(trace.split()[1]) == 32
     assert "84" in conclusion_text
+    assert {"process coordinator.start", "drive conversation", "process inbox calculator"} <= set(
+        spans
+    )
+    assert len(critical) >= 3 and bars == len(spans)
