@@ -9,6 +9,7 @@ messages of one conversation come from its own feed (``/v1/conversations/{id}/ev
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -25,7 +26,8 @@ from protocol.kinds import ConversationState
 from protocol.streams import event_stream
 
 # A state event may arrive a moment before the gateway has written down who
-# started the conversation; an unknown owner is asked again for this long.
+# started the conversation; an unknown owner is asked again until the event is this
+# old. An older event (a replay) is judged at once: its owner would be known by now.
 OWNER_GRACE_SECONDS = 1.0
 
 
@@ -42,7 +44,7 @@ class UserFeed:
         self.conn, self.keyring, self.user = conn, keyring, user
         self.after = after
         self.keepalive = keepalive
-        self._queue: asyncio.Queue[tuple[int, ConversationState]] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[int, float, ConversationState]] = asyncio.Queue()
         self._sub: Any = None
         self._unowned: set[str] = set()
 
@@ -73,15 +75,17 @@ class UserFeed:
     async def _on_event(self, msg: Msg) -> None:
         state = decode_state(msg.data, self.conn.settings.max_message_bytes)
         if state is not None:
-            self._queue.put_nowait((msg.metadata.sequence.stream, state))
+            meta = msg.metadata
+            published = meta.timestamp.timestamp() if meta.timestamp else time.time()
+            self._queue.put_nowait((meta.sequence.stream, published, state))
 
-    async def _mine(self, conversation: str) -> bool:
+    async def _mine(self, conversation: str, published: float) -> bool:
+        """Whether the user owns ``conversation`` (an event of it was published then)."""
         if conversation in self._unowned:
             return False
-        loop = asyncio.get_running_loop()
-        until = loop.time() + OWNER_GRACE_SECONDS
+        until = published + OWNER_GRACE_SECONDS
         while (owner := await self.keyring.owner_of(conversation)) is None:
-            left = until - loop.time()
+            left = until - time.time()
             if left <= 0:
                 self._unowned.add(conversation)
                 return False
@@ -93,11 +97,13 @@ class UserFeed:
         try:
             while True:
                 try:
-                    seq, state = await asyncio.wait_for(self._queue.get(), self.keepalive)
+                    seq, published, state = await asyncio.wait_for(
+                        self._queue.get(), self.keepalive
+                    )
                 except TimeoutError:
                     yield None
                     continue
-                if await self._mine(state.conversation):
+                if await self._mine(state.conversation, published):
                     yield FeedEvent("state", state.model_dump(mode="json"), seq)
         finally:
             await self.close()
