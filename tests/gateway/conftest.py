@@ -1,13 +1,22 @@
 """Fixtures for the gateway: the real app in a real uvicorn server on a free port.
 
-The coordinator-facing endpoints are tested against a clearly named stand-in
-coordinator (see ``stand_in_coordinator.py``); chat and registry are the real
-services, run in-process through their ``serve`` context managers.
+Two kinds of gateway:
+
+- ``client`` / ``anonymous``: a gateway alone on the test's own subject root, with no
+  service behind it (keys, limits, and what happens when no service answers);
+- ``stack``: a gateway in front of the session's real network: registry, chat,
+  coordinator, the calculator and writer agents and a ``Gatekeeper`` agent, all real and
+  in this process; only the LLM is scripted. Starting and stopping a network costs
+  seconds, so the session shares one; tests stay apart because each gets its own
+  gateway (its own key database) and its own user names, and the gateway shows a user
+  only their own conversations.
 """
 
 import asyncio
 import contextlib
 import json
+import uuid
+from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,17 +25,27 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from nats.aio.msg import Msg
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from gateway.app import create_app
-from gateway.keys import create_key, open_engine
+from gateway.keys import create_key, open_engine, user_for
 from gateway.settings import GatewaySettings
 from ioa import nats_server
+from protocol.agent import Agent
+from protocol.connection import Connection
+from protocol.envelope import Envelope, decode
+from protocol.kinds import ChatMessage, TaskAssign, TaskFailed, TaskResult
 from protocol.settings import ServiceSettings
-from tests.gateway.stand_in_coordinator import StandInCoordinator, stand_in_coordinator
+from protocol.subjects import COORDINATOR
+from tests.services.coordinator.network import Network, card, network
+from tests.support.scripted_llm import Script
+
+# How long the gatekeeper holds a task that no test lets through (a failed test).
+HOLD_SECONDS = 20.0
 
 
 @pytest.fixture(scope="session")
@@ -41,19 +60,27 @@ def spans() -> Iterator[InMemorySpanExporter]:
     yield exporter
 
 
+def gateway_for(
+    nats_url: str, subject_root: str, tmp_path: Path, **overrides: Any
+) -> GatewaySettings:
+    """Settings of a gateway on a free port with its own key database under ``tmp_path``."""
+    values: dict[str, Any] = {
+        "database_url": f"sqlite:///{tmp_path}/gateway.db",
+        "nats_url": nats_url,
+        "subject_root": subject_root,
+        "log_format": "json",
+        "host": "127.0.0.1",
+        "port": nats_server.free_port(),
+        "request_timeout": 3.0,
+        "sse_keepalive_seconds": 1.0,
+        "shutdown_grace_seconds": 1,
+    }
+    return GatewaySettings(**{**values, **overrides})
+
+
 @pytest.fixture
 def gateway_settings(settings: ServiceSettings, tmp_path: Path) -> GatewaySettings:
-    return GatewaySettings(
-        database_url=f"sqlite:///{tmp_path}/gateway.db",
-        nats_url=settings.nats_url,
-        subject_root=settings.subject_root,
-        log_format="json",
-        host="127.0.0.1",
-        port=nats_server.free_port(),
-        request_timeout=3.0,
-        sse_keepalive_seconds=1.0,
-        shutdown_grace_seconds=1,
-    )
+    return gateway_for(settings.nats_url, settings.subject_root, tmp_path)
 
 
 @contextlib.asynccontextmanager
@@ -123,10 +150,136 @@ async def anonymous(gateway_url: str) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
+# --- the real network behind a gateway ------------------------------------------------
+
+
+class Gatekeeper(Agent):
+    """Holds a conversation's tasks until the test lets them through, so a test can
+    watch or steer a conversation in the middle of its work. Remembers what users say."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.arrived: defaultdict[str, asyncio.Event] = defaultdict(asyncio.Event)
+        self.released: defaultdict[str, asyncio.Event] = defaultdict(asyncio.Event)
+        self.heard: defaultdict[str, list[str]] = defaultdict(list)
+
+    async def on_task(self, env: Envelope[TaskAssign]) -> TaskResult | TaskFailed | None:
+        conversation = env.conversation or ""
+        self.arrived[conversation].set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.released[conversation].wait(), HOLD_SECONDS)
+        return TaskResult(task_id=env.body.task_id, text="let through")
+
+    async def on_group_message(self, env: Envelope[Any]) -> None:
+        if env.sender.startswith("user:") and isinstance(env.body, ChatMessage):
+            self.heard[env.conversation or ""].append(env.body.text)
+
+    async def holding(self, conversation: str) -> None:
+        """Return once a task of ``conversation`` is being held."""
+        await asyncio.wait_for(self.arrived[conversation].wait(), 20)
+
+    def release(self, conversation: str) -> None:
+        self.released[conversation].set()
+
+
+@dataclass
+class Stack:
+    """A real gateway in front of a real network, and a key for alice (a user of its own)."""
+
+    url: str
+    settings: GatewaySettings
+    net: Network
+    names: str
+    key: str = ""
+    gatekeeper: Gatekeeper | None = None
+
+    def user(self, name: str = "alice") -> str:
+        """The user id behind ``key_for(name)``."""
+        return user_for(f"{name}-{self.names}")
+
+    def key_for(self, name: str) -> str:
+        """A new key for ``name``; names are unique to this stack, so users of other
+        tests sharing the network are other people."""
+        return make_key(self.settings, f"{name}-{self.names}")
+
+    def client(self, key: str | None = None) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.url, timeout=20, headers=bearer(key or self.key))
+
+    def anonymous(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.url, timeout=20)
+
+    @contextlib.asynccontextmanager
+    async def probe(self, identity: str = "test-probe") -> AsyncIterator[Connection]:
+        """A connection of the test's own, to ask services or listen on the wire."""
+        async with Connection(self.net.settings, identity) as conn:
+            yield conn
+
+    @contextlib.asynccontextmanager
+    async def starts(self, user: str | None = None) -> AsyncIterator[list[Envelope[Any]]]:
+        """The ``start`` requests ``user`` (alice) sends the coordinator, as they pass on
+        the wire (a plain subscriber hears them beside the coordinator's queue group).
+        Complete once the block is left: whatever was sent by then has been heard."""
+        seen: list[Envelope[Any]] = []
+
+        async def heard(msg: Msg) -> None:
+            seen.append(decode(msg.data))
+
+        async with self.probe() as conn:
+            subject = conn.subjects.request(user or self.user(), COORDINATOR, "start")
+            sub = await conn.nc.subscribe(subject, cb=heard)
+            await conn.nc.flush()
+            try:
+                yield seen
+            finally:
+                await sub.drain()
+
+
+@contextlib.asynccontextmanager
+async def gateway_before(net: Network, tmp_path: Path, **overrides: Any) -> AsyncIterator[Stack]:
+    """A new gateway (own database, own user names) in front of ``net``."""
+    if not isinstance(trace.get_tracer_provider(), TracerProvider):
+        trace.set_tracer_provider(TracerProvider())  # trace ids need a real SDK
+    settings = gateway_for(
+        net.settings.nats_url, net.settings.subject_root, tmp_path, request_timeout=5.0, **overrides
+    )
+    async with running_gateway(settings) as url:
+        stack = Stack(url=url, settings=settings, net=net, names=uuid.uuid4().hex[:6])
+        stack.key = stack.key_for("alice")
+        yield stack
+
+
+@contextlib.asynccontextmanager
+async def real_stack(
+    nats_url: str, subject_root: str, tmp_path: Path, **gateway: Any
+) -> AsyncIterator[Stack]:
+    """A network of its own under ``subject_root`` (for tests that must not share one)."""
+    async with (
+        network(nats_url, subject_root, tmp_path, Script()) as net,
+        gateway_before(net, tmp_path, **gateway) as stack,
+    ):
+        yield stack
+
+
+@pytest.fixture(scope="session")
+async def shared_network(
+    nats_url: str, tmp_path_factory: pytest.TempPathFactory, spans: InMemorySpanExporter
+) -> AsyncIterator[tuple[Network, Gatekeeper]]:
+    root = f"t{uuid.uuid4().hex[:10]}.ioa.v1"
+    async with network(nats_url, root, tmp_path_factory.mktemp("network"), Script()) as net:
+        gatekeeper = await net.add(Gatekeeper(card("gatekeeper", "turnstile"), net.settings))
+        yield net, gatekeeper
+
+
 @pytest.fixture
-async def coordinator(settings: ServiceSettings) -> AsyncIterator[StandInCoordinator]:
-    async with stand_in_coordinator(settings) as stand_in:
-        yield stand_in
+async def stack(shared_network: tuple[Network, Gatekeeper], tmp_path: Path) -> AsyncIterator[Stack]:
+    """A gateway of this test's own in front of the session's real network."""
+    net, gatekeeper = shared_network
+    async with gateway_before(net, tmp_path) as stack:
+        stack.gatekeeper = gatekeeper
+        yield stack
+
+
+# --- reading what the gateway says ----------------------------------------------------
 
 
 @dataclass
@@ -177,46 +330,6 @@ async def read_events(
 
     await asyncio.wait_for(read(), timeout=timeout)
     return out
-
-
-@dataclass
-class Stack:
-    """A real network (registry, chat, coordinator, calculator, writer) behind a real gateway."""
-
-    url: str
-    key: str
-    settings: GatewaySettings
-    net: Any
-
-    def client(self, key: str | None = None) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=self.url, timeout=20, headers=bearer(key or self.key))
-
-
-@contextlib.asynccontextmanager
-async def real_stack(
-    nats_url: str, subject_root: str, tmp_path: Path, **gateway: Any
-) -> AsyncIterator[Stack]:
-    """Everything real and in-process (only the LLM is scripted), plus a key for alice."""
-    from tests.services.coordinator.network import network
-    from tests.support.scripted_llm import Script
-
-    if not isinstance(trace.get_tracer_provider(), TracerProvider):
-        trace.set_tracer_provider(TracerProvider())  # trace ids need a real SDK
-
-    async with network(nats_url, subject_root, tmp_path, Script()) as net:
-        settings = GatewaySettings(
-            database_url=f"sqlite:///{tmp_path}/gateway.db",
-            nats_url=nats_url,
-            subject_root=subject_root,
-            log_format="json",
-            port=nats_server.free_port(),
-            sse_keepalive_seconds=1.0,
-            shutdown_grace_seconds=1,
-            **gateway,
-        )
-        key = make_key(settings, "alice")
-        async with running_gateway(settings) as url:
-            yield Stack(url=url, key=key, settings=settings, net=net)
 
 
 async def wait_for_state(

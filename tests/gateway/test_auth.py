@@ -6,21 +6,20 @@ import httpx
 
 from gateway.keys import create_key, open_engine, revoke, verify
 from gateway.settings import GatewaySettings
-from tests.gateway.conftest import bearer, make_key, running_gateway
-from tests.gateway.stand_in_coordinator import StandInCoordinator
+from tests.gateway.conftest import Stack, bearer, running_gateway
 
 
-async def test_every_api_endpoint_needs_a_key_but_health_and_docs_do_not(
-    anonymous: httpx.AsyncClient, coordinator: StandInCoordinator
-) -> None:
-    refused = [
-        await anonymous.get("/v1/conversations"),
-        await anonymous.post("/v1/conversations", json={"goal": "hi"}),
-        await anonymous.get("/v1/agents"),
-        await anonymous.get("/v1/events"),
-        await anonymous.post("/v1/chat/completions", json={"messages": []}),
-    ]
-    open_ = [await anonymous.get(p) for p in ("/healthz", "/readyz", "/docs", "/openapi.json", "/")]
+async def test_every_api_endpoint_needs_a_key_but_health_and_docs_do_not(stack: Stack) -> None:
+    async with stack.anonymous() as anonymous:
+        refused = [
+            await anonymous.get("/v1/conversations"),
+            await anonymous.post("/v1/conversations", json={"goal": "hi"}),
+            await anonymous.get("/v1/agents"),
+            await anonymous.get("/v1/events"),
+            await anonymous.post("/v1/chat/completions", json={"messages": []}),
+        ]
+        paths = ("/healthz", "/readyz", "/docs", "/openapi.json", "/")
+        open_ = [await anonymous.get(p) for p in paths]
 
     assert {r.status_code for r in refused} == {401}
     assert {r.json()["code"] for r in refused} == {"unauthorized"}
@@ -54,33 +53,29 @@ def test_keys_are_stored_only_as_salted_hashes(gateway_settings: GatewaySettings
     assert verify(engine, key).key_id != verify(engine, twin).key_id  # type: ignore[union-attr]
 
 
-async def test_a_user_cannot_see_or_steer_another_users_conversation(
-    client: httpx.AsyncClient,
-    anonymous: httpx.AsyncClient,
-    gateway_settings: GatewaySettings,
-    coordinator: StandInCoordinator,
-) -> None:
-    created = await client.post("/v1/conversations", json={"goal": "mine"})
-    conversation = created.json()["id"]
-    mallory = bearer(make_key(gateway_settings, "mallory"))
-
-    theirs = [
-        await anonymous.get(f"/v1/conversations/{conversation}", headers=mallory),
-        await anonymous.get(f"/v1/conversations/{conversation}/messages", headers=mallory),
-        await anonymous.get(f"/v1/conversations/{conversation}/events", headers=mallory),
-        await anonymous.post(f"/v1/conversations/{conversation}/cancel", json={}, headers=mallory),
-        await anonymous.post(
-            f"/v1/conversations/{conversation}/continue", json={"goal": "x"}, headers=mallory
-        ),
-        await anonymous.post(
-            f"/v1/conversations/{conversation}/messages", json={"text": "x"}, headers=mallory
-        ),
-    ]
-    mine = await client.get(f"/v1/conversations/{conversation}")
+async def test_a_user_cannot_see_or_steer_another_users_conversation(stack: Stack) -> None:
+    async with stack.client() as alice, stack.client(stack.key_for("mallory")) as mallory:
+        created = await alice.post("/v1/conversations", json={"goal": "mine"})
+        conversation = created.json()["id"]
+        url = f"/v1/conversations/{conversation}"
+        theirs = [
+            await mallory.get(url),
+            await mallory.get(f"{url}/messages"),
+            await mallory.get(f"{url}/events"),
+            await mallory.post(f"{url}/cancel", json={}),
+            await mallory.post(f"{url}/continue", json={"goal": "x"}),
+            await mallory.post(f"{url}/messages", json={"text": "x"}),
+        ]
+        mine = await alice.get(url)
+        alices = (await alice.get("/v1/conversations")).json()
+        mallorys = (await mallory.get("/v1/conversations")).json()
 
     assert [r.status_code for r in theirs] == [404] * 6
+    assert {r.json()["code"] for r in theirs} == {"not_found"}
     assert mine.status_code == 200 and mine.json()["goal"] == "mine"
-    assert coordinator.starts[0].sender == "user:alice"
+    # The coordinator lists a conversation to the one who started it: alice, not mallory.
+    assert [c["id"] for c in alices["conversations"]] == [conversation]
+    assert mallorys["total"] == 0
 
 
 async def test_a_burst_past_the_rate_limit_gets_429_with_retry_after(

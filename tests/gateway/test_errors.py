@@ -1,14 +1,15 @@
 """Errors come back as problem details with the protocol's error code."""
 
 import asyncio
+import os
+import signal
+from pathlib import Path
 
 import httpx
 import pytest
 
 from gateway.problems import problem_for
 from gateway.settings import GatewaySettings
-from protocol.connection import Connection
-from protocol.envelope import Envelope
 from protocol.errors import (
     Forbidden,
     Internal,
@@ -21,20 +22,19 @@ from protocol.errors import (
     TooLarge,
     Unavailable,
 )
-from protocol.kinds import Ack, ListConversations
-from protocol.service import Service
 from protocol.settings import ServiceSettings
-from tests.gateway.conftest import running_gateway
-from tests.gateway.stand_in_coordinator import StandInCoordinator
+from services.chat.app import serve as serve_chat
+from services.chat.settings import ChatSettings
+from tests.gateway.conftest import Stack, bearer, running_gateway
+from tests.services.coordinator.test_restart import coordinator_process
 
 PROBLEM = "application/problem+json"
 
 
-async def test_an_unknown_conversation_is_a_404_problem_with_its_code(
-    client: httpx.AsyncClient, coordinator: StandInCoordinator
-) -> None:
+async def test_an_unknown_conversation_is_a_404_problem_with_its_code(stack: Stack) -> None:
     for path in ("", "/messages", "/events"):
-        response = await client.get(f"/v1/conversations/01NOSUCHCONVERSATION{path}")
+        async with stack.client() as client:
+            response = await client.get(f"/v1/conversations/01NOSUCHCONVERSATION{path}")
 
         assert response.status_code == 404, path
         assert response.headers["content-type"] == PROBLEM
@@ -48,6 +48,7 @@ async def test_an_unknown_conversation_is_a_404_problem_with_its_code(
 async def test_when_no_coordinator_runs_starting_a_conversation_is_a_503_problem(
     client: httpx.AsyncClient,
 ) -> None:
+    # This gateway's subject root has no services at all: nobody answers.
     response = await client.post("/v1/conversations", json={"goal": "anyone there?"})
 
     assert response.status_code == 503
@@ -56,22 +57,26 @@ async def test_when_no_coordinator_runs_starting_a_conversation_is_a_503_problem
     assert "coordinator" in response.json()["detail"]
 
 
-async def test_an_invalid_body_is_a_422_problem(
-    client: httpx.AsyncClient, coordinator: StandInCoordinator
+async def test_an_invalid_body_is_a_422_problem_and_never_reaches_the_coordinator(
+    stack: Stack,
 ) -> None:
-    for body in ({}, {"goal": ""}, {"goal": "x", "max_team": 0}, {"goal": "x", "nope": 1}):
-        response = await client.post("/v1/conversations", json=body)
+    bodies = ({}, {"goal": ""}, {"goal": "x", "max_team": 0}, {"goal": "x", "nope": 1})
+    async with stack.starts() as starts, stack.client() as client:
+        responses = [await client.post("/v1/conversations", json=body) for body in bodies]
+        # One good start after them: the wire carries it, and only it.
+        valid = await client.post("/v1/conversations", json={"goal": "a valid goal"})
 
+    for body, response in zip(bodies, responses, strict=True):
         assert response.status_code == 422, body
         assert response.headers["content-type"] == PROBLEM
         assert response.json()["code"] == "invalid_message"
-    assert coordinator.starts == []
+    assert valid.status_code == 201
+    assert [start.body.goal for start in starts] == ["a valid goal"]
 
 
-async def test_a_conversation_id_that_is_not_subject_safe_is_a_422_problem(
-    client: httpx.AsyncClient, coordinator: StandInCoordinator
-) -> None:
-    response = await client.get("/v1/conversations/a.b*c")
+async def test_a_conversation_id_that_is_not_subject_safe_is_a_422_problem(stack: Stack) -> None:
+    async with stack.client() as client:
+        response = await client.get("/v1/conversations/a.b*c")
 
     assert response.status_code == 422
     assert response.json()["code"] == "invalid_message"
@@ -86,26 +91,37 @@ async def test_an_unknown_path_is_a_404_problem(client: httpx.AsyncClient) -> No
 
 
 async def test_a_coordinator_that_answers_too_late_is_a_504_problem(
-    gateway_settings: GatewaySettings, settings: ServiceSettings, api_key: str
+    gateway_settings: GatewaySettings, settings: ServiceSettings, api_key: str, tmp_path: Path
 ) -> None:
-    async with Connection(settings, "coordinator") as conn:
-        slow = Service(conn, "coordinator", "0.0.0-slow-stand-in")
+    """A real coordinator process, stopped with SIGSTOP: it holds the request (NATS
+    routes it there) and answers only once it runs again, too late for the gateway."""
+    nats = {"nats_url": settings.nats_url, "subject_root": settings.subject_root}
+    hasty = gateway_settings.model_copy(update={"request_timeout": 0.5})
+    async with serve_chat(ChatSettings(**nats, log_format="json")):  # its inbox lives there
+        coordinator = coordinator_process(nats, "http://127.0.0.1:9/v1", tmp_path / "c.log")
+        try:
+            async with (
+                running_gateway(hasty) as url,
+                httpx.AsyncClient(base_url=url, headers=bearer(api_key)) as client,
+            ):
+                for _ in range(300):  # until it serves
+                    before = await client.get("/v1/conversations")
+                    if before.status_code == 200:
+                        break
+                    await asyncio.sleep(0.1)
+                os.kill(coordinator.pid, signal.SIGSTOP)
+                late = await client.get("/v1/conversations")
+                os.kill(coordinator.pid, signal.SIGCONT)
+                after = await client.get("/v1/conversations")
+        finally:
+            coordinator.terminate()
+            coordinator.wait(10)
 
-        @slow.handler("list")
-        async def list_(env: Envelope[ListConversations]) -> Ack:
-            await asyncio.sleep(2)
-            return Ack()
-
-        hasty = gateway_settings.model_copy(update={"request_timeout": 0.3})
-        async with (
-            slow,
-            running_gateway(hasty) as url,
-            httpx.AsyncClient(base_url=url, headers={"X-API-Key": api_key}) as client,
-        ):
-            response = await client.get("/v1/conversations")
-
-    assert response.status_code == 504
-    assert response.json()["code"] == "timeout"
+    assert before.status_code == 200
+    assert late.status_code == 504
+    assert late.headers["content-type"] == PROBLEM
+    assert late.json()["code"] == "timeout"
+    assert after.status_code == 200  # it was slow, not gone
 
 
 @pytest.mark.parametrize(

@@ -1,70 +1,58 @@
 """``GET /v1/conversations/{id}/messages`` reads the group log through the real chat service."""
 
-from collections.abc import AsyncIterator
-
-import httpx
-import pytest
-
-from protocol.kinds import ChatMessage, Conclusion
-from protocol.settings import ServiceSettings
-from services.chat.app import serve
-from services.chat.settings import ChatSettings
-from tests.gateway.stand_in_coordinator import StandInCoordinator, stand_in_coordinator
-
-
-@pytest.fixture
-async def chat(settings: ServiceSettings) -> AsyncIterator[None]:
-    chat_settings = ChatSettings(
-        nats_url=settings.nats_url, subject_root=settings.subject_root, log_format="json"
-    )
-    async with serve(chat_settings):
-        yield
-
-
-@pytest.fixture
-async def coordinator_with_groups(
-    settings: ServiceSettings, chat: None
-) -> AsyncIterator[StandInCoordinator]:
-    async with stand_in_coordinator(settings, create_groups=True) as stand_in:
-        yield stand_in
+from tests.gateway.conftest import Stack, wait_for_state
+from tests.services.coordinator.network import group_messages
 
 
 async def test_messages_are_the_groups_history_in_order_and_page_on_with_after(
-    client: httpx.AsyncClient, coordinator_with_groups: StandInCoordinator
+    stack: Stack,
 ) -> None:
-    coordinator = coordinator_with_groups
-    created = (await client.post("/v1/conversations", json={"goal": "say hi"})).json()
-    group = created["group"]
-    seqs = [await coordinator.post(group, ChatMessage(text=f"hello {i}")) for i in range(3)]
-    seqs.append(await coordinator.post(group, Conclusion(text="said hi")))
-    url = f"/v1/conversations/{created['id']}/messages"
+    async with stack.client() as client:
+        created = await client.post(
+            "/v1/conversations", json={"goal": "Compute 2+3", "required": ["calculator"]}
+        )
+        conversation = created.json()["id"]
+        await wait_for_state(client, conversation, "concluded")
+        posted = [
+            (await client.post(f"/v1/conversations/{conversation}/messages", json={"text": t}))
+            for t in ("hello 0", "hello 1", "hello 2")
+        ]
+        url = f"/v1/conversations/{conversation}/messages"
+        everything = (await client.get(url)).json()
+        seqs = [m["seq"] for m in everything["messages"]]
+        page = (await client.get(url, params={"after": seqs[-3], "limit": 2})).json()
+        middle = (await client.get(url, params={"after": seqs[0], "limit": 2})).json()
+        async with stack.probe("gateway") as observer:  # the gateway observes every group
+            logged = await group_messages(observer, everything["group"])
 
-    everything = (await client.get(url)).json()
-    page = (await client.get(url, params={"after": seqs[0], "limit": 2})).json()
-
-    assert everything["group"] == group
-    assert [m["seq"] for m in everything["messages"]] == seqs
-    assert [m["envelope"]["type"] for m in everything["messages"]] == [
-        "chat_message",
-        "chat_message",
-        "chat_message",
-        "conclusion",
-    ]
+    assert everything["group"] == conversation  # the coordinator names the group after it
+    assert [m["envelope"] for m in everything["messages"]] == logged
+    assert seqs == sorted(set(seqs))
+    types = [m["envelope"]["type"] for m in everything["messages"]]
+    assert "task_assign" in types and types.index("task_assign") < types.index("conclusion")
+    assert types[-4:] == ["conclusion", "chat_message", "chat_message", "chat_message"]
+    assert seqs[-3:] == [p.json()["seq"] for p in posted]
     assert everything["last_seq"] == seqs[-1]
     assert [m["envelope"]["body"]["text"] for m in page["messages"]] == ["hello 1", "hello 2"]
-    assert page["last_seq"] == seqs[2]
+    assert page["last_seq"] == seqs[-1]
+    assert [m["seq"] for m in middle["messages"]] == seqs[1:3]
+    assert middle["last_seq"] == seqs[2]  # where the next page starts
 
 
-async def test_a_conversation_without_a_group_yet_has_no_messages(
-    client: httpx.AsyncClient, coordinator: StandInCoordinator
-) -> None:
-    created = (await client.post("/v1/conversations", json={"goal": "wait"})).json()
+async def test_a_conversation_without_a_group_has_no_messages(stack: Stack) -> None:
+    async with stack.client() as client:
+        # A required member nobody registered: it fails before any group is made.
+        created = await client.post(
+            "/v1/conversations", json={"goal": "wait", "required": ["nobody-here"]}
+        )
+        conversation = created.json()["id"]
+        failed = await wait_for_state(client, conversation, "failed")
+        response = await client.get(f"/v1/conversations/{conversation}/messages")
 
-    response = await client.get(f"/v1/conversations/{created['id']}/messages")
-
+    assert failed["group"] is None
     assert response.status_code == 200
     assert response.json() == {
-        "conversation": created["id"],
+        "conversation": conversation,
         "group": None,
         "messages": [],
         "last_seq": 0,

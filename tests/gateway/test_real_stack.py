@@ -4,21 +4,20 @@ driven by the official ``openai`` client."""
 
 import asyncio
 import json
-from pathlib import Path
 
 import openai
 import pytest
 import websockets
 
-from tests.gateway.conftest import make_key, real_stack, wait_for_state
+from tests.gateway.conftest import Stack, wait_for_state
 
 GOAL = "Compute 12*(3+4)"
 
 
 async def test_a_users_conversations_are_listed_newest_first_paged_and_by_state(
-    nats_url: str, subject_root: str, tmp_path: Path
+    stack: Stack,
 ) -> None:
-    async with real_stack(nats_url, subject_root, tmp_path) as stack, stack.client() as http:
+    async with stack.client() as http:
         ids = []
         for n in range(3):
             created = await http.post("/v1/conversations", json={"goal": f"Compute {n}+1"})
@@ -27,7 +26,7 @@ async def test_a_users_conversations_are_listed_newest_first_paged_and_by_state(
         first = (await http.get("/v1/conversations", params={"limit": 2})).json()
         second = (await http.get("/v1/conversations", params={"limit": 2, "offset": 2})).json()
         concluded = (await http.get("/v1/conversations", params={"state": "concluded"})).json()
-        async with stack.client(make_key(stack.settings, "bob")) as bob:
+        async with stack.client(stack.key_for("bob")) as bob:
             bobs = (await bob.get("/v1/conversations")).json()
         one = (await http.get(f"/v1/conversations/{ids[-1]}")).json()
 
@@ -41,10 +40,8 @@ async def test_a_users_conversations_are_listed_newest_first_paged_and_by_state(
     assert one["tasks"][0]["outcome"] == "done"
 
 
-async def test_agents_can_be_searched_with_scores_and_read_one_by_one(
-    nats_url: str, subject_root: str, tmp_path: Path
-) -> None:
-    async with real_stack(nats_url, subject_root, tmp_path) as stack, stack.client() as http:
+async def test_agents_can_be_searched_with_scores_and_read_one_by_one(stack: Stack) -> None:
+    async with stack.client() as http:
         everyone = (await http.get("/v1/agents")).json()
         ranked = (await http.get("/v1/agents", params={"q": "arithmetic calculation"})).json()
         card = await http.get("/v1/agents/calculator")
@@ -57,9 +54,9 @@ async def test_agents_can_be_searched_with_scores_and_read_one_by_one(
 
 
 async def test_websockets_follow_one_conversation_and_all_of_a_users_resumably(
-    nats_url: str, subject_root: str, tmp_path: Path
+    stack: Stack,
 ) -> None:
-    async with real_stack(nats_url, subject_root, tmp_path) as stack, stack.client() as http:
+    async with stack.client() as http:
         ws_base = stack.url.replace("http", "ws")
         async with websockets.connect(f"{ws_base}/v1/ws?api_key={stack.key}") as mine:
             created = await http.post("/v1/conversations", json={"goal": GOAL, "max_team": 1})
@@ -88,10 +85,8 @@ async def test_websockets_follow_one_conversation_and_all_of_a_users_resumably(
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
 
 
-async def test_the_user_feed_over_sse_resumes_after_an_event_id(
-    nats_url: str, subject_root: str, tmp_path: Path
-) -> None:
-    async with real_stack(nats_url, subject_root, tmp_path) as stack, stack.client() as http:
+async def test_the_user_feed_over_sse_resumes_after_an_event_id(stack: Stack) -> None:
+    async with stack.client() as http:
         created = await http.post("/v1/conversations", json={"goal": GOAL, "max_team": 1})
         conversation = created.json()["id"]
         await wait_for_state(http, conversation, "concluded")
@@ -110,11 +105,8 @@ async def test_the_user_feed_over_sse_resumes_after_an_event_id(
     assert [i for i, _ in seen] == sorted(i for i, _ in seen)
 
 
-async def test_the_official_openai_client_gets_the_conclusion_with_usage(
-    nats_url: str, subject_root: str, tmp_path: Path
-) -> None:
-    async with real_stack(nats_url, subject_root, tmp_path) as stack:
-        client = openai.AsyncOpenAI(base_url=f"{stack.url}/v1", api_key=stack.key)
+async def test_the_official_openai_client_gets_the_conclusion_with_usage(stack: Stack) -> None:
+    async with openai.AsyncOpenAI(base_url=f"{stack.url}/v1", api_key=stack.key) as client:
         answer = await client.chat.completions.create(
             model="agent:calculator", messages=[{"role": "user", "content": GOAL}]
         )
@@ -138,7 +130,6 @@ async def test_the_official_openai_client_gets_the_conclusion_with_usage(
         with pytest.raises(openai.AuthenticationError):
             await openai.AsyncOpenAI(base_url=f"{stack.url}/v1", api_key="x").models.list()
         models = [m.id async for m in client.models.list()]
-        await client.close()
 
     assert "84" in (answer.choices[0].message.content or "")
     assert answer.choices[0].finish_reason == "stop"
