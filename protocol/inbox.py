@@ -226,7 +226,13 @@ class Inbox:
                 await asyncio.sleep(0.5)
                 continue
             for msg in msgs:
-                await self._handle(msg)
+                try:
+                    await self._handle(msg)
+                except Exception:
+                    # No one message may stop the inbox (a deeply nested one once did);
+                    # left unacknowledged, it comes back after ack_wait.
+                    self.counts["failed"] += 1
+                    log.exception("an inbox message broke its handling", owner=self.owner)
 
     async def _handle(self, msg: Msg) -> None:
         meta = msg.metadata

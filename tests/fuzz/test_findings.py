@@ -92,3 +92,40 @@ async def test_an_inbox_reads_on_after_a_deeply_nested_message(settings: Service
         await asyncio.wait_for(got.wait(), 10)
     assert handled == ["m1"]
     assert inbox.counts["dropped"] == 1
+
+
+async def test_no_one_message_stops_an_inbox(
+    settings: ServiceSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever else a message breaks (here: a decoder bug, stood in by a patch), the
+    inbox reads on, and the message comes back."""
+    real_decode = decode
+
+    def broken_decode(raw: bytes, **kwargs: Any) -> Envelope[Any]:
+        if raw == b"breaks the decoder":
+            raise RuntimeError("a bug")
+        return real_decode(raw, **kwargs)
+
+    monkeypatch.setattr("protocol.inbox.decode", broken_decode)
+    handled: list[str] = []
+    got = asyncio.Event()
+
+    async def handle(env: Envelope[Any]) -> None:
+        handled.append(env.id)
+        got.set()
+
+    async with (
+        serve_chat(ChatSettings(**settings.model_dump())),
+        Connection(settings, "sender") as conn,
+        Inbox(conn, "reader", handle, handled_ttl=None, ack_wait=1) as inbox,
+    ):
+        await conn.js.publish(conn.subjects.inbox("reader"), b"breaks the decoder")
+        message = Envelope.of(ChatMessage(text="hi"), sender="sender", id="m1")
+        await conn.deliver(conn.subjects.inbox("reader"), message)
+        await asyncio.wait_for(got.wait(), 10)
+        for _ in range(100):  # the broken one comes back after ack_wait
+            if inbox.counts["failed"] >= 2:
+                break
+            await asyncio.sleep(0.1)
+    assert handled == ["m1"]
+    assert inbox.counts["failed"] >= 2
