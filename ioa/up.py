@@ -23,11 +23,14 @@ from typing import Literal
 import structlog
 
 from ioa import local_llm, nats_server, runfile
+from ioa.authority import Authority
 from ioa.health import Check, agent_online, http_ok, service_answers, wait_until
 from ioa.processes import ManagedProcess, die_with_parent, stop_all
 from protocol.connection import Connection
+from protocol.kinds import Admit, Admitted
 from protocol.settings import NatsSettings
-from protocol.subjects import CHAT, COORDINATOR, DEFAULT_ROOT, REGISTRY
+from protocol.subjects import ADMIN, CHAT, COORDINATOR, DEFAULT_ROOT, GATEWAY, REGISTRY, Subjects
+from registry.credentials import IssuedCredentials, write_creds
 
 SERVICE_TIMEOUT = 45.0
 LLM_TIMEOUT = 180.0
@@ -184,6 +187,9 @@ class Supervisor:
         for folder in (self.logs, self.data / "traces", self.data / "nats"):
             folder.mkdir(parents=True, exist_ok=True)
         self.out(f"Starting the Internet of Agents (data in {self.data})")
+        # NATS decentralised auth, set up by itself: every process gets its own user.
+        self.authority = Authority.open(self.data / "auth")
+        self.creds = self.authority.write_service_creds(Subjects(self.root), self.creds_dir)
 
         self._start_nats(nats_port)
         llm_env: dict[str, str] = {}
@@ -199,8 +205,10 @@ class Supervisor:
             self.out(f"  {'llm':<12} none (--llm none): LLM calls fall back to simple rules")
 
         self.gateway_url = f"http://127.0.0.1:{gateway_port}"
-        settings = NatsSettings(nats_url=self.nats_url, subject_root=self.root)
-        async with Connection(settings, "supervisor") as conn:
+        settings = NatsSettings(
+            nats_url=self.nats_url, subject_root=self.root, nats_creds=self.creds[ADMIN]
+        )
+        async with Connection(settings, ADMIN) as conn:
             env = self._env(llm_env)
             db = registry_database(self.environ, self.data)
             for name, check in (
@@ -209,13 +217,17 @@ class Supervisor:
                 (COORDINATOR, service_answers(conn, COORDINATOR)),
             ):
                 module = "registry" if name == REGISTRY else f"services.{name}"
-                extra = db if name == REGISTRY else {}
-                await self._start_step([Part(self._process(name, module, env | extra), check)])
+                extra = db | self._admission_env() if name == REGISTRY else {}
+                creds = {"IOA_NATS_CREDS": str(self.creds[name])}
+                await self._start_step(
+                    [Part(self._process(name, module, env | creds | extra), check)]
+                )
             gateway_db = self._create_api_key()
             gateway_env = env | {
                 "IOA_GATEWAY_HOST": "127.0.0.1",
                 "IOA_GATEWAY_PORT": str(gateway_port),
                 "IOA_GATEWAY_DATABASE_URL": gateway_db,
+                "IOA_NATS_CREDS": str(self.creds[GATEWAY]),
             }
             await self._start_step(
                 [
@@ -226,30 +238,38 @@ class Supervisor:
                 ]
             )
             persona = {"IOA_ASSISTANT_PERSONA": str(writer_persona())}
-            await self._start_step(
-                [
-                    Part(
-                        self._process("calculator", "services.agents.calculator", env),
-                        agent_online(conn, "calculator"),
-                    ),
-                    Part(
-                        self._process("assistant", "services.agents.assistant", env),
-                        agent_online(conn, "assistant"),
-                    ),
-                    Part(
-                        self._process("writer", "services.agents.assistant", env | persona),
-                        agent_online(conn, "writer"),
-                    ),
-                    Part(
-                        self._process("python", "services.agents.python", env),
-                        agent_online(conn, "python"),
-                    ),
-                    Part(
-                        self._process("docs", "services.agents.docs", env),
-                        agent_online(conn, "docs"),
-                    ),
-                ]
-            )
+            agents = [
+                ("calculator", "services.agents.calculator", {}),
+                ("assistant", "services.agents.assistant", {}),
+                ("writer", "services.agents.assistant", persona),
+                ("python", "services.agents.python", {}),
+                ("docs", "services.agents.docs", {}),
+            ]
+            parts = []
+            for name, module, extra in agents:
+                creds = await self._admit(conn, name)
+                process = self._process(name, module, env | extra | creds)
+                parts.append(Part(process, agent_online(conn, name)))
+            await self._start_step(parts)
+
+    @property
+    def creds_dir(self) -> Path:
+        return self.data / "auth" / "creds"
+
+    def _admission_env(self) -> dict[str, str]:
+        """The registry issues agents' credentials with the account's signing key."""
+        return {
+            "IOA_ADMISSION_ACCOUNT": self.authority.account_key,
+            "IOA_ADMISSION_SIGNING_KEY": str(self.authority.signing_seed_file),
+        }
+
+    async def _admit(self, conn: Connection, agent: str) -> dict[str, str]:
+        """Admit a demo agent as the administrator would; its credentials' environment."""
+        reply = await conn.request(REGISTRY, "admit", Admit(agent=agent))
+        admitted: Admitted = reply.body
+        issued = IssuedCredentials(agent, admitted.public_key, admitted.creds)
+        path = write_creds(self.creds_dir / f"{agent}.creds", issued)
+        return {"IOA_NATS_CREDS": str(path)}
 
     def _create_api_key(self) -> str:
         """A key for this run (user ``user:local``), revoked when the run stops; it is
@@ -300,10 +320,16 @@ class Supervisor:
     def _start_nats(self, port: int) -> None:
         store = self.data / "nats"
         log = self.logs / "nats.log"
-        proc = ManagedProcess("nats", nats_server.command(port, store), log)
+        config = self.data / "nats.conf"
+        config.write_text(self.authority.server_config(store / "accounts"))
+        proc = ManagedProcess("nats", nats_server.command(port, store, config=config), log)
         began = time.monotonic()
         try:
-            proc.adopt(nats_server.start(port, store, log_path=log, preexec_fn=die_with_parent()))
+            proc.adopt(
+                nats_server.start(
+                    port, store, log_path=log, preexec_fn=die_with_parent(), config=config
+                )
+            )
         except nats_server.NatsServerError as exc:
             raise StartupFailed(str(exc), f"The full log is in {log}.") from None
         self.steps.append([proc])

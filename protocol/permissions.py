@@ -58,8 +58,10 @@ def agent(subjects: Subjects, agent_id: str) -> Permissions:
 
 
 def admin(subjects: Subjects) -> Permissions:
-    """An administrator's tools (``ioa agents admit``): requests as ``admin``, nothing more."""
-    return agent(subjects, ADMIN)
+    """An administrator's tools (``ioa agents admit``, health checks): requests as
+    ``admin``, and the micro framework's PING/INFO/STATS of every service."""
+    own = agent(subjects, ADMIN)
+    return Permissions(publish=[*own.publish, SERVICE_API], subscribe=own.subscribe)
 
 
 # What each service writes besides its replies, and what it reads besides its requests.
