@@ -8,6 +8,7 @@ from bench import (
     protocol_validation,
     registry_load,
     registry_search,
+    tracing_cost,
 )
 
 BENCHMARKS = [
@@ -18,6 +19,8 @@ BENCHMARKS = [
     coordinator.run,
     chat_throughput.run,
     gateway.run,
+    # Last: it sets the process's meter provider, which would count in the others.
+    tracing_cost.run,
 ]
 
 
