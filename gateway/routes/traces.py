@@ -1,8 +1,11 @@
-"""``GET /v1/traces/{trace_id}``: one trace's spans from the embedded run's OTLP JSON files.
+"""``GET /v1/conversations/{id}/trace``: a conversation's trace, its spans read from the
+embedded run's OTLP JSON files.
 
 In the embedded run every process writes its spans to ``IOA_TRACE_DIR``; this reads
-them back so the web UI can link a conversation to its whole trace. Where traces go
-to a collector instead (no ``IOA_TRACE_DIR``), the answer is 404 and Jaeger is the place.
+them back so the web UI can show a conversation's whole trace. Only the conversation's
+owner may read it (404 for anyone else, like every conversation route); which trace is
+the conversation's is the coordinator's word, not the caller's. Where traces go to a
+collector instead (no ``IOA_TRACE_DIR``), the answer is 404 and Jaeger is the place.
 """
 
 import asyncio
@@ -14,12 +17,14 @@ from fastapi import APIRouter
 from fastapi import Path as PathParam
 from pydantic import BaseModel
 
-from gateway.auth import CallerDep
-from gateway.deps import SettingsDep
+from gateway.auth import CallerDep, KeyringDep
+from gateway.deps import ConnDep, SettingsDep
+from gateway.feed import get_state
 from gateway.problems import Problem
 from protocol.errors import NotFound
+from protocol.ids import ID_PATTERN
 
-router = APIRouter(prefix="/v1/traces", tags=["traces"], responses={404: {"model": Problem}})
+router = APIRouter(prefix="/v1/conversations", tags=["traces"], responses={404: {"model": Problem}})
 
 MAX_FILE_BYTES = 200_000_000  # never read more than this per trace file
 
@@ -78,13 +83,19 @@ def _spans(folder: Path, trace_id: str) -> list[SpanOut]:
     return sorted(found, key=lambda s: s.start_ns)
 
 
-@router.get("/{trace_id}", response_model=TraceOut)
+@router.get("/{conversation}/trace", response_model=TraceOut)
 async def read_trace(
-    trace_id: Annotated[str, PathParam(pattern=r"^[0-9a-f]{32}$")],
+    conversation: Annotated[str, PathParam(pattern=ID_PATTERN, description="The conversation.")],
+    conn: ConnDep,
     settings: SettingsDep,
+    keyring: KeyringDep,
     caller: CallerDep,
 ) -> TraceOut:
-    """Every span of the trace, oldest first (from ``IOA_TRACE_DIR``)."""
+    """Every span of the conversation's trace, oldest first (from ``IOA_TRACE_DIR``)."""
+    await keyring.check_owner(conversation, caller)
+    trace_id = (await get_state(conn, conversation)).trace_id
+    if trace_id is None:
+        raise NotFound(f"conversation {conversation} was started without a trace")
     folder = settings.trace_dir
     if folder is None or not folder.is_dir():
         raise NotFound("traces are not kept here (no IOA_TRACE_DIR); look in your trace backend")

@@ -118,7 +118,7 @@ function renderState(s) {
     a.textContent = `trace ${s.trace_id}`;
     a.addEventListener("click", (e) => {
       e.preventDefault();
-      toggleTrace(s.trace_id);
+      toggleTrace(s.conversation, s.trace_id);
     });
     trace.append(a);
   }
@@ -150,7 +150,7 @@ function renderState(s) {
   $("#usage").textContent = `${s.turns} turns · ${s.tokens} tokens · ${secs.toFixed(1)} s`;
 }
 
-async function toggleTrace(traceId) {
+async function toggleTrace(conversation, traceId) {
   const el = $("#waterfall");
   if (!el.hidden && el.dataset.trace === traceId) {
     el.hidden = true;
@@ -160,7 +160,7 @@ async function toggleTrace(traceId) {
   el.dataset.trace = traceId;
   el.textContent = "loading the trace…";
   try {
-    Waterfall.render(el, await api(`/v1/traces/${traceId}`), colour);
+    Waterfall.render(el, await api(`/v1/conversations/${conversation}/trace`), colour);
   } catch (err) {
     el.textContent = `no trace to show here: ${err.message}`;
   }

@@ -1,7 +1,7 @@
 // A trace as a waterfall: one row per span, nested under its parent, a bar from its start
 // to its end on the trace's time axis, its duration, and the critical path marked (from
 // the longest root, always the child whose work, with all it started, finished last;
-// the same rule as `ioa trace`). Spans come from GET /v1/traces/{id}.
+// the same rule as `ioa trace`). Spans come from GET /v1/conversations/{id}/trace.
 "use strict";
 
 const Waterfall = (() => {

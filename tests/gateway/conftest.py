@@ -17,7 +17,7 @@ import contextlib
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,9 +26,6 @@ import httpx
 import pytest
 import uvicorn
 from nats.aio.msg import Msg
-from opentelemetry import trace
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from gateway.app import create_app
@@ -43,21 +40,16 @@ from protocol.settings import ServiceSettings
 from protocol.subjects import COORDINATOR
 from tests.services.coordinator.network import Network, card, network
 from tests.support.scripted_llm import Script
+from tests.support.spans import collected
 
 # How long the gatekeeper holds a task that no test lets through (a failed test).
 HOLD_SECONDS = 20.0
 
 
 @pytest.fixture(scope="session")
-def spans() -> Iterator[InMemorySpanExporter]:
+def spans() -> InMemorySpanExporter:
     """Every finished span of the session (the gateway's trace ids need a real SDK)."""
-    provider = trace.get_tracer_provider()
-    if not isinstance(provider, TracerProvider):
-        provider = TracerProvider()
-        trace.set_tracer_provider(provider)
-    exporter = InMemorySpanExporter()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    yield exporter
+    return collected()
 
 
 def gateway_for(
@@ -237,8 +229,7 @@ class Stack:
 @contextlib.asynccontextmanager
 async def gateway_before(net: Network, tmp_path: Path, **overrides: Any) -> AsyncIterator[Stack]:
     """A new gateway (own database, own user names) in front of ``net``."""
-    if not isinstance(trace.get_tracer_provider(), TracerProvider):
-        trace.set_tracer_provider(TracerProvider())  # trace ids need a real SDK
+    collected()  # trace ids need a real SDK
     settings = gateway_for(
         net.settings.nats_url, net.settings.subject_root, tmp_path, request_timeout=5.0, **overrides
     )

@@ -62,6 +62,7 @@ async def test_a_user_cannot_see_or_steer_another_users_conversation(stack: Stac
             await mallory.get(url),
             await mallory.get(f"{url}/messages"),
             await mallory.get(f"{url}/events"),
+            await mallory.get(f"{url}/trace"),
             await mallory.post(f"{url}/cancel", json={}),
             await mallory.post(f"{url}/continue", json={"goal": "x"}),
             await mallory.post(f"{url}/messages", json={"text": "x"}),
@@ -70,7 +71,7 @@ async def test_a_user_cannot_see_or_steer_another_users_conversation(stack: Stac
         alices = (await alice.get("/v1/conversations")).json()
         mallorys = (await mallory.get("/v1/conversations")).json()
 
-    assert [r.status_code for r in theirs] == [404] * 6
+    assert [r.status_code for r in theirs] == [404] * 7
     assert {r.json()["code"] for r in theirs} == {"not_found"}
     assert mine.status_code == 200 and mine.json()["goal"] == "mine"
     # The coordinator lists a conversation to the one who started it: alice, not mallory.
