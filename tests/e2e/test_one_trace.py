@@ -16,11 +16,9 @@ from opentelemetry.trace import SpanKind
 
 from gateway.settings import GatewaySettings
 from ioa import nats_server
-from protocol.agent import Agent
-from protocol.envelope import Envelope
-from protocol.kinds import TERMINAL_STATES, TaskAssign, TaskFailed, TaskResult
+from protocol.kinds import TERMINAL_STATES
 from tests.gateway.conftest import bearer, make_key, running_gateway
-from tests.services.coordinator.network import card, network
+from tests.services.coordinator.network import Drafter, Lead, card, network
 from tests.support.scripted_llm import Rule, Script
 from tests.support.spans import collected, in_trace
 
@@ -38,22 +36,6 @@ SCRIPT = Script(
         Rule("CONCLUSION", "84, and a note for the customer."),
     ]
 )
-
-
-class Lead(Agent):
-    """Hands its task to a sub-team."""
-
-    async def on_task(self, env: Envelope[TaskAssign]) -> TaskResult | TaskFailed | None:
-        await self.request_sub_team(env, "Compute 12*(3+4)", max_team=1)
-        return None
-
-
-class Drafter(Agent):
-    """Works on its task in the background while the flow goes on."""
-
-    async def on_task(self, env: Envelope[TaskAssign]) -> TaskResult | TaskFailed | None:
-        await asyncio.sleep(0.5)
-        return TaskResult(task_id=env.body.task_id, text="Dear customer, here is your note.")
 
 
 def attrs(span: ReadableSpan) -> dict[str, Any]:

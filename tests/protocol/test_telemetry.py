@@ -3,8 +3,6 @@ service's Prometheus endpoint counts after real work over NATS."""
 
 import asyncio
 import os
-import signal
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +14,7 @@ import structlog
 from structlog.testing import capture_logs
 
 from ioa.nats_server import free_port
-from ioa.processes import die_with_parent
+from ioa.processes import ManagedProcess, stop_all
 from protocol.agent import Agent
 from protocol.connection import Connection
 from protocol.envelope import Envelope
@@ -62,23 +60,14 @@ def registry_process(settings: NatsSettings, tmp_path: Path, port: int) -> Itera
         "IOA_SWEEP_SECONDS": "0.2",
         "IOA_LOG_FORMAT": "json",
     }
-    with (tmp_path / "registry.log").open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "registry"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            preexec_fn=die_with_parent(),
-        )
+    proc = ManagedProcess(
+        "registry", [sys.executable, "-m", "registry"], tmp_path / "registry.log", env=env
+    )
+    proc.start()
     try:
         yield f"http://127.0.0.1:{port}/metrics"
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_all([[proc]])
 
 
 async def test_a_services_prometheus_endpoint_counts_the_requests_it_handled(

@@ -76,6 +76,22 @@ class Sleeper(Agent):
         return None
 
 
+class Lead(Agent):
+    """Hands its task to a sub-team."""
+
+    async def on_task(self, env: Envelope[TaskAssign]) -> TaskResult | TaskFailed | None:
+        await self.request_sub_team(env, "Compute 12*(3+4)", max_team=1)
+        return None
+
+
+class Drafter(Agent):
+    """Takes a while over its task, so the flow goes on meanwhile."""
+
+    async def on_task(self, env: Envelope[TaskAssign]) -> TaskResult | TaskFailed | None:
+        await asyncio.sleep(1.5)
+        return TaskResult(task_id=env.body.task_id, text="Dear customer, here is your note.")
+
+
 def card(agent: str, *tags: str) -> AgentCard:
     return AgentCard(
         id=agent,

@@ -17,11 +17,10 @@ from protocol.kinds import (
     ChatMessage,
     ContinueConversation,
     StartConversation,
-    TaskAssign,
-    TaskFailed,
-    TaskResult,
 )
 from tests.services.coordinator.network import (
+    Drafter,
+    Lead,
     Sleeper,
     card,
     group_messages,
@@ -41,22 +40,6 @@ class Speaker(Agent):
 
     async def on_turn(self, env: Envelope[ChatMessage]) -> ChatMessage:
         return ChatMessage(text=self.says, next_speakers=self.passes_to)
-
-
-class Lead(Agent):
-    """Hands its task to a sub-team."""
-
-    async def on_task(self, env: Envelope[TaskAssign]) -> TaskResult | TaskFailed | None:
-        await self.request_sub_team(env, "Compute 12*(3+4)", max_team=1)
-        return None
-
-
-class Drafter(Agent):
-    """Takes a while over its task, so the flow goes on meanwhile."""
-
-    async def on_task(self, env: Envelope[TaskAssign]) -> TaskResult | TaskFailed | None:
-        await asyncio.sleep(1.5)
-        return TaskResult(task_id=env.body.task_id, text="Dear customer, here is your note.")
 
 
 def types_and_senders(messages: list[dict[str, Any]]) -> list[tuple[str, str]]:
