@@ -34,7 +34,6 @@ from nats.js.errors import NotFoundError
 
 from gateway.problems import problem_for
 from protocol.connection import Connection
-from protocol.envelope import decode
 from protocol.errors import InvalidMessage, IoaError, Unavailable
 from protocol.kinds import TERMINAL_STATES, ConversationState, GetConversation
 from protocol.streams import group_stream
@@ -197,10 +196,8 @@ class ConversationFeed:
         return msg.seq or 0
 
     async def _on_event(self, msg: Msg) -> None:
-        try:
-            env = decode(msg.data, max_bytes=self.conn.settings.max_message_bytes)
-        except IoaError as exc:
-            log.warning("ignored a bad conversation event", error=str(exc))
+        env = self.conn.read_event(msg)
+        if env is None:
             return
         if isinstance(env.body, ConversationState) and env.body.conversation == self.conversation:
             self._queue.put_nowait(env.body)

@@ -10,7 +10,7 @@ from gateway.auth import Keyring
 from gateway.feed import get_state
 from gateway.keys import Caller
 from protocol.connection import Connection
-from protocol.envelope import Envelope, decode
+from protocol.envelope import Envelope
 from protocol.errors import InvalidMessage, IoaError
 from protocol.kinds import (
     TERMINAL_STATES,
@@ -79,11 +79,3 @@ async def wait_until_over(
     finally:
         with contextlib.suppress(IoaError, Exception):
             await sub.unsubscribe()
-
-
-def decode_state(data: bytes, max_bytes: int) -> ConversationState | None:
-    try:
-        env = decode(data, max_bytes=max_bytes)
-    except IoaError:
-        return None
-    return env.body if isinstance(env.body, ConversationState) else None

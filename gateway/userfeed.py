@@ -19,7 +19,6 @@ from nats.js.errors import NotFoundError
 
 from gateway.auth import Keyring
 from gateway.feed import FeedEvent
-from gateway.network import decode_state
 from protocol.connection import Connection
 from protocol.errors import Unavailable
 from protocol.kinds import ConversationState
@@ -73,8 +72,8 @@ class UserFeed:
             self._sub = None
 
     async def _on_event(self, msg: Msg) -> None:
-        state = decode_state(msg.data, self.conn.settings.max_message_bytes)
-        if state is not None:
+        env = self.conn.read_event(msg)
+        if env is not None and isinstance(state := env.body, ConversationState):
             meta = msg.metadata
             published = meta.timestamp.timestamp() if meta.timestamp else time.time()
             self._queue.put_nowait((meta.sequence.stream, published, state))

@@ -11,11 +11,12 @@ from typing import Any, Self
 import nats
 import structlog
 from nats.aio.client import Client
+from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import PubAck
 
 from protocol.envelope import Envelope, decode
-from protocol.errors import Timeout, Unavailable, error_for
+from protocol.errors import IoaError, Timeout, Unavailable, error_for
 from protocol.ids import check_id
 from protocol.kinds import Body, ErrorBody
 from protocol.settings import NatsSettings
@@ -36,6 +37,7 @@ class Connection:
         self._name = name or identity
         self._nc: Client | None = None
         self._js: JetStreamContext | None = None
+        self.events_dropped = 0
 
     @property
     def nc(self) -> Client:
@@ -135,6 +137,17 @@ class Connection:
         """Fire-and-forget publish on core NATS (events for observers)."""
         with producer_span(subject, env) as headers:
             await self.nc.publish(subject, env.encode(), headers=headers)
+
+    def read_event(self, msg: Msg) -> Envelope[Any] | None:
+        """The envelope of an event this connection received, or ``None`` when it does not
+        decode: an event answers nobody, so a bad one is logged and counted
+        (:attr:`events_dropped`)."""
+        try:
+            return decode(msg.data, max_bytes=self.settings.max_message_bytes)
+        except IoaError as exc:
+            self.events_dropped += 1
+            log.warning("dropped a bad event", subject=msg.subject, error=str(exc))
+            return None
 
     async def deliver(
         self, subject: str, env: Envelope[Any], *, msg_id: str | None = None

@@ -11,7 +11,6 @@ from nats.aio.msg import Msg
 from nats.js.api import KeyValueConfig, StorageType
 
 from protocol.connection import Connection
-from protocol.envelope import decode
 from protocol.errors import IoaError
 from protocol.inbox import Inbox
 from protocol.llm import Llm, LlmSettings
@@ -35,8 +34,8 @@ class Coordinator:
 
     service: Service
     inbox: Inbox
-    # What became of the agent status events it follows: "handled", "failed", or
-    # "dropped" (unreadable: nobody to answer, so counted and logged).
+    # What became of the agent status events it follows: "handled" or "failed"; one
+    # that does not decode is counted by the connection (``conn.events_dropped``).
     events: Counter[str]
 
 
@@ -83,11 +82,8 @@ async def serve(
 
         async def offline(msg: Msg) -> None:
             with consumer_span(msg.subject, msg.headers):
-                try:
-                    env = decode(msg.data, max_bytes=settings.max_message_bytes)
-                except IoaError as exc:
-                    events["dropped"] += 1
-                    log.warning("dropped a bad agent status event", error=str(exc))
+                env = conn.read_event(msg)
+                if env is None:
                     return
                 try:
                     await on_agent_offline(store, scheduler, env)
