@@ -116,6 +116,8 @@ STATE = ConversationState(
     conclusion="12 * (3 + 4) = 84.",
     turns=1,
     tokens=412,
+    prompt_tokens=350,
+    completion_tokens=62,
     tasks=[
         TaskRecord(
             task_id=TASK,

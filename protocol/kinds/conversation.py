@@ -133,7 +133,9 @@ class ConversationState(Body):
     reason: str | None = Field(default=None, description="Why it failed or was cancelled.")
     policy: FlowPolicy = "sequential"
     turns: int = 0
-    tokens: int = 0
+    tokens: int = Field(default=0, description="LLM tokens spent on the conversation.")
+    prompt_tokens: int = Field(default=0, description="Of ``tokens``, those the LLM read.")
+    completion_tokens: int = Field(default=0, description="Of ``tokens``, those it wrote.")
     tasks: list[TaskRecord] = Field(default_factory=list)
     parent: Id | None = None
     children: list[Id] = Field(default_factory=list)

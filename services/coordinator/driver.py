@@ -120,7 +120,7 @@ class Driver:
             picks = await self.team.with_required(picks, rec.required, rec.goal, rec.max_team)
         except IoaError as exc:
             return await self._end(rec, "failed", exc.message)
-        rec.tokens += usage.total
+        rec.spend(usage)
         if not picks:
             return await self._end(
                 rec, "failed", "no online agent matches this goal; register one that can help"
@@ -265,7 +265,7 @@ class Driver:
             decision = policies.autonomous(rec)
         else:
             decision = await policies.moderated(rec, self.llm, usage)
-        rec.tokens += usage.total
+        rec.spend(usage)
         if decision.kind == "conclude":
             return await self._to_conclusion(rec)
         turn_ends = now() + timedelta(seconds=rec.budget.turn_seconds)
@@ -426,7 +426,7 @@ class Driver:
                 return await self._end(rec, "failed", f"no member could do its part ({failures})")
             usage = Usage()
             rec.conclusion = await self._write_conclusion(rec, usage)
-            rec.tokens += usage.total
+            rec.spend(usage)
             await self.store.save(rec)
             return None
         await self._post(rec, Conclusion(text=rec.conclusion), f"{rec.id}-conclusion{rec.round}")

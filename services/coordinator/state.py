@@ -25,6 +25,7 @@ from protocol.kinds import (
     Member,
     TaskRecord,
 )
+from protocol.llm import Usage
 
 
 def now() -> datetime:
@@ -121,6 +122,8 @@ class Record(Stored):
     seq: int = 0
     turns: int = 0
     tokens: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
     transcript: list[Line] = Field(default_factory=list)
     conclusion: str | None = None
     reason: str | None = None
@@ -149,6 +152,12 @@ class Record(Stored):
         self.seq += 1
         return f"{self.id}-{tag}{self.seq}"
 
+    def spend(self, usage: Usage) -> None:
+        """Count an LLM call's tokens against the conversation (the budget is the total)."""
+        self.tokens += usage.total
+        self.prompt_tokens += usage.prompt_tokens
+        self.completion_tokens += usage.completion_tokens
+
     def task(self, task_id: str) -> Task | None:
         return next((t for t in self.tasks if t.task_id == task_id), None)
 
@@ -173,6 +182,8 @@ class Record(Stored):
             policy=self.policy,
             turns=self.turns,
             tokens=self.tokens,
+            prompt_tokens=self.prompt_tokens,
+            completion_tokens=self.completion_tokens,
             tasks=[
                 TaskRecord(
                     task_id=t.task_id,
