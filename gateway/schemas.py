@@ -69,7 +69,9 @@ class Usage(BaseModel):
     """What a conversation used so far."""
 
     turns: int
-    tokens: int
+    tokens: int = Field(description="LLM tokens, read (prompt) and written (completion).")
+    prompt_tokens: int
+    completion_tokens: int
     seconds: float = Field(description="Wall time from start to its last change.")
 
 
@@ -88,6 +90,8 @@ class ConversationPublic(BaseModel):
     policy: FlowPolicy = "sequential"
     turns: int = 0
     tokens: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
     tasks: list[TaskRecord] = Field(default_factory=list)
     parent: Id | None = None
     children: list[Id] = Field(default_factory=list)
@@ -102,7 +106,13 @@ class ConversationPublic(BaseModel):
         if trace_id:
             data["trace_id"] = trace_id
         seconds = (state.updated_at - state.created_at).total_seconds()
-        usage = Usage(turns=state.turns, tokens=state.tokens, seconds=round(seconds, 3))
+        usage = Usage(
+            turns=state.turns,
+            tokens=state.tokens,
+            prompt_tokens=state.prompt_tokens,
+            completion_tokens=state.completion_tokens,
+            seconds=round(seconds, 3),
+        )
         return cls(id=state.conversation, usage=usage, **data)
 
 

@@ -2,13 +2,15 @@
 
 The model picks the network: ``ioa`` (the default flow), ``ioa:<policy>`` (one of
 ``sequential``, ``round_robin``, ``moderated``, ``autonomous``), or ``agent:<id>``
-(a team of that one agent). The last user message is the goal; the answer is the
-conversation's conclusion; ``usage`` counts the conversation's LLM tokens (all as
-completion tokens) and ``ioa`` carries its id, turns and state.
+(a team of that one agent). The last user message is the goal, followed by the system
+(or developer) messages as its instructions and the earlier turns as its context; the
+answer is the conversation's conclusion; ``usage`` counts the conversation's LLM tokens
+(prompt and completion) and ``ioa`` carries its id, turns and state.
 
 Follow-ups: send the conversation id (the response's ``ioa.conversation``, also the
 ``id`` after ``chatcmpl-``) in the ``X-Ioa-Conversation`` header; the last user
-message then becomes the concluded conversation's follow-up goal.
+message then becomes the concluded conversation's follow-up goal, with the instructions
+but not the earlier turns (those are the conversation's own history already).
 """
 
 import asyncio
@@ -133,11 +135,35 @@ def start_for(model: str, goal: str) -> StartConversation:
     )
 
 
-def _goal(body: ChatCompletionRequest) -> str:
-    for message in reversed(body.messages):
-        if message.role == "user" and message.text().strip():
-            return message.text().strip()[:20_000]
-    raise InvalidMessage("the messages have no user message with text")
+GOAL_CHARS = 20_000  # StartConversation.goal's limit
+INSTRUCTION_ROLES = ("system", "developer")
+EARLIER = "Earlier in this chat:"
+
+
+def goal_of(messages: list[ChatMessageIn], *, with_turns: bool = True) -> str:
+    """The goal the messages ask for: the last user message first (team formation reads
+    the request before anything else), then the instructions and the earlier turns,
+    labelled. When it is too long, the oldest turns are left out."""
+    said = [(m.role, text) for m in messages if (text := m.text().strip())]
+    asks = [n for n, (role, _) in enumerate(said) if role == "user"]
+    if not asks:
+        raise InvalidMessage("the messages have no user message with text")
+    last = asks[-1]
+    parts = [said[last][1]]
+    instructions = [text for role, text in said if role in INSTRUCTION_ROLES]
+    if instructions:
+        parts.append("Instructions (system message):\n" + "\n".join(instructions))
+    turns = [f"{role}: {text}" for role, text in said[:last] if role not in INSTRUCTION_ROLES]
+    room = GOAL_CHARS - len("\n\n".join(parts)) - len("\n\n" + EARLIER)
+    kept: list[str] = []
+    for turn in reversed(turns if with_turns else []):  # the newest are kept
+        room -= len(turn) + 1
+        if room < 0:
+            break
+        kept.insert(0, turn)
+    if kept:
+        parts.append(EARLIER + "".join(f"\n{turn}" for turn in kept))
+    return "\n\n".join(parts)[:GOAL_CHARS]
 
 
 async def _begin(
@@ -148,11 +174,12 @@ async def _begin(
     conversation: str | None,
 ) -> tuple[ConversationState, str | None]:
     """Start (or continue) the conversation; also what its last update was before."""
-    goal = _goal(body)
     if conversation is None:
-        return await network.start(conn, keyring, caller, start_for(body.model, goal)), None
+        start = start_for(body.model, goal_of(body.messages))
+        return await network.start(conn, keyring, caller, start), None
     await keyring.check_owner(conversation, caller)
     before = await get_state(conn, conversation)
+    goal = goal_of(body.messages, with_turns=False)
     state = await network.follow_up(conn, caller, conversation, goal)
     return state, before.updated_at.isoformat()
 
@@ -166,7 +193,10 @@ def _answer(state: ConversationState) -> tuple[str, Literal["stop", "length"]]:
 
 
 def _usage(state: ConversationState) -> Usage:
-    return Usage(prompt_tokens=0, completion_tokens=state.tokens, total_tokens=state.tokens)
+    prompt, completion = state.prompt_tokens, state.completion_tokens
+    return Usage(
+        prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion
+    )
 
 
 def _info(state: ConversationState) -> IoaInfo:

@@ -133,10 +133,67 @@ async def test_the_official_openai_client_gets_the_conclusion_with_usage(stack: 
 
     assert "84" in (answer.choices[0].message.content or "")
     assert answer.choices[0].finish_reason == "stop"
-    assert answer.usage is not None and answer.usage.total_tokens > 0
+    assert answer.usage is not None
+    assert answer.usage.prompt_tokens > 0 and answer.usage.completion_tokens > 0
+    assert answer.usage.total_tokens == answer.usage.prompt_tokens + answer.usage.completion_tokens
     assert "42" in (follow_up.choices[0].message.content or "")
     assert follow_up.id == answer.id
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert "84" in text
     assert chunks[-1].usage is not None and chunks[-1].usage.total_tokens > 0
     assert {"ioa", "ioa:moderated", "agent:calculator"} <= set(models)
+
+
+async def test_openai_usage_is_the_conversations_llm_tokens_read_and_written(
+    stack: Stack,
+) -> None:
+    async with openai.AsyncOpenAI(base_url=f"{stack.url}/v1", api_key=stack.key) as client:
+        answer = await client.chat.completions.create(
+            model="ioa", messages=[{"role": "user", "content": GOAL}]
+        )
+    async with stack.client() as http:
+        state = (await http.get(f"/v1/conversations/{answer.id.removeprefix('chatcmpl-')}")).json()
+
+    assert answer.usage is not None
+    # The scripted LLM reads 10 tokens a call and writes one a word: both sides count.
+    assert answer.usage.prompt_tokens == state["usage"]["prompt_tokens"] >= 10
+    assert answer.usage.completion_tokens == state["usage"]["completion_tokens"] >= 1
+    assert answer.usage.total_tokens == state["usage"]["tokens"] == state["tokens"]
+
+
+async def test_the_openai_system_message_and_earlier_turns_become_part_of_the_goal(
+    stack: Stack,
+) -> None:
+    instructions = "Answer with the number only."
+    async with openai.AsyncOpenAI(base_url=f"{stack.url}/v1", api_key=stack.key) as client:
+        answer = await client.chat.completions.create(
+            model="agent:calculator",
+            messages=[
+                {"role": "system", "content": instructions},
+                {"role": "user", "content": "Compute 2+2"},
+                {"role": "assistant", "content": "4"},
+                {"role": "user", "content": GOAL},
+            ],
+        )
+        conversation = answer.id.removeprefix("chatcmpl-")
+        follow_up = await client.chat.completions.create(
+            model="ioa",
+            messages=[
+                {"role": "system", "content": instructions},
+                {"role": "user", "content": GOAL},
+                {"role": "assistant", "content": answer.choices[0].message.content or ""},
+                {"role": "user", "content": "Compute 84 / 2"},
+            ],
+            extra_headers={"X-Ioa-Conversation": conversation},
+        )
+    async with stack.client() as http:
+        state = (await http.get(f"/v1/conversations/{conversation}")).json()
+
+    first, second = (task["description"] for task in state["tasks"])
+    assert first.startswith(GOAL)
+    assert f"Instructions (system message):\n{instructions}" in first
+    assert first.endswith("Earlier in this chat:\nuser: Compute 2+2\nassistant: 4")
+    assert "84" in (answer.choices[0].message.content or "")
+    # A follow-up's earlier turns are the conversation's own history: not repeated.
+    assert second == f"Compute 84 / 2\n\nInstructions (system message):\n{instructions}"
+    assert "42" in (follow_up.choices[0].message.content or "")
