@@ -98,12 +98,19 @@ class Posted(Body):
 
 
 class History(Body):
-    """Page through a group's log by sequence number."""
+    """Page through a group's log by sequence number, forward or back.
+
+    The page is the first ``limit`` messages after ``after``; with ``before``, the last
+    ``limit`` messages below it (and above ``after``), to page back from the newest.
+    Either way it is oldest first."""
 
     KIND: ClassVar[str] = "history"
 
     group: Id
-    after: int = Field(default=0, ge=0)
+    after: int = Field(default=0, ge=0, description="Only messages with a higher seq.")
+    before: int | None = Field(
+        default=None, ge=1, description="Only messages with a lower seq; the page ends there."
+    )
     limit: int = Field(default=100, ge=1, le=1000)
 
 

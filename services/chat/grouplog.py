@@ -8,12 +8,13 @@ JetStream stores a retried post once and answers it with the first sequence.
 import asyncio
 import contextlib
 import json
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
 import nats
 import structlog
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.api import AckPolicy, ConsumerConfig, ConsumerInfo, DeliverPolicy
 
 from protocol.connection import MSG_ID_HEADER, Connection
 from protocol.envelope import Envelope
@@ -29,6 +30,8 @@ GROUP_REVISION_HEADER = "Ioa-Group-Revision"
 
 # JSON around each message in a history page ({"seq":…,"envelope":…},).
 PER_MESSAGE_OVERHEAD = 64
+# Messages asked for in one pull (a page back may read past many before its own).
+FETCH_BATCH = 256
 
 
 @dataclass(slots=True, frozen=True)
@@ -77,35 +80,41 @@ class GroupLog:
         return LoggedMessage(seq=seq, envelope=json.loads(raw.data or b"{}"))
 
     async def read(
-        self, group: str, *, after: int, limit: int, max_bytes: int, timeout: float
+        self,
+        group: str,
+        *,
+        after: int,
+        before: int | None = None,
+        limit: int,
+        max_bytes: int,
+        timeout: float,
     ) -> list[LoggedMessage]:
-        """Up to ``limit`` messages of ``group`` with sequence above ``after``, oldest first.
+        """Messages of ``group`` with ``after < seq < before``, oldest first: the first
+        ``limit`` of them, or, with ``before``, the last ``limit`` (a page back from there).
 
-        The page stops early rather than grow past ``max_bytes`` (it always holds
-        at least one message when there is one), so it fits in one reply.
+        The page stops early rather than grow past ``max_bytes`` (it always holds at
+        least one message when there is one), so it fits in one reply. A page back gives
+        up its oldest messages instead, so paging on from its first seq misses none.
         """
+        if before is not None and before <= after + 1:
+            return []
         js = self._conn.js
-        # A short-lived consumer reads the page in a few round trips; its
-        # pending count says how many messages there are, so nothing waits for
-        # messages that do not exist. The server removes it if we vanish.
-        config = ConsumerConfig(
-            name=f"history-{new_id()}",
-            filter_subject=self._subjects.group_log(group),
-            deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
-            opt_start_seq=after + 1,
-            ack_policy=AckPolicy.NONE,
-            inactive_threshold=max(timeout * 2, 10.0),
-            mem_storage=True,
-            num_replicas=1,
-        )
-        info = await js.add_consumer(self._stream, config)
+        info = await self._reader(group, after + 1, timeout)
         try:
-            wanted = min(limit, info.num_pending or 0)
+            count = info.num_pending or 0
+            if before is not None:
+                count -= await self._count_from(group, before, timeout)
+            wanted = min(limit, count)
             if wanted == 0:
                 return []
+            # Going back means reading forward past what lies before the page.
+            skip = count - wanted if before is not None else 0
             psub = await js.pull_subscribe_bind(consumer=info.name, stream=self._stream)
             try:
-                return await asyncio.wait_for(self._fetch(psub, wanted, max_bytes), timeout=timeout)
+                return await asyncio.wait_for(
+                    self._fetch(psub, skip, wanted, max_bytes, keep_newest=before is not None),
+                    timeout=timeout,
+                )
             except TimeoutError:
                 raise Timeout(f"reading the history of group {group!r} took too long") from None
             finally:
@@ -114,27 +123,55 @@ class GroupLog:
             with contextlib.suppress(Exception):
                 await js.delete_consumer(self._stream, info.name)
 
-    async def _fetch(self, psub: Any, wanted: int, max_bytes: int) -> list[LoggedMessage]:
-        page: list[LoggedMessage] = []
-        size = 0
-        while len(page) < wanted:
+    async def _reader(self, group: str, start: int, timeout: float) -> ConsumerInfo:
+        """A short-lived consumer of the group's log from ``start``: it reads a page in a
+        few round trips, and its pending count says how many messages there are, so
+        nothing waits for messages that do not exist. The server removes it if we vanish."""
+        config = ConsumerConfig(
+            name=f"history-{new_id()}",
+            filter_subject=self._subjects.group_log(group),
+            deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+            opt_start_seq=start,
+            ack_policy=AckPolicy.NONE,
+            inactive_threshold=max(timeout * 2, 10.0),
+            mem_storage=True,
+            num_replicas=1,
+        )
+        return await self._conn.js.add_consumer(self._stream, config)
+
+    async def _count_from(self, group: str, start: int, timeout: float) -> int:
+        """How many messages of the group's log have a seq of ``start`` or more."""
+        info = await self._reader(group, start, timeout)
+        with contextlib.suppress(Exception):
+            await self._conn.js.delete_consumer(self._stream, info.name)
+        return info.num_pending or 0
+
+    async def _fetch(
+        self, psub: Any, skip: int, wanted: int, max_bytes: int, *, keep_newest: bool
+    ) -> list[LoggedMessage]:
+        page: deque[tuple[LoggedMessage, int]] = deque()
+        size = read = 0
+        while read < skip + wanted:
             try:
-                msgs = await psub.fetch(batch=wanted - len(page), timeout=1.0)
+                msgs = await psub.fetch(batch=min(skip + wanted - read, FETCH_BATCH), timeout=1.0)
             except TimeoutError:  # nats' own and asyncio's; the caller's deadline bounds this
                 continue
             for msg in msgs:
+                read += 1
+                if read <= skip:
+                    continue
                 seq = msg.metadata.sequence.stream
                 try:
                     envelope = json.loads(msg.data)
                 except ValueError:
                     # Only this service writes the logs; say so loudly, serve the rest.
                     log.error("a group log holds a message that is not JSON", seq=seq)
-                    wanted -= 1
                     continue
-                size += len(msg.data) + PER_MESSAGE_OVERHEAD
-                if page and size > max_bytes:
-                    return page
-                page.append(LoggedMessage(seq=seq, envelope=envelope))
-                if len(page) >= wanted:
-                    return page
-        return page
+                cost = len(msg.data) + PER_MESSAGE_OVERHEAD
+                if page and size + cost > max_bytes and not keep_newest:
+                    return [entry for entry, _ in page]
+                page.append((LoggedMessage(seq=seq, envelope=envelope), cost))
+                size += cost
+                while keep_newest and len(page) > 1 and size > max_bytes:
+                    size -= page.popleft()[1]
+        return [entry for entry, _ in page]

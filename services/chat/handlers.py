@@ -207,6 +207,7 @@ def chat_service(
         messages = await logs.read(
             group.id,
             after=body.after,
+            before=body.before,
             limit=body.limit,
             max_bytes=settings.max_message_bytes - PAGE_HEADROOM,
             timeout=settings.history_timeout,

@@ -59,6 +59,49 @@ async def test_history_pages_by_sequence(chat, alice) -> None:
     assert tail.messages == [] and tail.last_seq == seqs[-1]
 
 
+async def test_history_pages_back_from_the_newest_with_before(chat, alice) -> None:
+    await make_group(alice, "g", [])
+    await make_group(alice, "other", [])
+    seqs = []
+    for i in range(6):
+        seqs.append((await post(alice, "g", f"m{i}"))[1].seq)
+        await post(alice, "other", f"elsewhere {i}")  # interleaved in the same stream
+
+    async def page(**kw: int) -> list[int]:
+        found = (await alice.request("chat", "history", History(group="g", **kw))).body
+        return [m.seq for m in found.messages]
+
+    newest = await page(before=seqs[-1] + 1, limit=2)
+    older = await page(before=newest[0], limit=2)
+    oldest = await page(before=older[0], limit=10)
+    bounded = await page(after=seqs[1], before=seqs[4], limit=10)
+    beyond = await page(before=seqs[-1] + 1000, limit=3)
+
+    assert newest == seqs[4:6]
+    assert older == seqs[2:4]
+    assert oldest == seqs[:2]
+    assert await page(before=oldest[0]) == []
+    assert bounded == seqs[2:4]
+    assert beyond == seqs[3:6]
+    assert await page(after=seqs[3], before=seqs[3]) == []
+
+
+async def test_a_large_history_pages_back_keeping_the_newest_that_fit(
+    chat, chat_settings, alice
+) -> None:
+    await make_group(alice, "big", [])
+    text = "x" * 60_000  # about four of these fill a 256 KiB reply
+    seqs = [(await post(alice, "big", text))[1].seq for _ in range(6)]
+
+    last = (await alice.request("chat", "history", History(group="big", before=seqs[-1] + 1))).body
+    first = last.messages[0].seq
+    rest = (await alice.request("chat", "history", History(group="big", before=first))).body
+
+    assert 1 <= len(last.messages) < 6
+    assert [m.seq for m in last.messages] == seqs[-len(last.messages) :]
+    assert [m.seq for m in rest.messages] + [m.seq for m in last.messages] == seqs
+
+
 async def test_history_of_one_group_holds_none_of_another(chat, alice) -> None:
     await make_group(alice, "a", [])
     await make_group(alice, "b", [])
