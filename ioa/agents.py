@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from protocol.errors import IoaError
+
 
 @dataclass(frozen=True, slots=True)
 class AgentSpec:
@@ -87,10 +89,14 @@ def run_module(module: str, env: Mapping[str, str]) -> int:
     return 0  # not reached
 
 
-def run_agent(name: str, config: Path | None) -> int:
+def run_agent(name: str, config: Path | None, data_dir: Path = Path(".ioa")) -> int:
+    from ioa import admission
+
     try:
         module, env = agent_env(name, config)
-    except AgentConfigError as exc:
+        if config is None:  # its id is NAME: beside a local secured network, admit it
+            env |= admission.local_credentials(name, data_dir)
+    except (AgentConfigError, admission.AdmissionError, IoaError) as exc:
         print(f"ioa agent run: {exc}", file=sys.stderr)
         return 2
     return run_module(module, env)

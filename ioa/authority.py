@@ -80,10 +80,9 @@ class Authority:
         claims = AccountClaims(self.account_key, ACCOUNT_NAME)
         limits = claims.nats.limits  # JetStream on, without limits of its own
         limits.memory_storage = limits.disk_storage = limits.streams = limits.consumer = -1
-        # A list, as NATS reads it (the library would write a JSON object).
+        # Plain JSON, as NATS reads them (the library's own types serialise wrongly).
         claims.nats.signing_keys = [_public(self.signing)]  # type: ignore[assignment]
-        for key, at in self.revocations().items():
-            claims.nats.revocations[key] = at
+        claims.nats.revocations = self.revocations()  # type: ignore[assignment]
         return str(claims.encode(self.operator))
 
     # --- what the server needs ------------------------------------------------------

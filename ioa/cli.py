@@ -120,6 +120,32 @@ def parser() -> argparse.ArgumentParser:
     agent_run = agent_actions.add_parser("run", help="run the agent NAME until SIGTERM")
     agent_run.add_argument("name", metavar="NAME")
     agent_run.add_argument("--config", type=Path, default=None, metavar="FILE")
+    admit = agent_actions.add_parser(
+        "admit",
+        help="let agent NAME onto a secured network: issue its NATS credentials (admins)",
+        description="Ask the registry, as admin, for agent NAME's credentials (a .creds file "
+        "whose permissions allow it to speak only as itself) and provision its inbox.",
+    )
+    admit.add_argument("name", metavar="NAME")
+    admit.add_argument(
+        "--out", type=Path, default=None, help="default: <data-dir>/auth/creds/NAME.creds"
+    )
+    revoke = agent_actions.add_parser(
+        "revoke",
+        help="take agent NAME off the network: revoke its credentials, remove its card",
+        description="Revoke agent NAME's credentials at the registry and push the signed "
+        "account update to NATS, which closes its connections. Needs the operator key.",
+    )
+    revoke.add_argument("name", metavar="NAME")
+    revoke.add_argument(
+        "--key",
+        action="append",
+        default=[],
+        metavar="PUBLIC_KEY",
+        help="revoke only this credential (rotation); repeatable; default: all of them",
+    )
+    for sub in (admit, revoke):
+        sub.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="default: .ioa")
 
     serve = commands.add_parser(
         "serve",
@@ -219,6 +245,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ioa import logs
 
         return logs.show(args.data_dir, args.conversation)
+    if args.command == "agent" and args.action in ("admit", "revoke"):
+        from ioa import admission
+
+        out = getattr(args, "out", None)
+        keys = getattr(args, "key", [])
+        return admission.main(args.action, args.name, args.data_dir, out, keys)
     if args.command == "agent":
         from ioa.agents import run_agent
 
