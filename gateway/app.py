@@ -18,7 +18,7 @@ from gateway import __version__, problems
 from gateway.auth import Keyring
 from gateway.keys import open_engine
 from gateway.limits import BodyLimit
-from gateway.routes import agents, conversations, health, live, openai_compat, traces
+from gateway.routes import admin, agents, conversations, health, live, openai_compat, traces
 from gateway.server_spans import ServerSpans
 from gateway.settings import GatewaySettings
 from protocol.connection import Connection
@@ -60,6 +60,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         live.router,
         openai_compat.router,
         traces.router,
+        admin.router,
         health.router,
     ):
         app.include_router(router)

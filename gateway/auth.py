@@ -89,6 +89,12 @@ class Keyring:
         self.limiter.take(caller.key_id)
         return caller
 
+    def forget(self, key_id: str) -> None:
+        """Drop a revoked key's cached answer, so it stops working now."""
+        for key, (_, caller) in list(self._cache.items()):
+            if caller.key_id == key_id:
+                del self._cache[key]
+
     def ping(self) -> None:
         with self.engine.connect() as connection:
             connection.exec_driver_sql("SELECT 1")

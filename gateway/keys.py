@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Field, Session, SQLModel, create_engine, select
 
+from gateway.audit import AuditEntry
 from protocol.dbspans import trace_engine
 
 PREFIX = "ioa"
@@ -50,12 +51,23 @@ class Ownership(SQLModel, table=True):
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 
 
+class AdminGrant(SQLModel, table=True):
+    """A key that may also use the admin routes (admit agents, manage keys, read the audit)."""
+
+    __tablename__ = "admin_keys"
+
+    key_id: str = Field(primary_key=True, max_length=16)
+    granted_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+
 @dataclass(slots=True, frozen=True)
 class Caller:
-    """Who is calling: the key's id and the user the gateway speaks for."""
+    """Who is calling: the key's id, the user the gateway speaks for, and whether the
+    key is an administrator's."""
 
     key_id: str
     user: str
+    admin: bool = False
 
 
 def _digest(salt: str, secret: str) -> str:
@@ -71,7 +83,8 @@ def open_engine(url: str) -> Engine:
     args = {"check_same_thread": False} if url.startswith("sqlite") else {}
     engine = create_engine(url, connect_args=args)
     trace_engine(engine)
-    tables = [SQLModel.metadata.tables[t] for t in ("api_keys", "conversation_owners")]
+    models = (ApiKey, Ownership, AdminGrant, AuditEntry)
+    tables = [model.__table__ for model in models]  # type: ignore[attr-defined]
     SQLModel.metadata.create_all(engine, tables=tables)
     return engine
 
@@ -80,7 +93,7 @@ def user_for(name: str) -> str:
     return f"user:{name}"
 
 
-def create_key(engine: Engine, name: str) -> tuple[ApiKey, str]:
+def create_key(engine: Engine, name: str, *, admin: bool = False) -> tuple[ApiKey, str]:
     """A new key for ``name`` (user ``user:<name>``): the row, and the key to show once."""
     if not re.fullmatch(NAME_PATTERN, name):
         raise ValueError(f"key name {name!r}: use 1-64 letters, digits, _ or -")
@@ -88,6 +101,8 @@ def create_key(engine: Engine, name: str) -> tuple[ApiKey, str]:
     row = ApiKey(id=key_id, name=name, user=user_for(name), salt=salt, digest=_digest(salt, secret))
     with Session(engine) as session:
         session.add(row)
+        if admin:
+            session.add(AdminGrant(key_id=key_id))
         session.commit()
         session.refresh(row)
     return row, f"{PREFIX}_{key_id}_{secret}"
@@ -101,13 +116,14 @@ def verify(engine: Engine, key: str) -> Caller | None:
     key_id, secret = match.groups()
     with Session(engine) as session:
         row = session.get(ApiKey, key_id)
+        admin = session.get(AdminGrant, key_id) is not None
     if row is None or row.revoked_at is not None:
         # Compare anyway, so an unknown id takes as long as a wrong secret.
         hmac.compare_digest(_digest("00" * 16, secret), "0" * 64)
         return None
     if not hmac.compare_digest(_digest(row.salt, secret), row.digest):
         return None
-    return Caller(key_id=row.id, user=row.user)
+    return Caller(key_id=row.id, user=row.user, admin=admin)
 
 
 def revoke(engine: Engine, key_id: str) -> bool:

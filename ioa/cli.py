@@ -87,8 +87,10 @@ def parser() -> argparse.ArgumentParser:
     )
     keys.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="default: .ioa")
     actions = keys.add_subparsers(dest="action", metavar="ACTION", required=True)
-    actions.add_parser("create", help="create a key and print it (shown only once)").add_argument(
-        "--name", required=True, help="who it is for: the key acts as user:<NAME>"
+    create = actions.add_parser("create", help="create a key and print it (shown only once)")
+    create.add_argument("--name", required=True, help="who it is for: the key acts as user:<NAME>")
+    create.add_argument(
+        "--admin", action="store_true", help="the key may also use /v1/admin (admit agents, …)"
     )
     actions.add_parser("list", help="list keys (ids, names, revoked or not)")
     actions.add_parser("revoke", help="revoke a key by its id").add_argument("key_id")
@@ -193,19 +195,25 @@ def parser() -> argparse.ArgumentParser:
 
 
 def keys_command(args: argparse.Namespace) -> int:
-    from gateway import keys
+    import getpass
+
+    from gateway import audit, keys
 
     engine = keys.open_engine(keys.database_url(args.data_dir))
+    actor = f"cli:{getpass.getuser()}"
     if args.action == "create":
         try:
-            row, key = keys.create_key(engine, args.name)
+            row, key = keys.create_key(engine, args.name, admin=args.admin)
         except ValueError as exc:
             parser().error(str(exc))
+        role = "admin key" if args.admin else "key"
+        audit.record(engine, actor, f"create {role}", row.user, "done", row.id)
         print(key)
         print(f"(key id {row.id}, user {row.user}; shown only once)", file=sys.stderr)
         return 0
     if args.action == "revoke":
         found = keys.revoke(engine, args.key_id)
+        audit.record(engine, actor, "revoke key", args.key_id, "done" if found else "failed")
         print("revoked" if found else f"no key {args.key_id!r}", file=sys.stderr)
         return 0 if found else 1
     for row in keys.list_keys(engine):
