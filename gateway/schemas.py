@@ -19,6 +19,10 @@ from protocol.kinds import (
 )
 from protocol.kinds.conversation import ConversationStatus
 
+MAX_SEQ = 2**63 - 1
+"""The highest sequence a client may name: JetStream's are 64-bit, and a larger one is
+a 422 here rather than an error deep inside a service."""
+
 
 class ConversationCreate(BaseModel):
     """A user's goal; the coordinator forms a team for it."""
@@ -126,7 +130,8 @@ class ConversationPage(BaseModel):
 
 
 class MessagesPage(BaseModel):
-    """A page of a conversation's group log, oldest first; page on with ``after=last_seq``."""
+    """A page of a conversation's group log, oldest first; page on with ``after=last_seq``,
+    or back with ``before`` = the first message's seq."""
 
     conversation: Id
     group: Id | None

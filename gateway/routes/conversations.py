@@ -16,6 +16,7 @@ from gateway.deps import ConnDep, SettingsDep
 from gateway.feed import ConversationFeed, get_state
 from gateway.problems import Problem
 from gateway.schemas import (
+    MAX_SEQ,
     Cancel,
     ConversationCreate,
     ConversationPage,
@@ -105,10 +106,18 @@ async def read_messages(
     conn: ConnDep,
     keyring: KeyringDep,
     caller: CallerDep,
-    after: Annotated[int, Query(ge=0, description="Only messages with a higher seq.")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_SEQ, description="Only messages with a higher seq.")
+    ] = 0,
+    before: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_SEQ, description="Only messages with a lower seq: the last of them."),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> MessagesPage:
-    """A page of the conversation's group log (empty while it has no group yet)."""
+    """A page of the conversation's group log, oldest first (empty while it has no group
+    yet): the first ``limit`` messages after ``after``, or with ``before`` the last
+    ``limit`` below it; page back with ``before`` = the page's first seq."""
     await keyring.check_owner(conversation, caller)
     state = await get_state(conn, conversation)
     if state.group is None:
@@ -116,7 +125,7 @@ async def read_messages(
     reply = await conn.request(
         CHAT,
         "history",
-        History(group=state.group, after=after, limit=limit),
+        History(group=state.group, after=after, before=before, limit=limit),
         conversation=conversation,
     )
     if not isinstance(reply.body, HistoryPage):
@@ -141,8 +150,10 @@ async def follow_conversation(
     settings: SettingsDep,
     keyring: KeyringDep,
     caller: CallerDep,
-    after: Annotated[int | None, Query(ge=0, description="Resume after this seq.")] = None,
-    last_event_id: Annotated[int | None, Header(ge=0)] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=MAX_SEQ, description="Resume after this seq.")
+    ] = None,
+    last_event_id: Annotated[int | None, Header(ge=0, le=MAX_SEQ)] = None,
 ) -> StreamingResponse:
     """Server-Sent Events: ``state`` on every change, ``message`` for every group message
     in order, then ``end`` once the conversation is over. EventSource clients may pass

@@ -18,6 +18,7 @@ from gateway.deps import ConnDep, SettingsDep
 from gateway.feed import ConversationFeed, FeedEvent, sse
 from gateway.keys import Caller
 from gateway.problems import GatewayProblem, Problem, problem_for
+from gateway.schemas import MAX_SEQ
 from gateway.settings import GatewaySettings
 from gateway.userfeed import UserFeed
 from protocol.connection import Connection
@@ -42,8 +43,10 @@ async def follow_mine(
     keyring: KeyringDep,
     conn: ConnDep,
     settings: SettingsDep,
-    after: Annotated[int | None, Query(ge=0, description="Resume after this event id.")] = None,
-    last_event_id: Annotated[int | None, Header(ge=0)] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=MAX_SEQ, description="Resume after this event id.")
+    ] = None,
+    last_event_id: Annotated[int | None, Header(ge=0, le=MAX_SEQ)] = None,
 ) -> StreamingResponse:
     """Server-Sent Events: ``state`` whenever any of the caller's conversations changes.
     Without ``after``/``Last-Event-ID`` only new changes come."""
@@ -72,8 +75,9 @@ async def _ws_caller(websocket: WebSocket) -> Caller | None:
 
 
 def _after(websocket: WebSocket) -> int | None:
-    raw = websocket.query_params.get("after")
-    return int(raw) if raw is not None and raw.isdigit() else None
+    raw = websocket.query_params.get("after") or ""
+    digits = raw.isascii() and raw.isdigit()  # "²".isdigit() too, but int() refuses it
+    return int(raw) if digits and int(raw) <= MAX_SEQ else None
 
 
 async def _pump(websocket: WebSocket, events: AsyncIterator[FeedEvent | None]) -> None:

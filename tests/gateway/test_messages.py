@@ -4,7 +4,7 @@ from tests.gateway.conftest import Stack, wait_for_state
 from tests.services.coordinator.network import group_messages
 
 
-async def test_messages_are_the_groups_history_in_order_and_page_on_with_after(
+async def test_messages_are_the_groups_history_in_order_and_page_with_after_and_before(
     stack: Stack,
 ) -> None:
     async with stack.client() as client:
@@ -22,6 +22,9 @@ async def test_messages_are_the_groups_history_in_order_and_page_on_with_after(
         seqs = [m["seq"] for m in everything["messages"]]
         page = (await client.get(url, params={"after": seqs[-3], "limit": 2})).json()
         middle = (await client.get(url, params={"after": seqs[0], "limit": 2})).json()
+        newest = (await client.get(url, params={"before": seqs[-1] + 1, "limit": 2})).json()
+        back = (await client.get(url, params={"before": newest["messages"][0]["seq"]})).json()
+        between = await client.get(url, params={"after": seqs[0], "before": seqs[3]})
         async with stack.probe("gateway") as observer:  # the gateway observes every group
             logged = await group_messages(observer, everything["group"])
 
@@ -37,6 +40,9 @@ async def test_messages_are_the_groups_history_in_order_and_page_on_with_after(
     assert page["last_seq"] == seqs[-1]
     assert [m["seq"] for m in middle["messages"]] == seqs[1:3]
     assert middle["last_seq"] == seqs[2]  # where the next page starts
+    assert [m["envelope"]["body"]["text"] for m in newest["messages"]] == ["hello 1", "hello 2"]
+    assert [m["seq"] for m in back["messages"]] == seqs[:-2]  # paged back from the newest
+    assert [m["seq"] for m in between.json()["messages"]] == seqs[1:3]
 
 
 async def test_a_conversation_without_a_group_has_no_messages(stack: Stack) -> None:
