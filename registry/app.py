@@ -13,7 +13,6 @@ from protocol.connection import Connection
 from protocol.service import Service
 from protocol.streams import ensure_stream, event_stream
 from protocol.subjects import REGISTRY
-from registry.admission import route_admission
 from registry.embeddings import Embedder, make_embedder
 from registry.events import StatusEvents
 from registry.handlers import build_service
@@ -57,9 +56,9 @@ async def serve(
         semantic = None
         if chosen is not None:
             semantic = SemanticIndex(store, chosen, owns_embedder=embedder is None)
-        service = build_service(conn, store, events, settings, semantic)
-        route_admission(service, conn, store, events, settings)
-        await stack.enter_async_context(service)
+        service = await stack.enter_async_context(
+            build_service(conn, store, events, settings, semantic)
+        )
         if semantic is not None:
             await stack.enter_async_context(semantic)
         sweeper = await stack.enter_async_context(Sweeper(store, events, settings.sweep_seconds))

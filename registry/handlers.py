@@ -21,6 +21,7 @@ from protocol.kinds import (
 from protocol.service import Service
 from protocol.subjects import REGISTRY
 from registry import __version__
+from registry.admission import route_admission
 from registry.batching import Batcher
 from registry.events import StatusEvents
 from registry.heartbeats import HeartbeatBatcher
@@ -146,6 +147,7 @@ def build_service(
             raise NotFound(f"no agent {env.body.agent!r} is registered", in_reply_to=env.id)
         return AgentInfo(card=row.card, online=row.online, last_seen=row.last_seen)
 
+    route_admission(service, conn, store, events, settings)
     return service
 
 
