@@ -109,8 +109,10 @@ async def test_bodies_over_the_limit_unknown_fields_and_wrong_types_get_the_righ
     unknown = await client.post("/v1/conversations", json={"goal": "x", "colour": "red"})
     wrong = await client.post("/v1/conversations", json={"goal": 42, "max_team": "many"})
     bad_state = await client.get("/v1/conversations", params={"state": "sleeping"})
+    past_64_bits = await client.get("/v1/conversations/01X/messages", params={"after": 2**64})
 
     assert huge.status_code == 413 and huge.json()["code"] == "too_large"
     assert unknown.status_code == 422 and unknown.json()["code"] == "invalid_message"
     assert wrong.status_code == 422
     assert bad_state.status_code == 422
+    assert past_64_bits.status_code == 422 and past_64_bits.json()["code"] == "invalid_message"
