@@ -8,7 +8,9 @@ with the services: the figures are lower bounds for the gateway alone.
 
 Watchers: K clients follow ``GET /v1/events`` (the user-wide feed); then one
 conversation starts, and we measure how many of the K saw its first state change
-and how fast. K grows until not every watcher hears it within 5 s (or 2,000).
+and how fast. K grows until not every watcher hears it within 5 s (or 2,000). A watcher
+counts as opened only when the gateway answered 200; any other answer is counted as
+refused, by status.
 """
 
 import asyncio
@@ -17,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
@@ -75,6 +78,7 @@ async def watchers(url: str, key: str, count: int) -> dict[str, Any]:
     limits = httpx.Limits(max_connections=count + 10, max_keepalive_connections=0)
     heard: list[float] = []
     opened = 0
+    refused: Counter[int] = Counter()
     all_open = asyncio.Event()
     started_at: list[float] = []
     async with httpx.AsyncClient(
@@ -84,9 +88,14 @@ async def watchers(url: str, key: str, count: int) -> dict[str, Any]:
         async def watch() -> None:
             nonlocal opened
             async with client.stream("GET", "/v1/events") as response:
-                opened += 1
-                if opened == count:
+                if response.status_code == 200:
+                    opened += 1
+                else:
+                    refused[response.status_code] += 1
+                if opened + refused.total() == count:
                     all_open.set()
+                if response.status_code != 200:
+                    return
                 async for line in response.aiter_lines():
                     if line.startswith("event: state"):
                         heard.append(time.perf_counter() - started_at[0])
@@ -109,6 +118,7 @@ async def watchers(url: str, key: str, count: int) -> dict[str, Any]:
     return {
         "watchers": count,
         "opened": opened,
+        "refused": {str(status): n for status, n in sorted(refused.items())},
         "heard": len(heard),
         "p50_ms": round(heard[len(heard) // 2] * 1000, 1) if heard else None,
         "max_ms": round(heard[-1] * 1000, 1) if heard else None,
@@ -218,9 +228,16 @@ def run() -> None:
     print(f"\nGateway: concurrent SSE watchers of /v1/events (heard within {HEARD_WITHIN:g} s)")
     print(
         table(
-            ["watchers", "opened", "heard", "p50 ms", "max ms"],
+            ["watchers", "opened", "refused", "heard", "p50 ms", "max ms"],
             [
-                [w["watchers"], w["opened"], w["heard"], w["p50_ms"], w["max_ms"]]
+                [
+                    w["watchers"],
+                    w["opened"],
+                    ", ".join(f"{n}: HTTP {status}" for status, n in w["refused"].items()) or 0,
+                    w["heard"],
+                    w["p50_ms"],
+                    w["max_ms"],
+                ]
                 for w in results["watchers"]
             ],
         )

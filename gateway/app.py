@@ -21,6 +21,7 @@ from gateway.limits import BodyLimit
 from gateway.routes import admin, agents, conversations, health, live, openai_compat, traces
 from gateway.server_spans import ServerSpans
 from gateway.settings import GatewaySettings
+from gateway.statehub import StateHub
 from protocol.connection import Connection
 
 log = structlog.get_logger("ioa.gateway")
@@ -40,6 +41,8 @@ def create_app(settings: GatewaySettings) -> FastAPI:
             app.state.keyring = Keyring(engine, settings)
             conn = await stack.enter_async_context(Connection(settings, IDENTITY))
             app.state.conn = conn
+            app.state.hub = StateHub(conn)
+            stack.push_async_callback(app.state.hub.close)
             app.state.settings = settings
             log.info("gateway ready", root=settings.subject_root)
             yield

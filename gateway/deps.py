@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from gateway.settings import GatewaySettings
+from gateway.statehub import StateHub
 from protocol.connection import Connection
 
 
@@ -19,5 +20,12 @@ def get_settings(request: Request) -> GatewaySettings:
     return settings
 
 
+def get_hub(request: Request) -> StateHub:
+    """The gateway's one reader of new conversation states, shared by the user feeds."""
+    hub: StateHub = request.app.state.hub
+    return hub
+
+
 ConnDep = Annotated[Connection, Depends(get_conn)]
+HubDep = Annotated[StateHub, Depends(get_hub)]
 SettingsDep = Annotated[GatewaySettings, Depends(get_settings)]

@@ -22,7 +22,7 @@ holds, then ``end``, and stops.
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +30,7 @@ import structlog
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 from nats.js.api import ConsumerConfig, DeliverPolicy
-from nats.js.errors import NotFoundError
+from nats.js.errors import APIError, NotFoundError
 
 from gateway.problems import problem_for
 from protocol.connection import Connection
@@ -67,6 +67,40 @@ def sse(event: str, data: Any, *, id: int | None = None) -> bytes:
         lines.append(f"id: {id}")
     lines.append("data: " + json.dumps(data, separators=(",", ":"), default=str))
     return ("\n".join(lines) + "\n\n").encode()
+
+
+async def follow_stream(
+    conn: Connection,
+    subject: str,
+    stream: str,
+    *,
+    after: int | None,
+    cb: Callable[[Msg], Awaitable[None]],
+    missing: str,
+) -> Subscription:
+    """An ordered consumer of ``subject``: from ``after + 1``, or only new messages when
+    ``after`` is None. A stream that is not there, or that JetStream will not give one
+    more consumer (nats-server caps a stream's consumers) or not in time, is a typed
+    ``unavailable``: the client may try again, the gateway has not failed."""
+    if after is None:
+        config = ConsumerConfig(deliver_policy=DeliverPolicy.NEW)
+    else:
+        config = ConsumerConfig(
+            deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=after + 1
+        )
+    try:
+        sub: Subscription = await conn.js.subscribe(
+            subject, stream=stream, ordered_consumer=True, config=config, cb=cb
+        )
+    except NotFoundError:
+        raise Unavailable(missing) from None
+    except (APIError, TimeoutError) as exc:
+        why = getattr(exc, "description", None) or type(exc).__name__
+        log.warning("jetstream refused a live feed", stream=stream, why=why)
+        raise Unavailable(
+            f"cannot follow {stream} right now ({why}); try again in a few seconds"
+        ) from None
+    return sub
 
 
 async def get_state(conn: Connection, conversation: str) -> ConversationState:
@@ -167,21 +201,14 @@ class ConversationFeed:
         """Read the group's log from ``after + 1`` on, history first, then live."""
         if self._log is not None:
             return
-        config = ConsumerConfig(
-            deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=self.after + 1
+        self._log = await follow_stream(
+            self.conn,
+            self.conn.subjects.group_log(group),
+            group_stream(self.conn.subjects).name,
+            after=self.after,
+            cb=self._on_log,
+            missing="the group logs are not available (is the chat service up?)",
         )
-        try:
-            self._log = await self.conn.js.subscribe(
-                self.conn.subjects.group_log(group),
-                stream=group_stream(self.conn.subjects).name,
-                ordered_consumer=True,
-                config=config,
-                cb=self._on_log,
-            )
-        except NotFoundError:
-            raise Unavailable(
-                "the group logs are not available (is the chat service up?)"
-            ) from None
 
     async def _last_seq(self, group: str | None) -> int:
         """The sequence of the group's last logged message (0 when it has none)."""

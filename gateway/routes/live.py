@@ -14,7 +14,7 @@ from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
 from gateway.auth import CallerDep, Keyring, KeyringDep, key_from
-from gateway.deps import ConnDep, SettingsDep
+from gateway.deps import ConnDep, HubDep, SettingsDep
 from gateway.feed import ConversationFeed, FeedEvent, sse
 from gateway.keys import Caller
 from gateway.problems import GatewayProblem, Problem, problem_for
@@ -42,6 +42,7 @@ async def follow_mine(
     caller: CallerDep,
     keyring: KeyringDep,
     conn: ConnDep,
+    hub: HubDep,
     settings: SettingsDep,
     after: Annotated[
         int | None, Query(ge=0, le=MAX_SEQ, description="Resume after this event id.")
@@ -52,7 +53,7 @@ async def follow_mine(
     Without ``after``/``Last-Event-ID`` only new changes come."""
     start = after if after is not None else last_event_id
     feed = UserFeed(
-        conn, keyring, caller.user, after=start, keepalive=settings.sse_keepalive_seconds
+        conn, keyring, hub, caller.user, after=start, keepalive=settings.sse_keepalive_seconds
     )
     await feed.open()
     return StreamingResponse(
@@ -103,6 +104,7 @@ async def ws_mine(websocket: WebSocket) -> None:
     feed = UserFeed(
         conn,
         websocket.app.state.keyring,
+        websocket.app.state.hub,
         caller.user,
         after=_after(websocket),
         keepalive=settings.sse_keepalive_seconds,
