@@ -3,13 +3,15 @@
 from typing import Any
 
 from protocol.envelope import Envelope
+from protocol.framing import DATA_RULE, as_data
 from protocol.kinds import ChatMessage, Conclusion, TaskAssign, TaskFailed, TaskResult
 
 HISTORY_HEADER = "Messages so far in the group:"
 
 
 def describe(env: Envelope[Any]) -> str | None:
-    """One message as a ``sender: text`` line, or ``None`` for kinds that carry no content."""
+    """One message as a data element naming its sender, or ``None`` for kinds that carry
+    no content."""
     body = env.body
     if isinstance(body, ChatMessage):
         text = body.text
@@ -23,7 +25,7 @@ def describe(env: Envelope[Any]) -> str | None:
         text = f"(conclusion) {body.text}"
     else:
         return None
-    return f"{env.sender}: {' '.join(text.split())}"
+    return as_data(env.sender, " ".join(text.split()))
 
 
 def history_block(history: list[Envelope[Any]], *, skip: str | None, max_chars: int) -> str:
@@ -62,6 +64,6 @@ def build_messages(
     context = history_block(history, skip=skip, max_chars=max_chars)
     parts = [context, f"{label}:\n{request.strip()}"] if context else [request.strip()]
     return [
-        {"role": "system", "content": system_prompt},
+        {"role": "system", "content": f"{system_prompt}\n\n{DATA_RULE}"},
         {"role": "user", "content": "\n\n".join(parts)},
     ]

@@ -45,7 +45,7 @@ async def test_the_writer_answers_with_the_llm_using_the_calculators_result_as_c
     script = Script(
         rules=[
             Rule(
-                when="calculator: 17.5% of 2480 = 434; 434 + 36 = 470",
+                when='<data from="calculator">17.5% of 2480 = 434; 434 + 36 = 470',
                 reply="Dear customer, your invoice total is 470. Thank you!",
             )
         ],
