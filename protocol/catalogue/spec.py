@@ -18,9 +18,9 @@ from protocol.subjects import DEFAULT_ROOT
 
 ERROR_USES: dict[ErrorCode, str] = {
     ErrorCode.INVALID_MESSAGE: "The message is not UTF-8, not JSON (including arrays or "
-    "objects nested too deeply to read, and a lone `\\ud800`–`\\udfff` escape, which is no "
-    "text), not an object, has an unknown `type`, a missing or ill-typed required field, an id that is not subject-safe, or a body kind the "
-    "operation does not take.",
+    "objects nested too deeply to read, and a lone surrogate escape such as `\\ud800`, which "
+    "is no text), not an object, has an unknown `type`, a missing or ill-typed required "
+    "field, an id that is not subject-safe, or a body kind the operation does not take.",
     ErrorCode.UNSUPPORTED_VERSION: "`protocol` names another major version than `ioa/1`.",
     ErrorCode.NOT_A_MEMBER: "A post to, or a history read of, a group the sender is not a "
     "member (or observer) of.",
