@@ -169,6 +169,7 @@ class ChatProcess:
             # Far above the load, but on: every guarantee and limit stays in the path.
             "IOA_POST_RATE": "1000000",
             "IOA_POST_BURST": "1000000",
+            "IOA_MAX_IN_FLIGHT": "1000000",
             **env,
         }
         self.proc: subprocess.Popen[bytes] | None = None

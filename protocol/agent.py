@@ -36,7 +36,7 @@ import structlog
 
 from protocol.connection import Connection
 from protocol.envelope import Envelope
-from protocol.errors import IoaError, NotFound, Timeout, Unavailable
+from protocol.errors import IoaError, NotFound, RateLimited, Timeout, Unavailable
 from protocol.inbox import Inbox
 from protocol.kinds import (
     GROUP_KINDS,
@@ -159,9 +159,10 @@ class Agent:
     ) -> Posted:
         """Post ``body`` to ``group``; a retry with the same ``id`` is stored once.
 
-        While NATS or the chat service is away (an outage, a restart), the same
-        envelope is sent again for up to ``retry_for`` seconds: a result worked out
-        just before an outage is not lost, and the chat service stores it once.
+        While NATS or the chat service is away (an outage, a restart) or sheds load
+        (``rate_limited``), the same envelope is sent again for up to ``retry_for``
+        seconds: a result worked out just before an outage is not lost, and the chat
+        service stores it once.
         """
         env = Envelope.of(
             body,
@@ -177,10 +178,10 @@ class Agent:
             try:
                 reply = await self.conn.send(CHAT, "post", env)
                 break
-            except (Unavailable, Timeout) as exc:
+            except (Unavailable, Timeout, RateLimited) as exc:
                 if loop.time() >= deadline:
                     raise
-                self.log.info("chat unreachable; posting again", error=str(exc))
+                self.log.info("chat unreachable or busy; posting again", error=str(exc))
                 await asyncio.sleep(0.5)
         posted: Posted = reply.body
         return posted
@@ -257,8 +258,9 @@ class Agent:
             try:
                 await self.conn.send(COORDINATOR, op, reply)
                 return
-            except (Unavailable, Timeout) as exc:
-                # A coordinator restarting: the same answer (same id) again, until the deadline.
+            except (Unavailable, Timeout, RateLimited) as exc:
+                # A coordinator restarting or busy: the same answer (same id) again, until
+                # the deadline.
                 if datetime.now(UTC) >= deadline:
                     self.log.warning("could not answer an invitation", error=str(exc))
                     return

@@ -9,8 +9,10 @@ A handler's signature is its schema: the body model it takes is read from the
 
 Every request is answered: with the handler's body, or with an ``error``
 message whose code says what was wrong. A handler that raises never takes the
-service down. The service also registers with the NATS micro framework, so
-``$SRV.PING``, ``$SRV.INFO`` and ``$SRV.STATS`` list it.
+service down. At most ``max_in_flight`` requests are handled at once; one that
+arrives while all are taken is refused at once with ``rate_limited`` (shed), so
+overload cannot queue work without bound. The service also registers with the
+NATS micro framework, so ``$SRV.PING``, ``$SRV.INFO`` and ``$SRV.STATS`` list it.
 """
 
 import asyncio
@@ -28,7 +30,7 @@ from nats.micro.service import Service as MicroService
 
 from protocol.connection import Connection
 from protocol.envelope import Envelope, decode
-from protocol.errors import Forbidden, Internal, InvalidMessage, IoaError, NotFound
+from protocol.errors import ErrorCode, Forbidden, Internal, InvalidMessage, IoaError, NotFound
 from protocol.kinds import Body, ErrorBody
 from protocol.subjects import RequestSubject
 from protocol.tracing import annotate, consumer_span, inject, record_error
@@ -80,6 +82,7 @@ class Service:
         self.description = description
         self.routes: dict[str, Route] = {}
         self.counts: Counter[str] = Counter()
+        self._max_in_flight = max_in_flight
         self._slots = asyncio.Semaphore(max_in_flight)
         self._tasks: set[asyncio.Task[None]] = set()
         self._micro: MicroService | None = None
@@ -125,10 +128,31 @@ class Service:
     async def _on_request(self, request: Request) -> None:
         # micro calls handlers one at a time; handle each in its own task so a
         # slow request does not hold up the others, within a bounded number.
+        if self._slots.locked():
+            await self._shed(request)
+            return
         await self._slots.acquire()
         task = asyncio.create_task(self._handle(request))
         self._tasks.add(task)
         task.add_done_callback(self._done)
+
+    async def _shed(self, request: Request) -> None:
+        """Refuse a request at once when every slot is taken. Waiting for a slot instead
+        would queue requests without bound under overload, and their senders would have
+        given up by their turn: the service would work for nobody and time out for all.
+        Refused unread, so it costs next to nothing."""
+        self.counts["received"] += 1
+        self.counts["shed"] += 1
+        self.counts[ErrorCode.RATE_LIMITED.value] += 1
+        if not request._msg.reply:
+            self.counts["unanswerable"] += 1
+            return
+        busy = ErrorBody(
+            code=ErrorCode.RATE_LIMITED,
+            message=f"{self.name} is at capacity ({self._max_in_flight} requests in hand); "
+            "retry the same request in a moment",
+        )
+        await request.respond(Envelope.of(busy, sender=self.name).encode())
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)

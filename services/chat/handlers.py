@@ -52,7 +52,11 @@ def chat_service(
 ) -> Service:
     """The chat service's request handlers, on ``<root>.from.*.chat.>``."""
     service = Service(
-        conn, CHAT, __version__, description="ioa chat: groups, group logs, delivery to members"
+        conn,
+        CHAT,
+        __version__,
+        description="ioa chat: groups, group logs, delivery to members",
+        max_in_flight=settings.max_in_flight,
     )
     max_post_bytes = settings.max_message_bytes - PAGE_HEADROOM
     limiter = RateLimiter(settings.post_rate, settings.post_burst)

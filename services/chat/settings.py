@@ -27,6 +27,13 @@ class ChatSettings(ServiceSettings):
     post_burst: float = Field(
         default=400.0, ge=1, description="Posts a sender may make at once after a pause."
     )
+    max_in_flight: int = Field(
+        default=64,
+        ge=1,
+        le=10_000,
+        description="Requests one replica handles at once; past it a request is refused at "
+        "once with rate_limited (shed), not queued (see bench/chat_overload.py).",
+    )
     pending_ttl: float = Field(
         default=7 * 24 * 3600.0,
         gt=0,
