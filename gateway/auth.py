@@ -70,6 +70,7 @@ class Keyring:
         self._cache: dict[str, tuple[float, Caller]] = {}
         self._owners: dict[str, str] = {}
         self._owned = asyncio.Event()  # set (and replaced) whenever an owner is written
+        self._lookups: dict[str, asyncio.Future[str | None]] = {}
 
     async def caller(self, key: str | None) -> Caller:
         if not key:
@@ -100,10 +101,17 @@ class Keyring:
             connection.exec_driver_sql("SELECT 1")
 
     async def own(self, conversation: str, user: str) -> None:
-        await asyncio.to_thread(keys.own, self.engine, conversation, user)
-        self._owners[conversation] = user
+        """Record who started ``conversation``. This process knows at once: the user's
+        feeds may judge the conversation's first event while the row is being written
+        (behind every other query of a busy gateway)."""
+        self._remember(conversation, user)
         self._owned.set()
         self._owned = asyncio.Event()
+        try:
+            await asyncio.to_thread(keys.own, self.engine, conversation, user)
+        except Exception:
+            self._owners.pop(conversation, None)  # the database is the record
+            raise
 
     async def owner_written(self, timeout: float) -> None:
         """Wait until the next owner is written (or ``timeout`` passes)."""
@@ -112,11 +120,26 @@ class Keyring:
 
     async def owner_of(self, conversation: str) -> str | None:
         owner = self._owners.get(conversation)
-        if owner is None:
-            owner = await asyncio.to_thread(keys.owner_of, self.engine, conversation)
-            if owner is not None:
-                self._owners[conversation] = owner  # owners never change
+        if owner is not None:
+            return owner
+        # Every open feed asks when an event of a conversation it does not know comes
+        # in: one query answers them all.
+        lookup = self._lookups.get(conversation)
+        if lookup is None:
+            lookup = asyncio.ensure_future(
+                asyncio.to_thread(keys.owner_of, self.engine, conversation)
+            )
+            self._lookups[conversation] = lookup
+            lookup.add_done_callback(lambda _: self._lookups.pop(conversation, None))
+        owner = await asyncio.shield(lookup)
+        if owner is not None:
+            self._remember(conversation, owner)
         return owner
+
+    def _remember(self, conversation: str, owner: str) -> None:
+        if len(self._owners) > 100_000:
+            self._owners.clear()
+        self._owners[conversation] = owner  # owners never change
 
     async def check_owner(self, conversation: str, caller: Caller) -> None:
         """404, not 403, for someone else's conversation: its existence is private too."""
