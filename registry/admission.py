@@ -30,7 +30,7 @@ log = structlog.get_logger("ioa.registry.admission")
 def issuer_from(settings: RegistrySettings) -> Issuer | None:
     if settings.admission_account and settings.admission_signing_key:
         return Issuer.from_file(settings.admission_account, settings.admission_signing_key)
-    return None
+    return None  # an open network
 
 
 def route_admission(

@@ -5,6 +5,7 @@ from typing import Any
 from protocol.connection import Connection
 from protocol.envelope import MAJOR_VERSION, Envelope
 from protocol.errors import Forbidden, NotFound, RateLimited, TooLarge, UnsupportedVersion
+from protocol.inbox import provision
 from protocol.kinds import (
     Ack,
     AgentCard,
@@ -96,6 +97,10 @@ def build_service(
         if semantic is not None:
             semantic.notify()
         if change.came_online:
+            if settings.secured:
+                # Its credentials may use an inbox but not make one: make it now, before
+                # the agent binds to it (idempotent; credentials issued offline need it).
+                await provision(conn.js, conn.subjects, card.id)
             await events.announce(card.id, online=True, reason="registered")
         return _lease(change.agent)
 

@@ -61,3 +61,8 @@ class RegistrySettings(ServiceSettings):
         default=["admin", "gateway"],
         description="Who may admit and revoke agents (NATS permissions prove the sender).",
     )
+
+    @property
+    def secured(self) -> bool:
+        """The network runs with NATS authentication: the registry issues credentials."""
+        return bool(self.admission_account and self.admission_signing_key)
