@@ -149,6 +149,31 @@ def parser() -> argparse.ArgumentParser:
     for sub in (admit, revoke):
         sub.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="default: .ioa")
 
+    auth = commands.add_parser(
+        "auth",
+        help="make a secured network's keys and credentials for a deployment",
+    )
+    auth_actions = auth.add_subparsers(dest="action", metavar="ACTION", required=True)
+    auth_init = auth_actions.add_parser(
+        "init",
+        help="write the operator keys, the servers' trust and every credential into DIR",
+        description="Write (or complete) DIR: operator keys, nats-auth.conf to include in "
+        "nats.conf, the registry's signing key, and a .creds file per service role, for "
+        "admin, and per agent named. Existing keys are kept.",
+    )
+    auth_init.add_argument("out", type=Path, metavar="DIR")
+    auth_init.add_argument("--root", default="ioa.v1", help="subject root (default: ioa.v1)")
+    auth_init.add_argument(
+        "--agents",
+        default="calculator,assistant,writer,python,docs",
+        help="comma-separated agent ids to issue credentials for (default: the demo agents)",
+    )
+    auth_init.add_argument(
+        "--resolver-dir",
+        default="/data/jwt",
+        help="where each nats-server keeps account JWTs (default: /data/jwt)",
+    )
+
     serve = commands.add_parser(
         "serve",
         help="run one service as this process: registry, chat, coordinator, gateway, llm",
@@ -263,6 +288,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ioa.agents import run_agent
 
         return run_agent(args.name, args.config)
+    if args.command == "auth":
+        from ioa import auth_init
+
+        return auth_init.main(args.out, args.root, args.agents, args.resolver_dir)
     if args.command == "serve":
         from ioa.serve import serve as serve_service
 
