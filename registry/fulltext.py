@@ -6,10 +6,11 @@ card, so the index is never behind the table, whichever replica wrote it.
 Scores are "higher is better" on both.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, bindparam, text
 from sqlalchemy.engine import Connection as DbConnection
 
 from registry.cardtext import CardFields
@@ -38,16 +39,34 @@ class LexicalIndex(Protocol):
 
     def create(self, db: DbConnection) -> None: ...
 
-    def upsert(self, db: DbConnection, agent: str, fields: CardFields) -> None: ...
+    def insert(self, db: DbConnection, entries: Sequence[tuple[str, CardFields]]) -> None:
+        """Index cards (agent, fields) whose old entries are gone (or never were)."""
+        ...
 
-    def delete(self, db: DbConnection, agent: str) -> None: ...
+    def delete(self, db: DbConnection, agents: Sequence[str]) -> None:
+        """Remove the cards' entries; call it before the card rows are deleted."""
+        ...
 
     def match(self, terms: list[str]) -> "MatchSql":
         """The SQL that finds and scores the cards sharing a word with ``terms``."""
         ...
 
 
-class Fts5Index:
+class _Statements:
+    """Writes through two statements: one insert (run for many rows at once) and one
+    delete (of every listed agent)."""
+
+    _INSERT: TextClause
+    _DELETE: TextClause
+
+    def insert(self, db: DbConnection, entries: Sequence[tuple[str, CardFields]]) -> None:
+        db.execute(self._INSERT, [{"id": agent, **_values(fields)} for agent, fields in entries])
+
+    def delete(self, db: DbConnection, agents: Sequence[str]) -> None:
+        db.execute(self._DELETE, {"ids": list(agents)})
+
+
+class Fts5Index(_Statements):
     """SQLite FTS5 with the Porter stemmer; ``bm25()`` with per-column weights."""
 
     def create(self, db: DbConnection) -> None:
@@ -59,21 +78,14 @@ class Fts5Index:
 
     # The FTS row shares the card row's rowid: an UNINDEXED id column would make
     # every update and delete scan the whole index.
-    _ROWID = "(SELECT rowid FROM registry_card WHERE id = :id)"
-
-    def upsert(self, db: DbConnection, agent: str, fields: CardFields) -> None:
-        self.delete(db, agent)
-        db.execute(
-            text(
-                f"INSERT INTO {FTS_TABLE} (rowid, id, name, description, skills, tags, examples) "
-                f"VALUES ({self._ROWID}, :id, :name, :description, :skills, :tags, :examples)"
-            ),
-            {"id": agent, **_values(fields)},
-        )
-
-    def delete(self, db: DbConnection, agent: str) -> None:
-        """Remove the card's entry; call it before the card row is deleted."""
-        db.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid = {self._ROWID}"), {"id": agent})
+    _INSERT = text(
+        f"INSERT INTO {FTS_TABLE} (rowid, id, name, description, skills, tags, examples) "
+        "VALUES ((SELECT rowid FROM registry_card WHERE id = :id), "
+        ":id, :name, :description, :skills, :tags, :examples)"
+    )
+    _DELETE = text(
+        f"DELETE FROM {FTS_TABLE} WHERE rowid IN (SELECT rowid FROM registry_card WHERE id IN :ids)"
+    ).bindparams(bindparam("ids", expanding=True))
 
     def match(self, terms: list[str]) -> "MatchSql":
         w = _WEIGHTS
@@ -94,7 +106,7 @@ class Fts5Index:
         )
 
 
-class PostgresIndex:
+class PostgresIndex(_Statements):
     """PostgreSQL ``tsvector`` with weights A-D, a GIN index, ``ts_rank`` and
     ``websearch_to_tsquery``."""
 
@@ -107,21 +119,17 @@ class PostgresIndex:
             f"CREATE INDEX IF NOT EXISTS {FTS_TABLE}_document ON {FTS_TABLE} USING GIN (document)"
         )
 
-    def upsert(self, db: DbConnection, agent: str, fields: CardFields) -> None:
-        db.execute(
-            text(
-                f"INSERT INTO {FTS_TABLE} (id, document) VALUES (:id, "
-                "setweight(to_tsvector('english', :name), 'A') || "
-                "setweight(to_tsvector('english', :skills || ' ' || :tags), 'B') || "
-                "setweight(to_tsvector('english', :description), 'C') || "
-                "setweight(to_tsvector('english', :examples), 'D')) "
-                "ON CONFLICT (id) DO UPDATE SET document = EXCLUDED.document"
-            ),
-            {"id": agent, **_values(fields)},
-        )
-
-    def delete(self, db: DbConnection, agent: str) -> None:
-        db.execute(text(f"DELETE FROM {FTS_TABLE} WHERE id = :id"), {"id": agent})
+    _INSERT = text(
+        f"INSERT INTO {FTS_TABLE} (id, document) VALUES (:id, "
+        "setweight(to_tsvector('english', :name), 'A') || "
+        "setweight(to_tsvector('english', :skills || ' ' || :tags), 'B') || "
+        "setweight(to_tsvector('english', :description), 'C') || "
+        "setweight(to_tsvector('english', :examples), 'D')) "
+        "ON CONFLICT (id) DO UPDATE SET document = EXCLUDED.document"
+    )
+    _DELETE = text(f"DELETE FROM {FTS_TABLE} WHERE id IN :ids").bindparams(
+        bindparam("ids", expanding=True)
+    )
 
     def match(self, terms: list[str]) -> "MatchSql":
         # websearch_to_tsquery ANDs bare words; "or" between them asks for any.

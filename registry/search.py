@@ -56,7 +56,8 @@ class Searcher:
             with tracer.start_as_current_span("listing"):
                 rows = await self.store.listing(filters, search.limit)
             return [SearchHit(card=r.card, online=r.online, score=0.0) for r in rows]
-        depth = max(search.limit * _DEPTH, _MIN_DEPTH)
+        # Fusion looks deeper than the hits it returns; lexical ranking alone needs no more.
+        depth = max(search.limit * _DEPTH, _MIN_DEPTH) if self.semantic else search.limit
         with tracer.start_as_current_span(
             "lexical search", attributes={"ioa.search.terms": len(terms)}
         ) as span:

@@ -146,6 +146,16 @@ C = TABLE.c
 F = FACETS.c
 E = EMBEDDINGS.c
 _ROW_COLUMNS = (C.card, C.online, C.lease_seconds, C.lease_expires, C.last_seen)
+_ONLINE_OF = select(C.id, C.online).where(C.id.in_(bindparam("ids", expanding=True)))
+# ``online`` changes only from what was read (see the module docstring); run for many rows.
+_GUARDED_UPDATE = update(TABLE).where(
+    (C.id == bindparam("b_id")) & (C.online == bindparam("b_was"))
+)
+_DELETE_FACETS = sql_delete(FACETS).where(F.agent_id.in_(bindparam("ids", expanding=True)))
+
+
+class _Redo(Exception):
+    """A batch cannot be written in one go: roll it back and write its cards one by one."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -487,53 +497,58 @@ class Store:
         for _ in range(_RACE_RETRIES):
             try:
                 with self._writing() as db:
-                    change = self._register_in(db, card, lease_seconds, now)
-                if change is not None:
-                    return change
-            except IntegrityError:
-                pass  # another replica inserted the same id first; read it and update
+                    return self._register_in(db, [(card, lease_seconds)], now)[0]
+            except (IntegrityError, _Redo):
+                pass  # another replica wrote the same id first; read it again and update
         raise RuntimeError(f"could not register {card.id!r}: too much concurrent change")
 
     def _register_many(self, items: list[tuple[AgentCard, float]], now: float) -> list[LeaseChange]:
-        # One transaction for the whole batch (one commit instead of one per card);
-        # should a race with another replica spoil it, each card goes on its own.
+        # One transaction and a few bulk statements for the whole batch; should a race
+        # with another replica spoil it (it is rolled back), each card goes on its own.
         try:
             with self._writing() as db:
-                changes = [self._register_in(db, card, lease, now) for card, lease in items]
-            if all(change is not None for change in changes):
-                return [change for change in changes if change is not None]
-        except IntegrityError:
-            pass
-        return [self._register(card, lease, now) for card, lease in items]
+                return self._register_in(db, items, now)
+        except (IntegrityError, _Redo):
+            return [self._register(card, lease, now) for card, lease in items]
 
     def _register_in(
-        self, db: DbConnection, card: AgentCard, lease_seconds: float, now: float
-    ) -> LeaseChange | None:
-        """Insert or update inside ``db``; ``None`` when a guarded update lost a race."""
+        self, db: DbConnection, items: Sequence[tuple[AgentCard, float]], now: float
+    ) -> list[LeaseChange]:
+        """Insert or update every card inside ``db``; :class:`_Redo` when that cannot be
+        done in one go (a guarded update lost a race, an agent is in ``items`` twice)."""
+        ids = [card.id for card, _ in items]
+        if len(set(ids)) < len(ids):
+            raise _Redo
+        was_online = self._online_of(db, ids)
         values = {
-            **_card_values(card, now),
-            "online": True,
-            "lease_seconds": lease_seconds,
-            "lease_expires": now + lease_seconds,
-            "last_seen": now,
+            card.id: {
+                **_card_values(card, now),
+                "online": True,
+                "lease_seconds": lease,
+                "lease_expires": now + lease,
+                "last_seen": now,
+            }
+            for card, lease in items
         }
-        was_online = self._online_of(db, card.id)
-        if was_online is None:
-            db.execute(TABLE.insert().values(id=card.id, registered_at=now, **values))
-            came_online = True
-        elif self._guarded_update(db, card.id, was_online, values):
-            came_online = not was_online
-        else:
-            return None
-        self._index_card(db, card)
-        row = AgentRow(
-            card=card,
-            online=True,
-            lease_seconds=lease_seconds,
-            expires_at=_moment(now + lease_seconds),
-            last_seen=_moment(now),
-        )
-        return LeaseChange(row, came_online=came_online)
+        fresh = [
+            {"id": agent, "registered_at": now, **values[agent]}
+            for agent in ids
+            if agent not in was_online
+        ]
+        if fresh:
+            db.execute(TABLE.insert(), fresh)
+        if was_online:
+            known = [{"b_id": a, "b_was": on, **values[a]} for a, on in was_online.items()]
+            if db.execute(_GUARDED_UPDATE, known).rowcount != len(known):
+                raise _Redo
+        self._index_cards(db, [card for card, _ in items], replacing=list(was_online))
+        return [
+            LeaseChange(
+                AgentRow(card, True, lease, _moment(now + lease), _moment(now)),
+                came_online=not was_online.get(card.id, False),
+            )
+            for card, lease in items
+        ]
 
     def _update(self, card: AgentCard, now: float) -> AgentRow | None:
         # No guard needed: an update leaves ``online`` alone, so it never races a status change.
@@ -541,15 +556,25 @@ class Store:
         with self._writing() as db:
             if not db.execute(update(TABLE).where(C.id == card.id).values(**values)).rowcount:
                 return None
-            self._index_card(db, card)
+            self._index_cards(db, [card], replacing=[card.id])
             return self._get_in(db, card.id)
 
-    def _index_card(self, db: DbConnection, card: AgentCard) -> None:
-        db.execute(sql_delete(FACETS).where(F.agent_id == card.id))
-        facets = [{"kind": k, "value": v[:200], "agent_id": card.id} for k, v in facets_of(card)]
+    def _index_cards(
+        self, db: DbConnection, cards: Sequence[AgentCard], replacing: Sequence[str]
+    ) -> None:
+        """Write the facets and full-text entries of ``cards``; those of the agents in
+        ``replacing`` (already registered) are removed first."""
+        for chunk in _chunks(replacing):
+            db.execute(_DELETE_FACETS, {"ids": list(chunk)})
+            self.index.delete(db, chunk)
+        facets = [
+            {"kind": kind, "value": value[:200], "agent_id": card.id}
+            for card in cards
+            for kind, value in facets_of(card)
+        ]
         if facets:
             db.execute(FACETS.insert(), facets)
-        self.index.upsert(db, card.id, fields_of(card))
+        self.index.insert(db, [(card.id, fields_of(card)) for card in cards])
 
     def _renew(self, agent: str, now: float) -> LeaseChange | None:
         for _ in range(_RACE_RETRIES):
@@ -599,7 +624,7 @@ class Store:
             found = self._get_in_or_none(db, agent)
             if found is None:
                 return None
-            self.index.delete(db, agent)  # first: it finds its entry through the card row
+            self.index.delete(db, [agent])  # first: it finds its entry through the card row
             gone = db.execute(sql_delete(TABLE).where(C.id == agent)).rowcount
             db.execute(sql_delete(FACETS).where(F.agent_id == agent))
             db.execute(sql_delete(EMBEDDINGS).where(E.agent_id == agent))
@@ -731,9 +756,12 @@ class Store:
         return stored
 
     @staticmethod
-    def _online_of(db: DbConnection, agent: str) -> bool | None:
-        value = db.execute(select(C.online).where(C.id == agent)).scalar_one_or_none()
-        return None if value is None else bool(value)
+    def _online_of(db: DbConnection, agents: Sequence[str]) -> dict[str, bool]:
+        """Whether each registered one of ``agents`` is online (the others are left out)."""
+        found: dict[str, bool] = {}
+        for chunk in _chunks(agents):
+            found.update((a, bool(on)) for a, on in db.execute(_ONLINE_OF, {"ids": list(chunk)}))
+        return found
 
     @staticmethod
     def _guarded_update(

@@ -100,3 +100,40 @@ async def test_an_in_memory_database_works_for_quick_runs() -> None:
     async with Store("sqlite://") as store:
         await store.register(make_card("a"), 5)
         assert [row.card.id for row in await store.candidates(online_only=True)] == ["a"]
+
+
+async def test_a_batch_of_registrations_mixes_new_known_and_repeated_agents(database_url) -> None:
+    now = utcnow()
+    async with Store(database_url) as store:
+        await store.register(make_card("known", "charlie"), 30, now)
+        await store.register(make_card("asleep", "echo"), 1, now)
+        assert await store.expire(now + timedelta(seconds=2)) == ["asleep"]
+        later = now + timedelta(seconds=3)
+
+        mixed = [("newcomer", "alpha"), ("known", "delta"), ("asleep", "foxtrot")]
+        changes = await store.register_many([(make_card(a, d), 30) for a, d in mixed], later)
+        # One agent twice in a batch: the cards go one by one, the last one stays.
+        twice = [("twice", "golf"), ("twice", "hotel")]
+        changes += await store.register_many([(make_card(a, d), 30) for a, d in twice], later)
+
+        assert [(c.agent.card.id, c.came_online) for c in changes] == [
+            ("newcomer", True),
+            ("known", False),
+            ("asleep", True),
+            ("twice", True),
+            ("twice", False),
+        ]
+        assert all(c.agent.expires_at == later + timedelta(seconds=30) for c in changes)
+        words = ("alpha", "charlie", "delta", "echo", "foxtrot", "golf", "hotel")
+        found = {w: [s.row.card.id for s in await store.lexical([w], Filters(), 5)] for w in words}
+        assert found == {
+            "alpha": ["newcomer"],
+            "charlie": [],
+            "delta": ["known"],
+            "echo": [],
+            "foxtrot": ["asleep"],
+            "golf": [],
+            "hotel": ["twice"],
+        }
+        tagged = await store.listing(Filters(protocol_version="ioa/1"), None)
+        assert sorted(row.card.id for row in tagged) == ["asleep", "known", "newcomer", "twice"]
