@@ -80,9 +80,12 @@ async def revoke(network: Network, agent: str, keys: list[str]) -> list[str]:
     async with Connection(network.settings, ADMIN) as conn:
         reply = await conn.request(REGISTRY, "revoke", Revoke(agent=agent, public_keys=keys))
     revoked: Revoked = reply.body
-    if revoked.public_keys:
-        await push_account(network.settings.nats_url, authority, revoked.public_keys)
-    return revoked.public_keys
+    # Keys named outright are revoked even if the registry never issued them (a
+    # service's, or an agent's from `ioa auth init`).
+    keys = list(dict.fromkeys([*revoked.public_keys, *keys]))
+    if keys:
+        await push_account(network.settings.nats_url, authority, keys)
+    return keys
 
 
 async def push_account(url: str, authority: Authority, revoke: list[str]) -> None:
