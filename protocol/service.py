@@ -9,9 +9,11 @@ A handler's signature is its schema: the body model it takes is read from the
 
 Every request is answered: with the handler's body, or with an ``error``
 message whose code says what was wrong. A handler that raises never takes the
-service down. At most ``max_in_flight`` requests are handled at once; one that
-arrives while all are taken is refused at once with ``rate_limited`` (shed), so
-overload cannot queue work without bound. The service also registers with the
+service down. At most ``max_in_flight`` requests are handled at once, and at most
+half of them for one sender; one that arrives while all are taken, or while its
+sender holds its half, is refused at once with ``rate_limited`` (shed), so
+overload cannot queue work without bound and one flooding sender cannot crowd
+out the others. The service also registers with the
 NATS micro framework, so ``$SRV.PING``, ``$SRV.INFO`` and ``$SRV.STATS`` list it.
 """
 
@@ -84,6 +86,8 @@ class Service:
         self.counts: Counter[str] = Counter()
         self._max_in_flight = max_in_flight
         self._slots = asyncio.Semaphore(max_in_flight)
+        self._share = max(1, max_in_flight // 2)
+        self._held: Counter[str] = Counter()  # slots in hand per sender token
         self._tasks: set[asyncio.Task[None]] = set()
         self._micro: MicroService | None = None
 
@@ -128,35 +132,49 @@ class Service:
     async def _on_request(self, request: Request) -> None:
         # micro calls handlers one at a time; handle each in its own task so a
         # slow request does not hold up the others, within a bounded number.
-        if self._slots.locked():
-            await self._shed(request)
+        try:
+            sender = self.conn.subjects.parse_request(request.subject).sender
+        except ValueError:
+            sender = ""  # refused with invalid_message when handled
+        if self._slots.locked() or self._held[sender] >= self._share:
+            await self._shed(request, sender)
             return
         await self._slots.acquire()
+        self._held[sender] += 1
         task = asyncio.create_task(self._handle(request))
         self._tasks.add(task)
-        task.add_done_callback(self._done)
+        task.add_done_callback(lambda done: self._done(done, sender))
 
-    async def _shed(self, request: Request) -> None:
-        """Refuse a request at once when every slot is taken. Waiting for a slot instead
-        would queue requests without bound under overload, and their senders would have
-        given up by their turn: the service would work for nobody and time out for all.
-        Refused unread, so it costs next to nothing."""
+    async def _shed(self, request: Request, sender: str) -> None:
+        """Refuse a request at once when every slot is taken, or its sender holds its
+        share. Waiting for a slot instead would queue requests without bound under
+        overload, and their senders would have given up by their turn: the service
+        would work for nobody and time out for all. Refused unread, so it costs next
+        to nothing."""
         self.counts["received"] += 1
         self.counts["shed"] += 1
         self.counts[ErrorCode.RATE_LIMITED.value] += 1
         if not request._msg.reply:
             self.counts["unanswerable"] += 1
             return
+        if self._slots.locked():
+            why = f"{self.name} is at capacity ({self._max_in_flight} requests in hand)"
+        else:
+            why = (
+                f"{self.name} is at capacity for {sender!r} ({self._held[sender]} of its "
+                f"requests in hand; one sender may have at most {self._share})"
+            )
         busy = ErrorBody(
-            code=ErrorCode.RATE_LIMITED,
-            message=f"{self.name} is at capacity ({self._max_in_flight} requests in hand); "
-            "retry the same request in a moment",
+            code=ErrorCode.RATE_LIMITED, message=f"{why}; retry the same request in a moment"
         )
         await request.respond(Envelope.of(busy, sender=self.name).encode())
 
-    def _done(self, task: asyncio.Task[None]) -> None:
+    def _done(self, task: asyncio.Task[None], sender: str) -> None:
         self._tasks.discard(task)
         self._slots.release()
+        self._held[sender] -= 1
+        if not self._held[sender]:
+            del self._held[sender]
 
     async def _handle(self, request: Request) -> None:
         self.counts["received"] += 1
