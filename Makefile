@@ -78,8 +78,9 @@ test: install install-llm install-postgres install-chromium install-deploy ## Ru
 	$(BIN)/pytest tests/chaos
 	@for try in 1 2 3; do $(BIN)/pytest $(CLUSTER_TEST) && exit 0; echo ">>> cluster test: try $$try failed"; done; exit 1
 
-chaos: install ## Kill, stop or freeze each part under 20 conversations; report what was kept
+chaos: install ## Kill, stop or freeze each part under 20 conversations; 10,000 bad messages per subject
 	$(BIN)/pytest tests/chaos -m chaos
+	IOA_FUZZ_PER_SUBJECT=10000 $(BIN)/pytest tests/fuzz -m fuzz
 
 lint: install ## ruff check, ruff format --check, mypy --strict on protocol/
 	$(BIN)/ruff check .
