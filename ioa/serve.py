@@ -107,6 +107,9 @@ async def _connect(name: str) -> Any:
     options: dict[str, Any] = {
         "servers": s.nats_url.split(","),
         "name": f"probe-{name}",
+        # On a secured network the probe's credentials let it read only the replies
+        # under its own identity's prefix; any other reply would never arrive.
+        "inbox_prefix": s.subjects.reply_prefix(name),
         "allow_reconnect": False,
         "connect_timeout": PROBE_TIMEOUT,
         # nats-py retries a refused first connect until a server has failed more

@@ -10,9 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from ioa import nats_server
+from ioa.auth_init import init
 from ioa.processes import die_with_parent
 from ioa.serve import running_part
 from protocol.settings import ServiceSettings
+from registry.app import serve as serve_registry
+from registry.settings import RegistrySettings
 from services.agents.calculator.agent import Calculator
 from services.agents.calculator.card import calculator_card
 from services.agents.calculator.settings import CalculatorSettings
@@ -36,6 +40,17 @@ def health(env: dict[str, str], *args: str) -> int:
     return subprocess.run(
         [*IOA, "health", *args], env=env, capture_output=True, timeout=30
     ).returncode
+
+
+async def probe(env: dict[str, str], *args: str) -> int:
+    """``ioa health`` without blocking the event loop that serves what it probes."""
+    import asyncio
+
+    proc = await asyncio.create_subprocess_exec(
+        *IOA, "health", *args, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    return await proc.wait()
 
 
 @pytest.fixture
@@ -93,28 +108,62 @@ def test_a_service_nobody_runs_is_unhealthy_and_unreachable_nats_is_told_apart(
 async def test_an_agent_is_healthy_once_the_registry_lists_it_online(
     settings: ServiceSettings, served_registry: subprocess.Popen[bytes]
 ) -> None:
-    import asyncio
-
     env = env_for(settings)
-
-    async def probe(*args: str) -> int:
-        proc = await asyncio.create_subprocess_exec(
-            *IOA, "health", *args, env=env,
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-        )  # fmt: skip
-        return await proc.wait()
-
     for _ in range(60):
-        if await probe("registry") == 0:
+        if await probe(env, "registry") == 0:
             break
-    assert await probe("calculator") == 1  # not registered yet
+    assert await probe(env, "calculator") == 1  # not registered yet
     common = {"nats_url": settings.nats_url, "subject_root": settings.subject_root}
     async with (
         serve_chat(ChatSettings(**common)),  # the agent's inbox stream
         Calculator(calculator_card(), CalculatorSettings(**common)),
     ):
-        assert await probe("calculator") == 0
-        assert await probe("writer") == 1
+        assert await probe(env, "calculator") == 0
+        assert await probe(env, "writer") == 1
+
+
+@pytest.mark.timeout(90)
+async def test_each_container_probes_a_secured_network_with_its_own_credentials(
+    tmp_path: Path,
+) -> None:
+    """As Kubernetes runs it: the server trusts ``ioa auth init``'s operator, and each
+    probe connects with the one .creds file its pod mounts (IOA_NATS_CREDS)."""
+    out = tmp_path / "auth"
+    init(out, "ioa.v1", ["calculator"], str(tmp_path / "jwt"))
+    config = tmp_path / "nats.conf"
+    config.write_text('include "auth/nats-auth.conf"\n')
+    port = nats_server.free_port()
+    server = nats_server.start(port, tmp_path / "store", config=config)
+    url = f"nats://127.0.0.1:{port}"
+    account = (out / "admission.env").read_text().strip().split("=", 1)[1]
+
+    def creds(name: str) -> Path:
+        return out / "creds" / f"{name}.creds"
+
+    def env(name: str) -> dict[str, str]:
+        return {**os.environ, "IOA_NATS_URL": url, "IOA_NATS_CREDS": str(creds(name))}
+
+    try:
+        async with (
+            serve_registry(
+                RegistrySettings(
+                    nats_url=url,
+                    nats_creds=creds("registry"),
+                    database_url=f"sqlite:///{tmp_path}/r.db",
+                    admission_account=account,
+                    admission_signing_key=out / "signing.nk",
+                )
+            ),
+            serve_chat(ChatSettings(nats_url=url, nats_creds=creds("chat"))),
+            Calculator(
+                calculator_card(), CalculatorSettings(nats_url=url, nats_creds=creds("calculator"))
+            ),
+        ):
+            assert [await probe(env(part), part) for part in ("registry", "chat")] == [0, 0]
+            assert await probe(env("calculator"), "calculator") == 0
+            assert await probe(env("chat"), "coordinator") == 1  # nobody serves it
+    finally:
+        nats_server.stop(server)
 
 
 def test_without_a_name_the_probe_reads_what_the_container_runs(tmp_path: Path) -> None:
