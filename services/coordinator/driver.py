@@ -101,10 +101,14 @@ class Driver:
             return None
         pending = [i for i in rec.invites if i.status == "pending"]
         waiting = [i.deadline for i in pending if i.deadline and i.deadline > now()]
+        if self._required_refused(rec):
+            return await self._refused_by_required(rec)
         if waiting:
             return min(waiting)
         for invite in pending:  # silence until the deadline counts as a decline
             invite.status = "declined"
+        if self._required_refused(rec):
+            return await self._refused_by_required(rec)
         if self._replace_declined(rec):
             await self.store.save(rec)
             return None
@@ -140,6 +144,20 @@ class Driver:
         rec.planned = True
         await self.store.save(rec)
         return None
+
+    @staticmethod
+    def _required_refused(rec: Record) -> list[Invite]:
+        return [i for i in rec.invites if i.agent in rec.required and i.status == "declined"]
+
+    async def _refused_by_required(self, rec: Record) -> Wake:
+        """A required member is never replaced: without it there is no team."""
+        names = ", ".join(i.agent for i in self._required_refused(rec))
+        return await self._end(
+            rec,
+            "failed",
+            f"required member {names} declined the invitation or did not answer it within "
+            f"{self.invite_seconds:g} s; start again when it is free, or do not require it",
+        )
 
     def _replace_declined(self, rec: Record) -> bool:
         """Each decline (or silence) is replaced once by the next best candidate."""

@@ -144,6 +144,23 @@ async def test_a_declined_invitation_is_replaced_by_the_next_best_candidate(
     assert "stands in for busy-math" in state.members[0].reason
 
 
+async def test_a_required_member_that_declines_is_not_replaced_and_the_conversation_fails(
+    nats_url: str, subject_root: str, tmp_path: Path
+) -> None:
+    async with network(nats_url, subject_root, tmp_path, Script()) as net:
+        await net.add(Decliner(card("busy-math", "percent", "math"), net.settings))
+        async with Connection(net.settings, "gateway") as conn:
+            state = await finish(
+                conn,
+                StartConversation(
+                    goal="Percent math: what is 17.5% of 2,480?", max_team=1, required=["busy-math"]
+                ),
+            )
+    assert state.state == "failed"
+    assert "required member busy-math declined" in (state.reason or "")
+    assert state.members == [] and state.group is None
+
+
 async def test_a_member_that_never_answers_ends_the_conversation_within_its_budget(
     nats_url: str, subject_root: str, tmp_path: Path
 ) -> None:
