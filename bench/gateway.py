@@ -9,11 +9,16 @@ with the services: the figures are lower bounds for the gateway alone.
 Watchers: K clients follow ``GET /v1/events`` (the user-wide feed); then one
 conversation starts, and we measure how many of the K saw its first state change
 and how fast. K grows until not every watcher hears it within 5 s (or 2,000). A watcher
-counts as opened only when the gateway answered 200; any other answer is counted as
-refused, by status.
+counts as opened only when the gateway answered 200 (any other answer is refused, by
+status), and as having heard only a state of the conversation started in its round:
+each round waits for its conversation to end, and a watcher ignores the states of
+others. (Before, an earlier round's conversation that was still ending spoke into the
+next round's first watchers before its conversation started; those watchers failed on
+the missing start time and were counted as never having heard: the 29 of 250.)
 """
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -29,6 +34,7 @@ import httpx
 from bench.report import table, write_results
 from gateway.keys import create_key, open_engine
 from ioa import nats_server
+from protocol.kinds import TERMINAL_STATES
 from protocol.settings import TelemetrySettings
 from protocol.telemetry import setup_logging
 from registry.app import serve as serve_registry
@@ -74,13 +80,15 @@ async def rate(client: httpx.AsyncClient, path: str) -> dict[str, Any]:
 
 
 async def watchers(url: str, key: str, count: int) -> dict[str, Any]:
-    """Open ``count`` user-feed watchers, start a conversation, time who hears it."""
+    """Open ``count`` user-feed watchers, start a conversation, time who hears its first
+    state. A watcher also hears the user's other conversations (an earlier one, still
+    ending, may speak before the new one starts): only the new conversation counts."""
     limits = httpx.Limits(max_connections=count + 10, max_keepalive_connections=0)
     heard: list[float] = []
     opened = 0
     refused: Counter[int] = Counter()
     all_open = asyncio.Event()
-    started_at: list[float] = []
+    started = asyncio.get_running_loop().create_future()  # (start time, conversation id)
     async with httpx.AsyncClient(
         base_url=url, headers={"Authorization": f"Bearer {key}"}, limits=limits, timeout=60
     ) as client:
@@ -97,16 +105,25 @@ async def watchers(url: str, key: str, count: int) -> dict[str, Any]:
                 if response.status_code != 200:
                     return
                 async for line in response.aiter_lines():
-                    if line.startswith("event: state"):
-                        heard.append(time.perf_counter() - started_at[0])
+                    if not line.startswith("data: "):
+                        continue
+                    arrived = time.perf_counter()
+                    began, conversation = await started
+                    if json.loads(line[6:])["conversation"] == conversation:
+                        heard.append(arrived - began)
                         return
 
         tasks = [asyncio.create_task(watch()) for _ in range(count)]
+        conversation = None
         try:
             await asyncio.wait_for(all_open.wait(), 60)
             await asyncio.sleep(0.5)
-            started_at.append(time.perf_counter())
-            await client.post("/v1/conversations", json={"goal": "Compute 2+2", "max_team": 1})
+            began = time.perf_counter()
+            created = await client.post(
+                "/v1/conversations", json={"goal": "Compute 2+2", "max_team": 1}
+            )
+            conversation = created.json()["id"]
+            started.set_result((began, conversation))
             await asyncio.wait(tasks, timeout=HEARD_WITHIN)
         except TimeoutError:
             pass
@@ -114,6 +131,8 @@ async def watchers(url: str, key: str, count: int) -> dict[str, Any]:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+        if conversation is not None:
+            await until_over(client, conversation)  # so it says nothing into the next round
     heard.sort()
     return {
         "watchers": count,
@@ -123,6 +142,14 @@ async def watchers(url: str, key: str, count: int) -> dict[str, Any]:
         "p50_ms": round(heard[len(heard) // 2] * 1000, 1) if heard else None,
         "max_ms": round(heard[-1] * 1000, 1) if heard else None,
     }
+
+
+async def until_over(client: httpx.AsyncClient, conversation: str) -> None:
+    for _ in range(300):
+        state = (await client.get(f"/v1/conversations/{conversation}")).json()["state"]
+        if state in TERMINAL_STATES:
+            return
+        await asyncio.sleep(0.1)
 
 
 async def measure(nats_url: str, tmp: Path) -> dict[str, Any]:
@@ -178,12 +205,7 @@ async def measure(nats_url: str, tmp: Path) -> dict[str, Any]:
                 "/v1/conversations", json={"goal": "Compute 12*(3+4)", "max_team": 1}
             )
             conversation = created.json()["id"]
-            for _ in range(300):
-                if (await client.get(f"/v1/conversations/{conversation}")).json()[
-                    "state"
-                ] == "concluded":
-                    break
-                await asyncio.sleep(0.1)
+            await until_over(client, conversation)
             reads = {}
             for path in (
                 "/healthz",
