@@ -1,5 +1,7 @@
 """Posting to a group and reading its history back."""
 
+from itertools import pairwise
+
 import pytest
 
 from protocol.connection import Connection
@@ -109,6 +111,29 @@ async def test_history_of_one_group_holds_none_of_another(chat, alice) -> None:
     await post(alice, "b", "for b")
     page = (await alice.request("chat", "history", History(group="b"))).body
     assert [m.envelope["body"]["text"] for m in page.messages] == ["for b"]
+
+
+async def test_sequence_numbers_increase_within_a_group_but_are_not_contiguous(chat, alice) -> None:
+    # The contract (docs/protocol.md, "Ordering"): seq is the shared log stream's
+    # sequence, so it increases along a group's log and skips the other groups' posts.
+    await make_group(alice, "a", [])
+    await make_group(alice, "b", [])
+    a_seqs, b_seqs = [], []
+    for i in range(4):
+        a_seqs.append((await post(alice, "a", f"a{i}"))[1].seq)
+        b_seqs.append((await post(alice, "b", f"b{i}"))[1].seq)
+
+    assert a_seqs == sorted(set(a_seqs)) and b_seqs == sorted(set(b_seqs))
+    assert all(later - earlier > 1 for earlier, later in pairwise(a_seqs))
+    assert not set(a_seqs) & set(b_seqs)
+    # A reader that pages with ``after`` = the last seq it saw misses nothing in the gaps.
+    seen, after = [], 0
+    while page := (
+        await alice.request("chat", "history", History(group="a", after=after, limit=1))
+    ).body.messages:
+        seen += [m.seq for m in page]
+        after = page[-1].seq
+    assert seen == a_seqs
 
 
 async def test_a_large_history_comes_in_pages_that_fit_one_reply(
