@@ -18,7 +18,7 @@ from gateway import __version__, problems
 from gateway.auth import Keyring
 from gateway.keys import open_engine
 from gateway.limits import BodyLimit
-from gateway.routes import admin, agents, conversations, health, live, openai_compat, traces
+from gateway.routes import a2a, admin, agents, conversations, health, live, openai_compat, traces
 from gateway.server_spans import ServerSpans
 from gateway.settings import GatewaySettings
 from gateway.statehub import StateHub
@@ -62,6 +62,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         agents.router,
         live.router,
         openai_compat.router,
+        a2a.router,
         traces.router,
         admin.router,
         health.router,
