@@ -300,7 +300,8 @@ class Fanout:
         # again, which is harmless (see pending.py).
         for logged in batch:
             if PendingIndex.wants(logged.envelope):
-                await self._pending.record(logged.group, logged.seq, logged.envelope)
+                members = groups[logged.group].members
+                await self._pending.record(logged.group, logged.seq, logged.envelope, members)
         self.counts["copies"] += copies
 
     async def _records(self, needed: dict[str, int]) -> dict[str, Group]:

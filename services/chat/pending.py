@@ -14,6 +14,13 @@ in log order, so the index is derived from the log and survives any crash:
 - an answer is recorded with ``put`` whether or not its target was pending
   (reading first would cost a round trip for every reply).
 
+Who is addressed: the ids in ``mentions`` and ``next_speakers``, and every
+``@<id>`` written in the message's ``text`` where ``<id>`` is a member of the
+group (people type ``@calculator`` rather than fill in a field). A token is
+read up to the first character an id cannot hold; when that is not a member,
+trailing ``:``, ``-`` and ``_`` are dropped (``@bob: why?`` mentions ``bob``).
+An ``@`` inside a word (``ada@example.org``) mentions nobody.
+
 Why KV rather than scanning the log at query time: a query then costs one
 filtered watch over the agent's own keys plus one read per pending message,
 whatever the length of the logs; scanning would read every message of every
@@ -21,6 +28,8 @@ group the agent is in. Entries expire after ``IOA_PENDING_TTL``.
 """
 
 import asyncio
+import re
+from collections.abc import Collection
 from typing import Any
 
 from nats.js import JetStreamContext
@@ -61,22 +70,26 @@ class PendingIndex:
 
     @staticmethod
     def wants(envelope: dict[str, Any]) -> bool:
-        """Whether a logged envelope touches the index at all (most do not)."""
+        """Whether a logged envelope may touch the index at all (most do not)."""
         body = envelope.get("body") or {}
         return bool(
-            envelope.get("in_reply_to") or body.get("mentions") or body.get("next_speakers")
+            envelope.get("in_reply_to")
+            or body.get("mentions")
+            or body.get("next_speakers")
+            or "@" in (body.get("text") or "")
         )
 
-    async def record(self, group: str, seq: int, envelope: dict[str, Any]) -> None:
-        """Index one logged message (idempotent: the fan-out may see it more than once)."""
-        sender = envelope.get("sender", "")
-        body = envelope.get("body") or {}
-        addressed = {*body.get("mentions", ()), *body.get("next_speakers", ())} - {sender}
+    async def record(
+        self, group: str, seq: int, envelope: dict[str, Any], members: Collection[str]
+    ) -> None:
+        """Index one logged message (idempotent: the fan-out may see it more than once);
+        ``members`` are the group's members, who may be mentioned in its text."""
         message = envelope["id"]
-        await asyncio.gather(*(self._mark_pending(a, group, message, seq) for a in addressed))
+        pending = (self._mark_pending(a, group, message, seq) for a in addressed(envelope, members))
+        await asyncio.gather(*pending)
         target = envelope.get("in_reply_to")
         if target:
-            await self._kv.put(_key(sender, group, target), ANSWERED)
+            await self._kv.put(_key(envelope.get("sender", ""), group, target), ANSWERED)
 
     async def _mark_pending(self, agent: str, group: str, message: str, seq: int) -> None:
         try:
@@ -104,3 +117,28 @@ class PendingIndex:
 
 def _key(agent: str, group: str, message: str) -> str:
     return f"{key_of(agent)}.{key_of(group)}.{key_of(message)}"
+
+
+# An "@" not preceded by a word character or another "@", then an id's characters.
+_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9][A-Za-z0-9_:-]{0,127})")
+
+
+def addressed(envelope: dict[str, Any], members: Collection[str]) -> set[str]:
+    """Whom a logged message waits for: its mentions, its next speakers and the members
+    it mentions in its text as ``@<id>``; never its sender."""
+    body = envelope.get("body") or {}
+    found = {*body.get("mentions", ()), *body.get("next_speakers", ())}
+    text = body.get("text")
+    if isinstance(text, str) and "@" in text:
+        found.update(_text_mentions(text, members))
+    return found - {envelope.get("sender", "")}
+
+
+def _text_mentions(text: str, members: Collection[str]) -> set[str]:
+    found = set()
+    for token in _MENTION.findall(text):
+        for candidate in (token, token.rstrip(":-_")):
+            if candidate in members:
+                found.add(candidate)
+                break
+    return found

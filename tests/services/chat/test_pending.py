@@ -8,6 +8,7 @@ from protocol.connection import Connection
 from protocol.envelope import Envelope
 from protocol.errors import NotAMember
 from protocol.kinds import ChatMessage, CreateGroup, Pending, PendingMessages, Posted
+from services.chat.pending import addressed
 
 
 async def post(
@@ -63,3 +64,30 @@ async def test_pending_of_a_group_i_am_not_in_is_not_a_member(chat, alice, mallo
     await alice.request("chat", "create_group", CreateGroup(group="g"))
     with pytest.raises(NotAMember):
         await mallory.request("chat", "pending", Pending(group="g"))
+
+
+async def test_an_at_mention_in_the_text_of_a_member_waits_for_its_answer(
+    chat, alice, bob, carol
+) -> None:
+    await alice.request("chat", "create_group", CreateGroup(group="g", members=["bob", "carol"]))
+    ask = await post(alice, "g", "@bob: what is 2+2? (cc @carol, not @dave or ada@carol.org)")
+    plain = await post(alice, "g", "mail carol@bob.org or ask @alice")  # no member mentioned
+    await eventually(bob, [ask.id])
+    await eventually(carol, [ask.id])
+    await eventually(alice, [])  # oneself, even when mentioned in one's own text
+
+    await post(bob, "g", "4", in_reply_to=ask.id)
+    await eventually(bob, [])
+    await eventually(carol, [ask.id])
+    assert plain.id not in await pending_ids(carol)
+
+
+def test_text_mentions_are_member_ids_after_an_at_sign() -> None:
+    members = {"bob", "user:ada", "calc-2"}
+
+    def mentioned(text: str) -> set[str]:
+        return addressed({"sender": "x", "body": {"text": text}}, members)
+
+    assert mentioned("@bob, @user:ada and @calc-2.") == {"bob", "user:ada", "calc-2"}
+    assert mentioned("@bob: now") == {"bob"}
+    assert mentioned("@@bob x@bob @bobby @dave @") == set()
