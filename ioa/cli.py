@@ -78,6 +78,12 @@ def parser() -> argparse.ArgumentParser:
         default=20.0,
         help="seconds to watch for a heartbeat; more than the agent's lease (20)",
     )
+    conformance.add_argument(
+        "--data-dir",
+        type=Path,
+        default=DEFAULT_DATA_DIR,
+        help="a local 'ioa up' whose credentials to use (default: .ioa)",
+    )
 
     keys = commands.add_parser(
         "keys",
@@ -308,7 +314,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ioa import conformance as check
 
         options = check.Options(lease_wait=args.lease_wait, answer_wait=args.wait)
-        return check.main(args.agent, args.nats, args.root, options)
+        return check.main(args.agent, args.nats, args.root, options, args.data_dir)
     parser().print_help()
     return 2
 

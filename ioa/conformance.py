@@ -23,17 +23,20 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import nats
 import structlog
 from nats.aio.msg import Msg
 
+from ioa import runfile
 from protocol.connection import MSG_ID_HEADER, Connection
 from protocol.envelope import PROTOCOL, Envelope, decode, from_dict
 from protocol.errors import ErrorCode, IoaError, NotFound, Unavailable
@@ -55,11 +58,12 @@ from protocol.kinds import (
     TeamDecline,
     TeamInvite,
 )
+from protocol.permissions import CONFORMANCE
 from protocol.settings import NatsSettings
 from protocol.streams import inbox_stream
 from protocol.subjects import CHAT, COORDINATOR, REGISTRY
 
-IDENTITY = "conformance"
+IDENTITY = CONFORMANCE
 _NEEDS_TASKS = {
     "survives_malformed_input": "survives malformed input",
     "answers_invalid_task_with_failure": "answers an invalid task with task_failed",
@@ -493,12 +497,14 @@ async def check_agent(
         return await Conformance(conn, agent, options).run()
 
 
-def main(agent: str, nats_url: str | None, root: str | None, options: Options) -> int:
+def main(
+    agent: str, nats_url: str | None, root: str | None, options: Options, data_dir: Path
+) -> int:
     """The CLI entry: print the table; 0 when every check passed, 1 otherwise."""
     overrides = {
         k: v for k, v in {"nats_url": nats_url, "subject_root": root}.items() if v is not None
     }
-    settings = NatsSettings(**overrides)
+    settings = NatsSettings(**(local_network(data_dir) | overrides))
     # Logs go to stderr and only when they matter: stdout is the table.
     structlog.configure(
         wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR),
@@ -510,6 +516,16 @@ def main(agent: str, nats_url: str | None, root: str | None, options: Options) -
         print(f"ioa conformance: {exc}")
         return 2
     return report(agent, checks)
+
+
+def local_network(data_dir: Path) -> dict[str, Any]:
+    """A local secured ``ioa up``'s URL and this tool's credentials, unless set already."""
+    creds = data_dir / "auth" / "creds" / f"{IDENTITY}.creds"
+    if "IOA_NATS_CREDS" in os.environ or not creds.exists():
+        return {}
+    info = runfile.read(data_dir)
+    url = {"nats_url": info.nats_url} if info and "IOA_NATS_URL" not in os.environ else {}
+    return {"nats_creds": creds, **url}
 
 
 def passed(checks: list[Check]) -> bool:

@@ -64,7 +64,10 @@ def admin(subjects: Subjects) -> Permissions:
     return Permissions(publish=[*own.publish, SERVICE_API], subscribe=own.subscribe)
 
 
-# What each service writes besides its replies, and what it reads besides its requests.
+CONFORMANCE = "conformance"
+"""``ioa conformance``: a test tool that plays coordinator and peer to one agent."""
+
+# What each role writes besides its replies, and what it reads besides its requests.
 SubjectList = Callable[[Subjects], list[str]]
 _WRITES: dict[str, SubjectList] = {
     REGISTRY: lambda s: [s.event(">")],
@@ -74,12 +77,16 @@ _WRITES: dict[str, SubjectList] = {
     # cannot be matched by a subject wildcard of their own: it may send any request,
     # and the services check that a person's request is one a person may make.
     GATEWAY: lambda s: [f"{s.root}.from.>"],
+    # Invites and tasks go straight into the agent's inbox, as the coordinator's do.
+    CONFORMANCE: lambda s: [s.request(CONFORMANCE, "*", "*"), s.all_inboxes],
 }
 _READS: dict[str, SubjectList] = {
     REGISTRY: lambda s: [],
     CHAT: lambda s: [],
     COORDINATOR: lambda s: [s.all_events],
     GATEWAY: lambda s: [s.all_events],
+    # It watches what the agent asks of the coordinator and the chat service.
+    CONFORMANCE: lambda s: [f"{s.root}.from.>"],
 }
 
 
