@@ -37,8 +37,9 @@ TASK_SECONDS = 1.0
 
 INVITE_SECONDS = 60.0
 """A member answers invitations in turn with its tasks (one inbox, one message at a time):
-the tasks of 20 conversations formed at once outlast the coordinator's default 15 s, and
-a member that answers too late is replaced. The rounds are about faults, not that."""
+the tasks of 20 conversations formed at once can outlast the coordinator's default 15 s,
+and a required member that answers too late fails its conversation. The rounds are about
+faults, not that."""
 
 RULES = [
     Rule("CAPABILITY QUERIES", '{"queries": ["record work"]}'),
