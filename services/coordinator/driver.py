@@ -264,26 +264,27 @@ class Driver:
         return await self._decide(rec)
 
     async def _decide(self, rec: Record) -> Wake:
-        if rec.turns >= rec.budget.max_turns or rec.tokens >= rec.budget.max_tokens:
-            spent = "turns" if rec.turns >= rec.budget.max_turns else "LLM tokens"
-            rec.heard(
-                Line(
-                    id=f"{rec.id}-budget",
-                    sender=COORDINATOR,
-                    type="note",
-                    text=f"budget of {spent} spent",
+        spent = budget_spent(rec)
+        if spent is not None:
+            # A rule-driven flow that was done anyway did not end early; a moderator
+            # decides for itself when it is done, and did not get to.
+            done_anyway = rec.policy != "moderated" and policies.by_rules(rec).kind == "conclude"
+            if not done_anyway:
+                rec.reason = spent
+                rec.heard(
+                    Line(
+                        id=f"{rec.id}-budget{rec.round}",
+                        sender=COORDINATOR,
+                        type="note",
+                        text=spent,
+                    )
                 )
-            )
             return await self._to_conclusion(rec)
         usage = Usage()
-        if rec.policy == "sequential":
-            decision = policies.sequential(rec)
-        elif rec.policy == "round_robin":
-            decision = policies.round_robin(rec)
-        elif rec.policy == "autonomous":
-            decision = policies.autonomous(rec)
-        else:
+        if rec.policy == "moderated":
             decision = await policies.moderated(rec, self.llm, usage)
+        else:
+            decision = policies.by_rules(rec)
         rec.spend(usage)
         if decision.kind == "conclude":
             return await self._to_conclusion(rec)
@@ -439,6 +440,10 @@ class Driver:
                 if line.sender in rec.member_ids() and line.type == "chat_message"
             ]
             if not done and not said:
+                if rec.reason is not None:  # a budget ran out first
+                    return await self._end(
+                        rec, "failed", f"{rec.reason} before any member did its part"
+                    )
                 failures = (
                     "; ".join(f"{t.assignee}: {t.result}" for t in rec.tasks) or "nobody answered"
                 )
@@ -449,7 +454,8 @@ class Driver:
             await self.store.save(rec)
             return None
         await self._post(rec, Conclusion(text=rec.conclusion), f"{rec.id}-conclusion{rec.round}")
-        return await self._end(rec, "concluded", None)
+        early = rec.reason and f"{rec.reason}; concluded with what the team has"
+        return await self._end(rec, "concluded", early or None)
 
     async def _write_conclusion(self, rec: Record, usage: Usage) -> str:
         members = set(rec.member_ids())
@@ -464,7 +470,8 @@ class Driver:
         own_words = "\n".join(f"- {who}: {text}" for who, text in results)
         framed = "\n".join(as_data(who, text) for who, text in results)
         summary = ""
-        if self.llm is not None:
+        # With its LLM tokens spent, the conversation ends on the members' own words.
+        if self.llm is not None and rec.tokens < rec.budget.max_tokens:
             try:
                 completion = await self.llm.complete(
                     [
@@ -541,6 +548,15 @@ class Driver:
     async def announce(self, rec: Record) -> None:
         env: Envelope[Any] = Envelope.of(rec.public(), sender=COORDINATOR, conversation=rec.id)
         await self.conn.deliver(self.conn.subjects.event("conversation", rec.id), env)
+
+
+def budget_spent(rec: Record) -> str | None:
+    """Which budget that leads to the conclusion is spent, in words; None while none is."""
+    if rec.turns >= rec.budget.max_turns:
+        return f"the budget of {rec.budget.max_turns} turns is spent"
+    if rec.tokens >= rec.budget.max_tokens:
+        return f"the budget of {rec.budget.max_tokens} LLM tokens is spent ({rec.tokens} used)"
+    return None
 
 
 def _clip(text: str, limit: int) -> str:

@@ -156,7 +156,12 @@ def build_service(conn: Connection, store: ConversationStore, scheduler: Schedul
                 f"{env.sender} has no open task {body.task_id} in {parent.id}", in_reply_to=env.id
             )
         if parent.depth < 1:
-            raise Forbidden(f"conversation {parent.id} may not nest sub-teams any deeper")
+            raise Forbidden(
+                f"conversation {parent.id} may not nest sub-teams any deeper (its depth limit "
+                "is reached): do the task with this team, or start the conversation with a "
+                "larger depth",
+                in_reply_to=env.id,
+            )
         child = Record(
             id=new_id(),
             goal=body.goal,

@@ -71,6 +71,15 @@ def autonomous(rec: Record) -> Decision:
     return Decision("conclude")
 
 
+def by_rules(rec: Record) -> Decision:
+    """The next move without asking the LLM (for ``moderated``, its fallback)."""
+    if rec.policy == "sequential":
+        return sequential(rec)
+    if rec.policy == "autonomous":
+        return autonomous(rec)
+    return round_robin(rec)
+
+
 async def moderated(rec: Record, llm: Llm | None, usage: Usage) -> Decision:
     """The coordinator's LLM picks the move and the speaker (a star around it)."""
     fallback = round_robin(rec)
