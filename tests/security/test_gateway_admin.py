@@ -2,6 +2,7 @@
 credentials then work (and only for it); a user's key is refused; keys are made and
 revoked, revocation takes effect at once; every action and refusal is in the audit log."""
 
+import asyncio
 from pathlib import Path
 
 import httpx
@@ -66,6 +67,7 @@ async def test_an_admin_key_admits_agents_and_manages_keys_and_everything_is_aud
             await nc.publish("ioa.v1.from.newcomer.registry.heartbeat", b"{}")
             await nc.publish("ioa.v1.from.calculator.registry.heartbeat", b"{}")
             await nc.flush()
+            await asyncio.sleep(0.3)  # the -ERR's callback runs as a task of its own
         finally:
             await nc.close()
 
