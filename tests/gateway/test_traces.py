@@ -13,7 +13,9 @@ async def test_a_conversations_trace_is_shown_to_its_owner_and_nobody_else(
     with written_to(traces):
         async with gateway_before(stack.net, tmp_path / "traced", trace_dir=traces) as traced:
             async with traced.client() as alice:
-                started = await alice.post("/v1/conversations", json={"goal": "Compute 6*7"})
+                started = await alice.post(
+                    "/v1/conversations", json={"goal": "Compute 6*7", "max_team": 1}
+                )
                 conversation = started.json()["id"]
                 await wait_for_state(alice, conversation, "concluded")
                 mine = await alice.get(f"/v1/conversations/{conversation}/trace")
