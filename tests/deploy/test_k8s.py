@@ -3,18 +3,23 @@ validates against the Kubernetes 1.33 schemas, and the properties the deployment
 promises hold on the rendered objects."""
 
 import re
-import subprocess
-from pathlib import Path
 from typing import Any
 
 import kubernetes_validate
 import pytest
 
-from ioa import nats_server
-from tests.deploy.render import K8S, KUBERNETES_VERSION, OVERLAYS, ROOT, named, of_kind, rendered
+from tests.deploy.render import (
+    AGENTS,
+    K8S,
+    KUBERNETES_VERSION,
+    OVERLAYS,
+    ROOT,
+    SERVICES,
+    named,
+    of_kind,
+    rendered,
+)
 
-SERVICES = ("registry", "chat", "coordinator", "gateway")
-AGENTS = ("calculator", "assistant", "writer")
 WORKLOADS = ("Deployment", "StatefulSet")
 
 
@@ -118,8 +123,10 @@ def test_prod_creates_streams_with_three_replicas_and_dev_gets_telemetry_and_pos
             named(prod, "Deployment", name)
     named(dev, "StatefulSet", "postgres")
     assert not of_kind(prod, "Secret"), "prod secrets are created outside git"
+    with pytest.raises(KeyError):
+        named(prod, "ConfigMap", "ioa-admission")  # it comes from `ioa auth init`, too
     assert {s["metadata"]["name"].rsplit("-", 1)[0] for s in of_kind(dev, "Secret")} >= {
-        "ioa-nats-users",
+        "ioa-nats-auth",
         "ioa-database",
     }
 
@@ -179,53 +186,6 @@ def test_network_policies_deny_by_default_and_open_only_the_needed_paths(overlay
         ), name
     gw = named(docs, "NetworkPolicy", "gateway-ingress")["spec"]["ingress"][0]
     assert gw["ports"] == [{"protocol": "TCP", "port": 8000}]
-
-
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_each_agent_connects_as_its_own_nats_user_limited_to_its_own_subjects(
-    overlay: str,
-) -> None:
-    docs = rendered(overlay)
-    users = config(overlay, "nats-config")["users.conf"]
-    for agent in AGENTS:
-        (c,) = named(docs, "Deployment", agent)["spec"]["template"]["spec"]["containers"]
-        env = {e["name"]: e for e in c["env"]}
-        assert env["IOA_NATS_USER"]["value"] == agent
-        ref = env["IOA_NATS_PASSWORD"]["valueFrom"]["secretKeyRef"]
-        assert ref["name"].startswith("ioa-nats-users")
-        assert ref["key"] == f"NATS_{agent.upper()}_PASSWORD"
-        block = users[users.index(f"{{ user: {agent},") :]
-        block = block[: block.index("} }")]
-        assert f'"ioa.v1.from.{agent}.>"' in block
-        assert f'subscribe: ["ioa.v1.to.{agent}.>", "_INBOX.>"]' in block
-        assert f"$JS.ACK.IOA_V1_INBOX.inbox-{agent}.>" in block
-        # Nothing that would let it speak for, or read for, another agent.
-        assert not re.search(r'"ioa\.v1\.(from|to)\.(\*|>)', block)
-
-
-def test_the_rendered_nats_configuration_is_accepted_by_nats_server(tmp_path: Path) -> None:
-    data = config("prod", "nats-config")
-    (tmp_path / "users.conf").write_text(data["users.conf"])
-    conf = (
-        data["nats.conf"]
-        .replace("/var/run/nats/", f"{tmp_path}/")
-        .replace("/data/jetstream", str(tmp_path / "js"))
-    )
-    (tmp_path / "nats.conf").write_text(conf)
-    env = {
-        "POD_NAME": "nats-0",
-        **{f"NATS_{u}_PASSWORD": "x" for u in ("SERVICES", "CALCULATOR", "ASSISTANT", "WRITER")},
-        "NATS_LEAF_PASSWORD": "x",
-    }
-    result = subprocess.run(
-        [str(nats_server.binary()), "-c", str(tmp_path / "nats.conf"), "-t"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=30,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "is valid" in result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
