@@ -15,11 +15,13 @@ JetStream consumer, handles each message once (a redelivered id is skipped),
 acknowledges it only after handling, and carries the trace context along.
 
 A reply to a message (a turn's answer, a task's outcome) gets an envelope id
-derived from the agent and the message it answers (:func:`reply_id`). If the
-agent dies after posting it and before its inbox recorded the message as
-handled, the message is handled again after the restart and the same reply
-id is posted again: the chat service stores it once, so the conversation
-does not see the work twice.
+derived from the agent and the message it answers (:func:`reply_id`), and is
+written into the inbox's handled record before it is posted
+(:meth:`Agent.answer`). If the agent dies after that, the redelivered message
+is not handled again: the recorded reply is posted again, with the same id, and
+the chat service stores it once. Only a crash between the end of the work and
+that record (one KV write) makes the work run again; its reply is then still
+stored once.
 """
 
 import asyncio
@@ -35,7 +37,7 @@ from typing import Any, Self, TypeVar
 import structlog
 
 from protocol.connection import Connection
-from protocol.envelope import Envelope
+from protocol.envelope import Envelope, decode
 from protocol.errors import IoaError, NotFound, RateLimited, Timeout, Unavailable
 from protocol.inbox import Inbox
 from protocol.kinds import (
@@ -98,6 +100,7 @@ class Agent:
             seen_size=seen_size,
             ack_wait=ack_wait,
             on_invalid=self._answer_invalid,
+            on_resume=self._resume,
         )
         # Created on entry: an Agent may be built outside a running event loop.
         self._heartbeat: asyncio.Task[None] | None = None
@@ -172,6 +175,42 @@ class Agent:
             in_reply_to=in_reply_to,
             id=id,
         )
+        return await self._send_post(env, retry_for=retry_for)
+
+    async def answer(
+        self, handling: Envelope[Any], body: Body, *, to: Envelope[Any] | None = None
+    ) -> Posted:
+        """Post ``body`` to the group of the inbox message being handled (``handling``) as
+        the answer to ``to`` (default: that message), with the id :func:`reply_id` gives.
+
+        The answer is recorded as ``handling``'s outcome before it is posted, so a crash
+        from here on does not run the work again: the restarted agent posts the
+        recorded answer (stored once by the chat service)."""
+        target = to or handling
+        if handling.group is None:
+            raise ValueError("only a group message can be answered in its group")
+        env = Envelope.of(
+            body,
+            sender=self.id,
+            conversation=handling.conversation,
+            group=handling.group,
+            in_reply_to=target.id,
+            id=reply_id(self.id, target.id),
+        )
+        await self._inbox.record_answer(handling.id, env.encode())
+        return await self._send_post(env)
+
+    async def _resume(self, handling: Envelope[Any], recorded: bytes) -> None:
+        """Post again the answer recorded for ``handling`` before a crash (see :meth:`answer`)."""
+        try:
+            env = decode(recorded, max_bytes=len(recorded) + 1)
+        except IoaError as exc:  # not ours to guess at: the work stays done
+            self.log.warning("a recorded answer is unreadable", message=handling.id, error=str(exc))
+            return
+        self.log.info("posting an answer recorded before a restart", message=handling.id)
+        await self._send_post(env)
+
+    async def _send_post(self, env: Envelope[Any], *, retry_for: float = 30.0) -> Posted:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + retry_for
         while True:
@@ -239,12 +278,8 @@ class Agent:
             elif isinstance(body, ChatMessage) and self.id in body.next_speakers:
                 said = await self.on_turn(env)
                 if said:
-                    await self.post(
-                        env.group,
-                        said if isinstance(said, ChatMessage) else ChatMessage(text=said),
-                        conversation=env.conversation,
-                        in_reply_to=env.id,
-                        id=reply_id(self.id, env.id),
+                    await self.answer(
+                        env, said if isinstance(said, ChatMessage) else ChatMessage(text=said)
                     )
         await self.on_group_message(env)
 
@@ -297,13 +332,7 @@ class Agent:
             self.log.exception("task failed", task=env.body.task_id)
             outcome = TaskFailed(task_id=env.body.task_id, reason=f"{type(exc).__name__}: {exc}")
         if outcome is not None:
-            await self.post(
-                env.group,
-                outcome,
-                conversation=env.conversation,
-                in_reply_to=env.id,
-                id=reply_id(self.id, env.id),
-            )
+            await self.answer(env, outcome)
 
     async def request_sub_team(
         self, env: Envelope[TaskAssign], goal: str, *, max_team: int = 3

@@ -15,6 +15,12 @@ only for redeliveries (JetStream counts deliveries), so the steady path pays
 one KV write per message, pipelined with the next handler. While a handler
 runs, the inbox tells JetStream it is still working, so ``ack_wait`` can stay
 short and a crashed agent's unfinished message comes back soon after restart.
+
+A handler whose work ends in an answer (an agent's reply to a turn or a task) writes
+the answer into the same record *before* sending it (:meth:`Inbox.record_answer`). A
+crash after that point no longer redoes the work: the redelivered message finds the
+answer and hands it to ``on_resume``, which sends it again (with the same envelope id,
+so the chat service stores it once).
 """
 
 import asyncio
@@ -44,6 +50,7 @@ log = structlog.get_logger("ioa.inbox")
 
 InboxHandler = Callable[[Envelope[Any]], Awaitable[None]]
 InvalidHandler = Callable[[bytes, IoaError], Awaitable[None]]
+ResumeHandler = Callable[[Envelope[Any], bytes], Awaitable[None]]
 T = TypeVar("T")
 
 
@@ -120,14 +127,18 @@ class Inbox:
         stream_wait: float = 30.0,
         handled_ttl: float | None = HANDLED_TTL,
         on_invalid: InvalidHandler | None = None,
+        on_resume: ResumeHandler | None = None,
     ) -> None:
         """``handled_ttl``: seconds a handled id is remembered across restarts (``None``:
         only in memory, as before). ``on_invalid`` sees each message that did not
-        decode, with the error, before it is dropped (to answer what can be answered)."""
+        decode, with the error, before it is dropped (to answer what can be answered).
+        ``on_resume`` gets a redelivered message together with the answer its handler
+        recorded (:meth:`record_answer`) before a crash cut it short, to send it again."""
         self.conn = conn
         self.owner = owner
         self.handler = handler
         self.on_invalid = on_invalid
+        self.on_resume = on_resume
         self.counts: Counter[str] = Counter()
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._seen_size = seen_size
@@ -253,10 +264,19 @@ class Inbox:
                 await msg.term()
                 return
             annotate(span, env)
-            if env.id in self._seen or await self._handled_before(msg, env.id):
+            record = None if env.id in self._seen else await self._handled_before(msg, env.id)
+            if env.id in self._seen or record == b"":
                 self.counts["duplicates"] += 1
                 self._remember(env.id)
                 await msg.ack()
+                return
+            if record is not None:
+                # Handled before a crash, which came after its answer was written down.
+                self.counts["duplicates"] += 1
+                if self.on_resume is not None:
+                    await self.on_resume(env, record)  # raises: the message comes back
+                self._remember(env.id)
+                await self._finish_later(msg, env.id)
                 return
             keep_alive = asyncio.create_task(self._working(msg))
             try:
@@ -270,24 +290,39 @@ class Inbox:
             finally:
                 keep_alive.cancel()
             self._remember(env.id)
-            # Record, then ack, in the background: the next message need not wait.
-            await self._finish_slots.acquire()
-            task = asyncio.create_task(self._finish(msg, env.id))
-            self._finishing.add(task)
-            task.add_done_callback(self._finished)
+            await self._finish_later(msg, env.id)
 
-    async def _handled_before(self, msg: Msg, message_id: str) -> bool:
-        """Whether a redelivered message was handled before a restart."""
-        if self._handled is None or msg.metadata.num_delivered <= 1:
-            return False
+    async def record_answer(self, message_id: str, answer: bytes) -> None:
+        """Write down ``answer`` to the message being handled before sending it: from
+        here on a crash does not make its handler run again (see the module's doc).
+        Failing to write it only leaves that window open, so it is logged, not raised."""
+        if self._handled is None:
+            return
         try:
-            await self._handled.get(_handled_key(message_id))
+            await self._handled.put(_handled_key(message_id), answer)
+        except Exception as exc:
+            log.warning("could not record an answer", owner=self.owner, error=str(exc))
+
+    async def _finish_later(self, msg: Msg, message_id: str) -> None:
+        """Record, then ack, in the background: the next message need not wait."""
+        await self._finish_slots.acquire()
+        task = asyncio.create_task(self._finish(msg, message_id))
+        self._finishing.add(task)
+        task.add_done_callback(self._finished)
+
+    async def _handled_before(self, msg: Msg, message_id: str) -> bytes | None:
+        """A redelivered message's record if it was handled before a restart: empty, or
+        the answer it was handled with (``None``: no record, handle it)."""
+        if self._handled is None or msg.metadata.num_delivered <= 1:
+            return None
+        try:
+            entry = await self._handled.get(_handled_key(message_id))
         except KeyNotFoundError:
-            return False
+            return None
         except Exception as exc:  # cannot tell: handling again beats losing the message
             log.warning("could not look up a handled message", owner=self.owner, error=str(exc))
-            return False
-        return True
+            return None
+        return entry.value or b""
 
     async def _working(self, msg: Msg) -> None:
         """Tell JetStream the message is still being handled, so ack_wait can stay short."""

@@ -11,7 +11,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from protocol.agent import Agent, reply_id
+from protocol.agent import Agent
 from protocol.envelope import Envelope
 from protocol.kinds import (
     AgentCard,
@@ -157,13 +157,7 @@ class A2ABridge(Agent):
             return
         final = await self._settle(waiting.assignment, outcome)
         if final is not None:
-            await self.post(
-                env.group,
-                final,
-                conversation=env.conversation,
-                in_reply_to=waiting.assignment.id,
-                id=reply_id(self.id, waiting.assignment.id),
-            )
+            await self.answer(env, final, to=waiting.assignment)
 
 
 def _parts(outcome: Done) -> list[Part]:

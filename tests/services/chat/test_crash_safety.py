@@ -288,8 +288,57 @@ async def test_an_agent_killed_mid_conversation_resumes_without_losing_or_repeat
     )
     after = work_log(work)[len(before) :]
     redone = {m for what, _, m in after if what == "start"}
-    # The turn cut short by the kill is done again; finished turns are not (only the very
-    # last one may be, if the kill fell between its end and its record).
+    # The turn cut short by the kill is done again; finished turns are not: an answer is
+    # recorded before it is posted, so a restart posts it again instead of redoing it.
     assert len(unfinished) == 1 and unfinished <= redone
-    assert redone & set(done_before) <= {done_before[-1]}
+    assert not redone & set(done_before), (redone, done_before)
     assert {m for what, _, m in after if what == "done"} | set(done_before) == set(asked)
+
+
+async def test_an_agent_killed_after_recording_its_answer_posts_it_without_redoing_the_work(
+    settings: ServiceSettings, processes: list[Process], tmp_path: Path
+) -> None:
+    shared = {"nats_url": settings.nats_url, "subject_root": settings.subject_root}
+    registry = RegistrySettings(
+        **shared, database_url=f"sqlite:///{tmp_path}/registry.db", log_format="json"
+    )
+    work = tmp_path / "work.log"
+    agent = Process(
+        "tests.support.slow_agent",
+        settings,
+        tmp_path / "agent.log",
+        IOA_TEST_AGENT="slow",
+        IOA_TEST_WORK_FILE=str(work),
+        IOA_TEST_TURN_SECONDS="0.1",
+    )
+    processes.append(agent)
+    async with serve_registry(registry), Connection(settings, "alice") as alice:
+        async with serve_chat(ChatSettings(**shared, log_format="json")) as chat:
+            await alice.request("chat", "create_group", CreateGroup(group="g", members=["slow"]))
+            turn = Envelope.of(
+                ChatMessage(text="turn", next_speakers=["slow"]), sender="alice", group="g"
+            )
+            await alice.send("chat", "post", turn)
+            await until(lambda: chat.fanout.counts["copies"] >= 1, timeout=10, what="the copy")
+        # The chat service is gone: the agent does the turn, records its answer, and keeps
+        # trying to post it until it is killed.
+        agent.start()
+        await until(
+            lambda: [w[0] for w in work_log(work)] == ["start", "done"],
+            timeout=30,
+            what="the turn to be done",
+        )
+        await asyncio.sleep(1.0)  # well past the record, into the post's retries
+        agent.kill()
+        async with serve_chat(ChatSettings(**shared, log_format="json")):
+            agent.start()
+
+            async def answered() -> list[dict]:
+                return [m for m in await whole_log(alice, "g") if m["sender"] == "slow"]
+
+            await until(answered, timeout=30, what="the recorded answer", every=0.2)
+            await asyncio.sleep(1.0)  # a second answer would show up within this
+            replies = await answered()
+
+    assert [(r["in_reply_to"], r["body"]["text"]) for r in replies] == [(turn.id, "nrut")]
+    assert [w[0] for w in work_log(work)] == ["start", "done"], tail(agent.log)
