@@ -34,6 +34,7 @@ class Coordinator:
 
     service: Service
     inbox: Inbox
+    scheduler: Scheduler
     # What became of the agent status events it follows: "handled" or "failed"; one
     # that does not decode is counted by the connection (``conn.events_dropped``).
     events: Counter[str]
@@ -96,4 +97,4 @@ async def serve(
         sub = await conn.nc.subscribe(conn.subjects.event("agent", "offline"), cb=offline)
         stack.push_async_callback(sub.unsubscribe)
         service = await stack.enter_async_context(build_service(conn, store, scheduler))
-        yield Coordinator(service, inbox, events)
+        yield Coordinator(service, inbox, scheduler, events)

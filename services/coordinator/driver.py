@@ -19,7 +19,7 @@ from opentelemetry import trace
 
 from protocol.connection import Connection
 from protocol.envelope import Envelope
-from protocol.errors import Conflict, IoaError
+from protocol.errors import Conflict, IoaError, Timeout, Unavailable
 from protocol.framing import DATA_RULE, as_data
 from protocol.kinds import (
     Body,
@@ -75,7 +75,7 @@ class Driver:
     # --- one step -------------------------------------------------------------------
     async def step(self, rec: Record) -> Wake:
         if rec.finished:
-            return None
+            return None if rec.settled else await self._settle(rec)
         if rec.cancel is not None:
             return await self._cancel(rec)
         if now() >= rec.deadline:
@@ -509,10 +509,22 @@ class Driver:
     async def _end(self, rec: Record, state: str, reason: str | None) -> Wake:
         rec.state, rec.reason, rec.current = state, reason, None
         await self.store.save(rec)
-        await self.announce(rec)
         log.info("conversation ended", conversation=rec.id, state=state, reason=reason)
+        return await self._settle(rec)
+
+    async def _settle(self, rec: Record) -> Wake:
+        """What follows the end, done again by whichever replica finds it undone: both
+        parts are idempotent (one event id per ending, the parent's task resolved once)."""
+        await self.announce(rec)
         if rec.parent and rec.parent_task:
-            await self._report_to_parent(rec)
+            try:
+                await self._report_to_parent(rec)
+            except (Unavailable, Timeout):
+                raise  # transient: the step is tried again
+            except IoaError as exc:
+                log.warning("could not report to the parent conversation", error=str(exc))
+        rec.settled = True
+        await self.store.save(rec)
         return None
 
     async def _report_to_parent(self, rec: Record) -> None:
@@ -546,7 +558,11 @@ class Driver:
         await self.conn.send(CHAT, "post", env)
 
     async def announce(self, rec: Record) -> None:
-        env: Envelope[Any] = Envelope.of(rec.public(), sender=COORDINATOR, conversation=rec.id)
+        # An ending has one event id, so announcing it again (see _settle) adds nothing.
+        ending = f"{rec.id}-{rec.state}{rec.round}" if rec.finished else None
+        env: Envelope[Any] = Envelope.of(
+            rec.public(), sender=COORDINATOR, conversation=rec.id, id=ending
+        )
         await self.conn.deliver(self.conn.subjects.event("conversation", rec.id), env)
 
 

@@ -138,6 +138,7 @@ def build_service(conn: Connection, store: ConversationStore, scheduler: Schedul
             rec.goal, rec.round, rec.cursor, rec.turns = env.body.goal, rec.round + 1, 0, 0
             rec.state = "discussing" if rec.policy in ("round_robin", "autonomous") else "executing"
             rec.conclusion = rec.reason = None
+            rec.settled = False
             rec.deadline = now() + timedelta(seconds=rec.budget.max_seconds)
             scheduler.claim_new(rec)
             return True

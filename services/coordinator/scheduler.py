@@ -144,7 +144,7 @@ class Scheduler:
         records = await self.store.all()
         _count(records)
         for rec in records:
-            if rec.finished or rec.id in self._running:
+            if rec.done_with or rec.id in self._running:
                 continue
             if rec.owner not in (None, self.owner) and rec.lease_until and rec.lease_until > now():
                 continue
@@ -158,7 +158,7 @@ class Scheduler:
             free = (
                 rec.owner in (None, self.owner) or not rec.lease_until or rec.lease_until <= now()
             )
-            if rec.finished or not free:
+            if rec.done_with or not free:
                 return False
             rec.owner, rec.lease_until = self.owner, now() + self.lease
             return True
@@ -167,7 +167,7 @@ class Scheduler:
             rec = await self.store.change(conversation, take)
         except (Conflict, NotFound):
             return False
-        return rec.owner == self.owner and not rec.finished
+        return rec.owner == self.owner and not rec.done_with
 
     async def _drive(self, conversation: str) -> None:
         structlog.contextvars.clear_contextvars()
@@ -180,7 +180,7 @@ class Scheduler:
             while not self._stopping:
                 try:
                     rec = await self.store.get(conversation)
-                    if rec.finished or rec.owner != self.owner:
+                    if rec.done_with or rec.owner != self.owner:
                         return
                     if not rec.lease_until or rec.lease_until - now() < self.lease / 2:
                         rec.lease_until = now() + self.lease
@@ -215,15 +215,20 @@ class Scheduler:
         event.clear()
 
     async def _fail(self, conversation: str, reason: str) -> None:
+        """End a conversation whose step crashed (the next scan settles it); when what
+        crashed was settling its end, give that up rather than crash on every scan."""
+
         def fail(rec: Record) -> bool:
-            if rec.finished:
+            if rec.done_with:
                 return False
-            rec.state, rec.reason, rec.current = "failed", reason, None
+            if rec.finished:
+                rec.settled = True
+            else:
+                rec.state, rec.reason, rec.current = "failed", reason, None
             return True
 
         try:
-            rec = await self.store.change(conversation, fail)
-            await self.driver.announce(rec)
+            await self.store.change(conversation, fail)
         except IoaError as exc:
             log.warning("could not record a failure", error=str(exc))
 

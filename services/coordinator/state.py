@@ -127,6 +127,10 @@ class Record(Stored):
     transcript: list[Line] = Field(default_factory=list)
     conclusion: str | None = None
     reason: str | None = None
+    settled: bool = False
+    """Whether what follows the end is done: the final state announced, a sub-team's
+    outcome reported to its parent. A replica that finds a finished record unsettled
+    (its driver died in between) does it."""
     cancel: str | None = None
     children: list[str] = Field(default_factory=list)
     trace: dict[str, str] = Field(default_factory=dict)
@@ -145,6 +149,11 @@ class Record(Stored):
     @property
     def finished(self) -> bool:
         return self.state in TERMINAL_STATES
+
+    @property
+    def done_with(self) -> bool:
+        """Finished and settled: no replica has anything left to do for it."""
+        return self.finished and self.settled
 
     def next_id(self, tag: str) -> str:
         """A deterministic id for the next thing this conversation sends: a re-send after

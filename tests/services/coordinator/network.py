@@ -2,6 +2,7 @@
 in this process, on the session's real nats-server; only the LLM is scripted."""
 
 import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ from services.chat.app import serve as serve_chat
 from services.chat.settings import ChatSettings
 from services.coordinator.app import serve as serve_coordinator
 from services.coordinator.settings import CoordinatorSettings
+from services.coordinator.state import ConversationStore, Record
 from tests.support.scripted_llm import Script, scripted_llm
 
 WRITER = Path(__file__).parents[3] / "services/agents/assistant/personas/writer.json"
@@ -74,6 +76,20 @@ class Sleeper(Agent):
         self.tasks.append(env.body.task_id)
         await asyncio.sleep(3600)
         return None
+
+
+class Tally(Agent):
+    """Does every task it gets, taking ``delay`` seconds, and counts each task id."""
+
+    def __init__(self, *args: Any, delay: float = 0.1, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.delay = delay
+        self.handled: Counter[str] = Counter()
+
+    async def on_task(self, env: Envelope[TaskAssign]) -> TaskResult | TaskFailed | None:
+        self.handled[env.body.task_id] += 1
+        await asyncio.sleep(self.delay)
+        return TaskResult(task_id=env.body.task_id, text=f"counted for {env.conversation}")
 
 
 class Lead(Agent):
@@ -181,3 +197,10 @@ async def finish(
 async def group_messages(conn: Connection, group: str) -> list[dict[str, Any]]:
     page: HistoryPage = (await conn.request("chat", "history", History(group=group))).body
     return [m.envelope for m in page.messages]
+
+
+async def records(conn: Connection, conversations: list[str]) -> list[Record]:
+    """The conversations' records as stored, read straight from the coordinator's bucket
+    (also while no coordinator is running)."""
+    store = ConversationStore(await conn.js.key_value(conn.subjects.bucket("conversations")))
+    return [await store.get(c) for c in conversations]

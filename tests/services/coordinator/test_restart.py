@@ -11,33 +11,16 @@ import os
 import signal
 import subprocess
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from protocol.agent import Agent
 from protocol.connection import Connection
-from protocol.envelope import Envelope
 from protocol.errors import NotFound, Timeout, Unavailable
-from protocol.kinds import GetConversation, StartConversation, TaskAssign, TaskFailed, TaskResult
-from services.coordinator.state import ConversationStore, Record
-from tests.services.coordinator.network import card, network, start, wait_for
+from protocol.kinds import GetConversation, StartConversation
+from tests.services.coordinator.network import Tally, card, network, records, start, wait_for
 from tests.support.scripted_llm import Script
 
 CONVERSATIONS = 20
-
-
-class Counter_(Agent):
-    """Does every task it gets (slowly), and remembers each one."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.handled: Counter[str] = Counter()
-
-    async def on_task(self, env: Envelope[TaskAssign]) -> TaskResult | TaskFailed | None:
-        self.handled[env.body.task_id] += 1
-        await asyncio.sleep(0.1)
-        return TaskResult(task_id=env.body.task_id, text=f"counted for {env.conversation}")
 
 
 def coordinator_process(
@@ -64,7 +47,7 @@ async def test_a_killed_coordinator_leaves_no_conversation_unfinished_and_no_tas
     nats_url: str, subject_root: str, tmp_path: Path
 ) -> None:
     async with network(nats_url, subject_root, tmp_path, Script(), coordinator=False) as net:
-        counter = await net.add(Counter_(card("counter", "xylophone"), net.settings))
+        counter = await net.add(Tally(card("counter", "xylophone"), net.settings))
         settings = {"nats_url": nats_url, "subject_root": subject_root}
         log = tmp_path / "coordinator.log"
         first = coordinator_process(settings, net.llm_url, log)
@@ -140,9 +123,3 @@ async def until_serving(conn: Connection, seconds: float = 60) -> None:
         except (Unavailable, Timeout):
             await asyncio.sleep(0.1)
     raise AssertionError(f"no coordinator answered within {seconds} s")
-
-
-async def records(conn: Connection, conversations: list[str]) -> list[Record]:
-    """The conversations' records as stored, read straight from the coordinator's bucket."""
-    store = ConversationStore(await conn.js.key_value(conn.subjects.bucket("conversations")))
-    return [await store.get(c) for c in conversations]
