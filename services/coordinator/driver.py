@@ -45,6 +45,7 @@ from services.coordinator.state import (
     Record,
     Spare,
     Task,
+    clip,
     now,
 )
 from services.coordinator.team import TeamFormer
@@ -418,7 +419,7 @@ class Driver:
                 assignee=task.assignee,
                 description=task.description,
                 mode=task.mode,
-                inputs={"goal": rec.goal},
+                inputs={"goal": rec.goal, "previous": _previous(rec, task)},
                 deadline=task.deadline,
             ),
             envelope_id,
@@ -566,6 +567,26 @@ class Driver:
         await self.conn.deliver(self.conn.subjects.event("conversation", rec.id), env)
 
 
+PREVIOUS_TASKS = 10
+PREVIOUS_CHARS = 4_000
+
+
+def _previous(rec: Record, task: Task) -> list[dict[str, Any]]:
+    """The results of the tasks done before ``task``, oldest first, for its inputs: a
+    program (a calculator, a tool) reads its predecessor's output from here rather than
+    from the chat. Only the last few, clipped, so the assignment stays within its limit."""
+    done = [t for t in rec.tasks if t.outcome == "done" and t.task_id != task.task_id]
+    return [
+        {
+            "task_id": t.task_id,
+            "agent": t.assignee,
+            "result": clip(t.result or "", PREVIOUS_CHARS),
+            **({"data": t.data} if t.data is not None else {}),
+        }
+        for t in done[-PREVIOUS_TASKS:]
+    ]
+
+
 def budget_spent(rec: Record) -> str | None:
     """Which budget that leads to the conclusion is spent, in words; None while none is."""
     if rec.turns >= rec.budget.max_turns:
@@ -576,5 +597,4 @@ def budget_spent(rec: Record) -> str | None:
 
 
 def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return clip(" ".join(text.split()), limit)

@@ -5,6 +5,7 @@ the caller stores it (compare-and-set) and wakes the conversation's driver.
 Applying the same message twice changes nothing the second time.
 """
 
+import json
 from typing import Any
 
 from protocol.envelope import Envelope
@@ -16,7 +17,7 @@ from protocol.kinds import (
     TaskResult,
     TeamAccept,
 )
-from services.coordinator.state import Line, Record
+from services.coordinator.state import Line, Record, clip
 
 
 def answer_invite(rec: Record, env: Envelope[Any]) -> bool:
@@ -35,9 +36,12 @@ def group_message(rec: Record, env: Envelope[Any]) -> bool:
     if isinstance(body, TaskResult | TaskFailed):
         task = rec.task(body.task_id)
         if task is not None and task.open and env.sender == task.assignee:
-            ok = isinstance(body, TaskResult)
-            task.outcome = "done" if ok else "failed"
-            task.result = body.text if isinstance(body, TaskResult) else body.reason
+            if isinstance(body, TaskResult):
+                task.outcome, task.result = "done", clip(body.text, RESULT_LIMIT)
+                if body.data is not None and len(json.dumps(body.data)) <= DATA_LIMIT:
+                    task.data = body.data
+            else:
+                task.outcome, task.result = "failed", clip(body.reason, RESULT_LIMIT)
             changed = True
     if isinstance(body, ChatMessage) and rec.current is not None:
         move = rec.current
@@ -58,6 +62,13 @@ def group_message(rec: Record, env: Envelope[Any]) -> bool:
         )
         changed = changed or len(rec.transcript) != before or rec.transcript[-1].id == env.id
     return changed
+
+
+RESULT_LIMIT = 20_000
+"""Characters of a task result kept: the record, its public state and the next tasks'
+inputs all carry it, and each must stay within its message limit."""
+DATA_LIMIT = 4_000
+"""Characters of a result's structured data (as JSON) kept; larger data is dropped."""
 
 
 def agent_offline(rec: Record, agent: str) -> bool:

@@ -10,7 +10,7 @@ JSON), separate from the wire models in ``protocol/``.
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError, NoKeysError
 from nats.js.kv import KeyValue
@@ -30,6 +30,11 @@ from protocol.llm import Usage
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, marked where it was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class Stored(BaseModel):
@@ -61,6 +66,7 @@ class Task(Stored):
     mode: Literal["sync", "async"] = "sync"
     outcome: Literal["pending", "done", "failed", "cancelled"] = "pending"
     result: str | None = None
+    data: dict[str, Any] | None = None
     deadline: datetime
     attempt: int = 1
     assignee_offline: bool = False

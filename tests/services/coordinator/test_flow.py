@@ -5,6 +5,7 @@ LLM is a scripted OpenAI-compatible server.
 """
 
 import asyncio
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,9 @@ from protocol.kinds import (
     ChatMessage,
     ContinueConversation,
     StartConversation,
+    TaskAssign,
+    TaskFailed,
+    TaskResult,
 )
 from tests.services.coordinator.network import (
     Drafter,
@@ -40,6 +44,19 @@ class Speaker(Agent):
 
     async def on_turn(self, env: Envelope[ChatMessage]) -> ChatMessage:
         return ChatMessage(text=self.says, next_speakers=self.passes_to)
+
+
+class Doubler(Agent):
+    """A program, not a model: doubles the value its predecessor in the chain computed."""
+
+    async def on_task(self, env: Envelope[TaskAssign]) -> TaskResult | TaskFailed:
+        previous = env.body.inputs.get("previous") or []
+        if not previous or "value" not in (previous[-1].get("data") or {}):
+            return TaskFailed(task_id=env.body.task_id, reason="no value to double")
+        value = Decimal(str(previous[-1]["data"]["value"])) * 2  # the calculator's is exact
+        return TaskResult(
+            task_id=env.body.task_id, text=f"doubled: {value}", data={"value": str(value)}
+        )
 
 
 def types_and_senders(messages: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -293,3 +310,34 @@ async def test_a_member_can_hand_its_task_to_a_sub_team_whose_conclusion_is_the_
     assert parent.tasks[0].outcome == "done"
     assert parent.tasks[0].result == child.conclusion
     assert "84" in (parent.conclusion or "")
+
+
+async def test_a_sequential_chain_hands_each_result_to_the_next_member_in_its_inputs(
+    nats_url: str, subject_root: str, tmp_path: Path
+) -> None:
+    async with network(nats_url, subject_root, tmp_path, Script()) as net:
+        await net.add(Doubler(card("doubler", "double"), net.settings))
+        async with Connection(net.settings, "gateway") as conn:
+            conversation = await start(
+                conn,
+                StartConversation(
+                    goal="Compute 12*(3+4), then double it",
+                    required=["calculator", "doubler"],
+                    max_team=2,
+                ),
+            )
+            state = await wait_for(conn, conversation)
+            messages = await group_messages(conn, conversation)
+    assert state.state == "concluded", state.reason
+    assigned = [m["body"] for m in messages if m["type"] == "task_assign"]
+    assert [a["assignee"] for a in assigned] == ["calculator", "doubler"]
+    assert assigned[0]["inputs"]["previous"] == []
+    [previous] = assigned[1]["inputs"]["previous"]
+    first = state.tasks[0]
+    assert previous["task_id"] == first.task_id and previous["agent"] == "calculator"
+    assert previous["result"] == first.result and previous["data"]["value"] == "84"
+    assert [(t.assignee, t.outcome, t.result) for t in state.tasks][1] == (
+        "doubler",
+        "done",
+        "doubled: 168",
+    )
