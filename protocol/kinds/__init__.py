@@ -64,6 +64,7 @@ from protocol.kinds.tasks import (
     TaskResult,
 )
 from protocol.kinds.team import TeamAccept, TeamDecline, TeamInvite, TeamLeave
+from protocol.kinds.usage import TokenUsage
 
 ALL_KINDS: tuple[type[Body], ...] = (
     Ack,
@@ -205,5 +206,6 @@ __all__ = [
     "TeamInvite",
     "TeamLeave",
     "TextPart",
+    "TokenUsage",
     "Update",
 ]

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from protocol.ids import Id
 from protocol.kinds.base import Body
 from protocol.kinds.parts import Part
+from protocol.kinds.usage import TokenUsage
 
 GroupState = Literal["open", "closed"]
 
@@ -141,6 +142,9 @@ class ChatMessage(Body):
     mentions: list[Id] = Field(default_factory=list, max_length=100)
     parts: list[Part] = Field(
         default_factory=list, max_length=100, description="Attachments: text, data, files."
+    )
+    usage: TokenUsage | None = Field(
+        default=None, description="LLM tokens the sender spent on it (counted in the budget)."
     )
 
 
