@@ -529,7 +529,8 @@ class Driver:
         return None
 
     async def _report_to_parent(self, rec: Record) -> None:
-        """A sub-team's conclusion is its parent task's result."""
+        """A sub-team's conclusion is its parent task's result, and what it spent is the
+        parent's spending."""
         ok = rec.state == "concluded"
         text = rec.conclusion if ok else f"the sub-team {rec.state}: {rec.reason}"
 
@@ -538,6 +539,7 @@ class Driver:
             if task is None or not task.open:
                 return False
             task.outcome, task.result = ("done" if ok else "failed"), text
+            parent.spend(Usage(rec.prompt_tokens, rec.completion_tokens))
             return True
 
         parent = await self.store.change(rec.parent or "", resolve)

@@ -16,7 +16,9 @@ from protocol.kinds import (
     TaskProgress,
     TaskResult,
     TeamAccept,
+    TokenUsage,
 )
+from protocol.llm import Usage
 from services.coordinator.state import Line, Record, clip
 
 
@@ -50,8 +52,7 @@ def group_message(rec: Record, env: Envelope[Any]) -> bool:
             changed = True
     text = _text_of(body)
     if text is not None and env.sender != "coordinator":
-        before = len(rec.transcript)
-        rec.heard(
+        new = rec.heard(
             Line(
                 id=env.id,
                 sender=env.sender,
@@ -60,7 +61,11 @@ def group_message(rec: Record, env: Envelope[Any]) -> bool:
                 next_speakers=list(getattr(body, "next_speakers", [])),
             )
         )
-        changed = changed or len(rec.transcript) != before or rec.transcript[-1].id == env.id
+        # A member's own LLM tokens count against the budget, once per message.
+        reported: TokenUsage | None = getattr(body, "usage", None)
+        if new and reported is not None and env.sender in rec.member_ids():
+            rec.spend(Usage(reported.prompt_tokens, reported.completion_tokens))
+        changed = changed or new
     return changed
 
 

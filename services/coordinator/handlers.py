@@ -163,6 +163,13 @@ def build_service(conn: Connection, store: ConversationStore, scheduler: Schedul
                 "larger depth",
                 in_reply_to=env.id,
             )
+        left = parent.budget.max_tokens - parent.tokens
+        if left < 1:
+            raise Forbidden(
+                f"conversation {parent.id} has spent its {parent.budget.max_tokens} LLM tokens, "
+                "none are left for a sub-team: do the task with this team",
+                in_reply_to=env.id,
+            )
         child = Record(
             id=new_id(),
             goal=body.goal,
@@ -172,7 +179,9 @@ def build_service(conn: Connection, store: ConversationStore, scheduler: Schedul
             parent=parent.id,
             parent_task=body.task_id,
             excluded=[env.sender],
-            budget=parent.budget,
+            # What the parent has left, not a fresh copy: the child's spending comes back
+            # to the parent when it ends.
+            budget=parent.budget.model_copy(update={"max_tokens": left}),
             observers=parent.observers,
             deadline=min(parent.deadline, task.deadline),
         )

@@ -179,11 +179,13 @@ class Record(Stored):
     def member_ids(self) -> list[str]:
         return [m.agent for m in self.members]
 
-    def heard(self, line: Line, keep: int = 40) -> None:
+    def heard(self, line: Line, keep: int = 40) -> bool:
+        """Add ``line`` to the transcript; False when it is there already."""
         if any(existing.id == line.id for existing in self.transcript):
-            return
+            return False
         self.transcript.append(line)
         del self.transcript[:-keep]
+        return True
 
     def public(self) -> ConversationState:
         return ConversationState(
