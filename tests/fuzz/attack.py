@@ -140,7 +140,7 @@ async def attack_inbox(
         below = rng.choice([(), ("group", group), ("invite",)])
         return subjects.inbox(owner, *below), junk.delivery()
 
-    sent = (await fire.durable(js, owner, make, run.per_subject)).sent
+    sent = (await fire.published(js.publish, owner, make, run.per_subject)).sent
     run.inboxes[owner] = sent
     await settle(lambda: inbox.counts["dropped"] - before["dropped"] >= sent, 60)
     run.inbox_counts[owner] = Counter(inbox.counts) - before
@@ -151,9 +151,12 @@ async def attack_events(
 ) -> None:
     """Bad events on ``subject``, which ``readers`` subscriptions of ``conn`` read."""
     before = conn.events_dropped
-    sent = (
-        await fire.events(nc, subject, lambda: (subject, junk.delivery()), run.per_subject)
-    ).sent
+
+    def make() -> tuple[str, Piece]:
+        return subject, junk.delivery()
+
+    sent = (await fire.published(nc.publish, subject, make, run.per_subject)).sent
+    await nc.flush()
     run.events[consumer] = sent * readers
     await settle(lambda: conn.events_dropped - before >= sent * readers, 30)
     run.dropped_events[consumer] = conn.events_dropped - before

@@ -9,12 +9,12 @@ it dropped, the tally only says how many were sent.
 import asyncio
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from nats.aio.client import Client
 from nats.errors import TimeoutError as NatsTimeout
-from nats.js import JetStreamContext
 
 from protocol.envelope import decode
 from protocol.errors import IoaError
@@ -88,26 +88,19 @@ async def requests(
     return tally
 
 
-async def durable(js: JetStreamContext, label: str, make: Make, count: int) -> Tally:
-    """``count`` bad messages stored in a stream (an inbox): each publish awaits its ack."""
+Publish = Callable[..., Awaitable[Any]]
+
+
+async def published(publish: Publish, label: str, make: Make, count: int) -> Tally:
+    """``count`` bad messages for subjects that answer nobody (inboxes, events), each sent
+    with ``publish(subject, data, headers=...)``: ``js.publish`` awaits the stream's ack,
+    ``nc.publish`` hands it to core NATS (flush after)."""
     tally = Tally(label)
     for _ in range(count):
         subject, piece = make()
-        await js.publish(subject, piece.data, headers=piece.headers)
+        await publish(subject, piece.data, headers=piece.headers)
         tally.sent += 1
         tally.defects[piece.defect] += 1
-    return tally
-
-
-async def events(nc: Client, label: str, make: Make, count: int) -> Tally:
-    """``count`` bad messages published on core NATS (events: nobody answers)."""
-    tally = Tally(label)
-    for _ in range(count):
-        subject, piece = make()
-        await nc.publish(subject, piece.data, headers=piece.headers)
-        tally.sent += 1
-        tally.defects[piece.defect] += 1
-    await nc.flush()
     return tally
 
 

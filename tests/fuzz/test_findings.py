@@ -12,6 +12,8 @@
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -70,7 +72,12 @@ async def test_a_subject_with_tokens_after_the_operation_is_an_invalid_message(
         assert chat.service.counts["internal"] == 0
 
 
-async def test_an_inbox_reads_on_after_a_deeply_nested_message(settings: ServiceSettings) -> None:
+@asynccontextmanager
+async def an_inbox_after(
+    settings: ServiceSettings, raw: bytes, **options: Any
+) -> AsyncIterator[tuple[Inbox, list[str]]]:
+    """An inbox sent ``raw`` and then a good message, once it has handled the good one:
+    the inbox and the ids it handled."""
     handled: list[str] = []
     got = asyncio.Event()
 
@@ -81,15 +88,18 @@ async def test_an_inbox_reads_on_after_a_deeply_nested_message(settings: Service
     async with (
         serve_chat(ChatSettings(**settings.model_dump())),  # it creates the inbox stream
         Connection(settings, "sender") as conn,
-        Inbox(conn, "reader", handle, handled_ttl=None) as inbox,
+        Inbox(conn, "reader", handle, handled_ttl=None, **options) as inbox,
     ):
-        nested = b"[" * 100_000 + b"]" * 100_000
-        await conn.js.publish(conn.subjects.inbox("reader"), nested)
-        await conn.deliver(
-            conn.subjects.inbox("reader"),
-            Envelope.of(ChatMessage(text="hi"), sender="sender", id="m1"),
-        )
+        await conn.js.publish(conn.subjects.inbox("reader"), raw)
+        good = Envelope.of(ChatMessage(text="hi"), sender="sender", id="m1")
+        await conn.deliver(conn.subjects.inbox("reader"), good)
         await asyncio.wait_for(got.wait(), 10)
+        yield inbox, handled
+
+
+async def test_an_inbox_reads_on_after_a_deeply_nested_message(settings: ServiceSettings) -> None:
+    async with an_inbox_after(settings, b"[" * 100_000 + b"]" * 100_000) as (inbox, handled):
+        pass
     assert handled == ["m1"]
     assert inbox.counts["dropped"] == 1
 
@@ -107,22 +117,7 @@ async def test_no_one_message_stops_an_inbox(
         return real_decode(raw, **kwargs)
 
     monkeypatch.setattr("protocol.inbox.decode", broken_decode)
-    handled: list[str] = []
-    got = asyncio.Event()
-
-    async def handle(env: Envelope[Any]) -> None:
-        handled.append(env.id)
-        got.set()
-
-    async with (
-        serve_chat(ChatSettings(**settings.model_dump())),
-        Connection(settings, "sender") as conn,
-        Inbox(conn, "reader", handle, handled_ttl=None, ack_wait=1) as inbox,
-    ):
-        await conn.js.publish(conn.subjects.inbox("reader"), b"breaks the decoder")
-        message = Envelope.of(ChatMessage(text="hi"), sender="sender", id="m1")
-        await conn.deliver(conn.subjects.inbox("reader"), message)
-        await asyncio.wait_for(got.wait(), 10)
+    async with an_inbox_after(settings, b"breaks the decoder", ack_wait=1) as (inbox, handled):
         for _ in range(100):  # the broken one comes back after ack_wait
             if inbox.counts["failed"] >= 2:
                 break
