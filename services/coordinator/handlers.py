@@ -149,9 +149,13 @@ def build_service(conn: Connection, store: ConversationStore, scheduler: Schedul
 
     @service.handler("sub_team")
     async def sub_team(env: Envelope[RequestSubTeam]) -> ConversationState:
+        """A child conversation for the sender's open task: one per task, so a retried
+        request (a lost reply, a restarted agent) gets the same child, not a second."""
         body = env.body
         parent = await store.get(body.conversation)
         task = parent.task(body.task_id)
+        if task is not None and task.assignee == env.sender and task.sub_team is not None:
+            return (await store.get(task.sub_team)).public()
         if task is None or not task.open or task.assignee != env.sender:
             raise Forbidden(
                 f"{env.sender} has no open task {body.task_id} in {parent.id}", in_reply_to=env.id
@@ -171,7 +175,7 @@ def build_service(conn: Connection, store: ConversationStore, scheduler: Schedul
                 in_reply_to=env.id,
             )
         child = Record(
-            id=new_id(),
+            id=f"{task.task_id}-sub",
             goal=body.goal,
             requester=env.sender,
             max_team=body.max_team,
@@ -188,14 +192,19 @@ def build_service(conn: Connection, store: ConversationStore, scheduler: Schedul
 
         def link(rec: Record) -> bool:
             found = rec.task(body.task_id)
-            if found is None:
+            if found is None or found.sub_team == child.id:
                 return False
             found.sub_team = child.id
             rec.children.append(child.id)
             return True
 
+        try:
+            state = await begin(child)
+        except Conflict:  # a retry that raced the first request: the child it made
+            state = (await store.get(child.id)).public()
+        # Linked after it exists: a crash in between leaves a child that the retry finds.
         await store.change(parent.id, link)
-        return await begin(child)
+        return state
 
     return service
 

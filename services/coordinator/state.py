@@ -227,7 +227,11 @@ class ConversationStore:
         self._kv = kv
 
     async def create(self, rec: Record) -> None:
-        rec.revision = await self._kv.create(rec.id, rec.model_dump_json().encode())
+        """Store a new record; :class:`Conflict` when one with its id exists."""
+        try:
+            rec.revision = await self._kv.create(rec.id, rec.model_dump_json().encode())
+        except KeyWrongLastSequenceError:
+            raise Conflict(f"conversation {rec.id} exists already") from None
 
     async def get(self, conversation: str) -> Record:
         try:

@@ -59,6 +59,20 @@ class Doubler(Agent):
         )
 
 
+class RetryingLead(Agent):
+    """Asks for its sub-team twice at once and once more, as a client retrying would."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.children: list[str] = []
+
+    async def on_task(self, env: Envelope[TaskAssign]) -> TaskResult | TaskFailed | None:
+        ask = [self.request_sub_team(env, "Compute 12*(3+4)", max_team=1) for _ in range(2)]
+        answers = [*await asyncio.gather(*ask), await self.request_sub_team(env, "again")]
+        self.children = [child.conversation for child in answers]
+        return None
+
+
 def types_and_senders(messages: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return [(m["type"], m["sender"]) for m in messages]
 
@@ -341,3 +355,20 @@ async def test_a_sequential_chain_hands_each_result_to_the_next_member_in_its_in
         "done",
         "doubled: 168",
     )
+
+
+async def test_a_retried_sub_team_request_gets_the_same_child(
+    nats_url: str, subject_root: str, tmp_path: Path
+) -> None:
+    async with network(nats_url, subject_root, tmp_path, Script()) as net:
+        lead = await net.add(RetryingLead(card("lead", "xylophone"), net.settings))
+        async with Connection(net.settings, "gateway") as conn:
+            conversation = await start(
+                conn, StartConversation(goal="xylophone", required=["lead"], max_team=1)
+            )
+            parent = await wait_for(conn, conversation)
+            child = await wait_for(conn, parent.children[0])
+    assert parent.state == "concluded", parent.reason
+    assert lead.children == [child.conversation] * 3
+    assert parent.children == [child.conversation]
+    assert child.goal == "Compute 12*(3+4)" and parent.tasks[0].result == child.conclusion
