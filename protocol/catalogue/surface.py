@@ -17,6 +17,7 @@ from protocol.kinds import (
     AgentStatus,
     Body,
     CancelConversation,
+    ChatMessage,
     ContinueConversation,
     ConversationList,
     ConversationState,
@@ -251,6 +252,14 @@ OPERATIONS: tuple[Operation, ...] = (
         _kinds(RequestSubTeam),
         _kinds(ConversationState),
         "A member asks for a sub-team to do its task; the child's conclusion is the result.",
+    ),
+    Operation(
+        COORDINATOR,
+        "post",
+        _kinds(ChatMessage),
+        _kinds(Ack),
+        "The requester's (or an observer's) message for a conversation (the envelope's "
+        "conversation) that has no group yet: kept, and posted to the group once it exists.",
     ),
 )
 

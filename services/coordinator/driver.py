@@ -248,12 +248,14 @@ class Driver:
         if retried:
             return None
         move = rec.current
+        if move is not None and not move.posted:
+            await self._post_move(rec, move)
+            move.posted = True
+            await self.store.save(rec)
+            return None
+        if rec.said:
+            return await self._relay(rec)
         if move is not None:
-            if not move.posted:
-                await self._post_move(rec, move)
-                move.posted = True
-                await self.store.save(rec)
-                return None
             wake = self._still_waiting(rec, move)
             if wake is not None:
                 return wake
@@ -395,6 +397,18 @@ class Driver:
             await self.store.save(rec)
         return changed
 
+    async def _relay(self, rec: Record) -> Wake:
+        """Post, in order, what people sent before the group existed (after the roster)."""
+        members = set(rec.member_ids())
+        for said in rec.said:
+            speakers = [agent for agent in said.next_speakers if agent in members]
+            text = f"{said.sender} wrote while the team was forming: {said.text}"
+            message = ChatMessage(text=text, next_speakers=speakers, mentions=speakers)
+            await self._post(rec, message, said.id)
+        rec.said = []
+        await self.store.save(rec)
+        return None
+
     async def _post_move(self, rec: Record, move: Move) -> None:
         if move.kind == "watch" and move.text:
             await self._post(rec, ChatMessage(text=move.text), move.envelope_id)
@@ -433,6 +447,8 @@ class Driver:
         return None
 
     async def _conclude(self, rec: Record) -> Wake:
+        if rec.said:
+            return await self._relay(rec)
         if rec.conclusion is None:
             done = [t for t in rec.tasks if t.outcome == "done"]
             said = [

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from protocol.envelope import Envelope
+from protocol.errors import Conflict, RateLimited, TooLarge
 from protocol.kinds import (
     ChatMessage,
     Conclusion,
@@ -19,7 +20,7 @@ from protocol.kinds import (
     TokenUsage,
 )
 from protocol.llm import Usage
-from services.coordinator.state import Line, Record, clip
+from services.coordinator.state import Line, Record, Said, clip
 
 
 def answer_invite(rec: Record, env: Envelope[Any]) -> bool:
@@ -74,6 +75,56 @@ RESULT_LIMIT = 20_000
 inputs all carry it, and each must stay within its message limit."""
 DATA_LIMIT = 4_000
 """Characters of a result's structured data (as JSON) kept; larger data is dropped."""
+
+
+MAX_SAID = 10
+"""Messages that may wait for a conversation's group (each is kept in its record)."""
+MAX_SAID_CHARS = 20_000
+
+
+def said_early(rec: Record, env: Envelope[ChatMessage]) -> bool:
+    """A message for the conversation sent through the coordinator, because its group
+    may not exist yet: kept until the driver posts it to the group."""
+    if rec.finished:
+        raise Conflict(
+            f"conversation {rec.id} is {rec.state}; continue it with a follow-up goal",
+            in_reply_to=env.id,
+        )
+    if any(said.source == env.id for said in rec.said):
+        return False  # a retry
+    if len(env.body.text) > MAX_SAID_CHARS:
+        raise TooLarge(
+            f"a message sent before the team has formed may have at most "
+            f"{MAX_SAID_CHARS:,} characters",
+            in_reply_to=env.id,
+        )
+    if len(rec.said) >= MAX_SAID:
+        raise RateLimited(
+            f"{MAX_SAID} messages already wait for the team of conversation {rec.id} to "
+            "form; send more once it has",
+            in_reply_to=env.id,
+        )
+    speakers = list(env.body.next_speakers)
+    rec.said.append(
+        Said(
+            id=rec.next_id("u"),
+            source=env.id,
+            sender=env.sender,
+            text=env.body.text,
+            next_speakers=speakers,
+        )
+    )
+    # The moderator sees it at once, in the sender's name.
+    rec.heard(
+        Line(
+            id=env.id,
+            sender=env.sender,
+            type=env.type,
+            text=env.body.text[:2000],
+            next_speakers=speakers,
+        )
+    )
+    return True
 
 
 def agent_offline(rec: Record, agent: str) -> bool:

@@ -13,6 +13,7 @@ from protocol.kinds import (
     Ack,
     AgentStatus,
     CancelConversation,
+    ChatMessage,
     ContinueConversation,
     ConversationList,
     ConversationState,
@@ -124,6 +125,20 @@ def build_service(conn: Connection, store: ConversationStore, scheduler: Schedul
         rec = await store.change(env.body.conversation, ask_to_cancel)
         scheduler.kick(rec.id)
         return rec.public()
+
+    @service.handler("post")
+    async def post(env: Envelope[ChatMessage]) -> Ack:
+        """A message for a conversation whose group may not exist yet (its team is still
+        forming): kept in the record, posted to the group once it exists."""
+        if env.conversation is None:
+            raise InvalidMessage(
+                "say which conversation the message is for in the envelope's conversation",
+                in_reply_to=env.id,
+            )
+        owned_by(env, await store.get(env.conversation))
+        rec = await store.change(env.conversation, lambda rec: events.said_early(rec, env))
+        scheduler.kick(rec.id)
+        return Ack()
 
     @service.handler("continue")
     async def continue_(env: Envelope[ContinueConversation]) -> ConversationState:

@@ -91,6 +91,19 @@ class Move(Stored):
     answered: list[str] = Field(default_factory=list)
 
 
+class Said(Stored):
+    """A message someone sent the conversation before its group existed: posted to the
+    group, as the coordinator, once there is one."""
+
+    id: str
+    """The envelope id it is posted under (a re-post after a crash is dropped)."""
+    source: str
+    """The id of the envelope it came in (a retried request is kept once)."""
+    sender: str
+    text: str
+    next_speakers: list[str] = Field(default_factory=list)
+
+
 class Line(Stored):
     """One transcript line: what the LLM is shown of the group's history."""
 
@@ -131,6 +144,7 @@ class Record(Stored):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     transcript: list[Line] = Field(default_factory=list)
+    said: list[Said] = Field(default_factory=list)
     conclusion: str | None = None
     reason: str | None = None
     settled: bool = False

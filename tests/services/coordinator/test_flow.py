@@ -9,9 +9,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from protocol.agent import Agent
 from protocol.connection import Connection
 from protocol.envelope import Envelope
+from protocol.errors import Conflict
 from protocol.kinds import (
     Budget,
     CancelConversation,
@@ -21,6 +24,8 @@ from protocol.kinds import (
     TaskAssign,
     TaskFailed,
     TaskResult,
+    TeamDecline,
+    TeamInvite,
 )
 from tests.services.coordinator.network import (
     Drafter,
@@ -30,6 +35,7 @@ from tests.services.coordinator.network import (
     group_messages,
     network,
     start,
+    state_of,
     wait_for,
 )
 from tests.support.scripted_llm import Rule, Script
@@ -71,6 +77,25 @@ class RetryingLead(Agent):
         answers = [*await asyncio.gather(*ask), await self.request_sub_team(env, "again")]
         self.children = [child.conversation for child in answers]
         return None
+
+
+class SlowJoiner(Agent):
+    """Thinks a while before it joins; remembers the discussion messages it sees."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.heard: list[str] = []
+
+    async def on_invite(self, env: Envelope[TeamInvite]) -> TeamDecline | None:
+        await asyncio.sleep(1.0)
+        return None
+
+    async def on_group_message(self, env: Envelope[Any]) -> None:
+        if isinstance(env.body, ChatMessage):
+            self.heard.append(env.body.text)
+
+    async def on_task(self, env: Envelope[TaskAssign]) -> TaskResult | TaskFailed | None:
+        return TaskResult(task_id=env.body.task_id, text="done, in a hurry")
 
 
 def types_and_senders(messages: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -372,3 +397,40 @@ async def test_a_retried_sub_team_request_gets_the_same_child(
     assert lead.children == [child.conversation] * 3
     assert parent.children == [child.conversation]
     assert child.goal == "Compute 12*(3+4)" and parent.tasks[0].result == child.conclusion
+
+
+async def test_a_message_sent_while_the_team_forms_is_posted_once_the_group_exists(
+    nats_url: str, subject_root: str, tmp_path: Path
+) -> None:
+    async with network(nats_url, subject_root, tmp_path, Script()) as net:
+        joiner = await net.add(SlowJoiner(card("slowpoke", "xylophone"), net.settings))
+        async with Connection(net.settings, "gateway") as conn:
+            conversation = await start(
+                conn, StartConversation(goal="xylophone", required=["slowpoke"], max_team=1)
+            )
+            forming = await state_of(conn, conversation)
+            said = Envelope.of(
+                ChatMessage(text="please hurry", next_speakers=["slowpoke"]),
+                sender="gateway",
+                conversation=conversation,
+            )
+            for _ in range(2):  # a retry is kept once
+                await conn.send("coordinator", "post", said)
+            state = await wait_for(conn, conversation)
+            messages = await group_messages(conn, conversation)
+            too_late = Envelope.of(
+                ChatMessage(text="one more thing"), sender="gateway", conversation=conversation
+            )
+            with pytest.raises(Conflict, match="continue it with a follow-up goal"):
+                await conn.send("coordinator", "post", too_late)
+    assert forming.state == "forming" and forming.group is None
+    assert state.state == "concluded", state.reason
+    relayed = "gateway wrote while the team was forming: please hurry"
+    assert [(m["type"], m["body"].get("text")) for m in messages][:3] == [
+        ("chat_message", messages[0]["body"]["text"]),  # the roster
+        ("chat_message", relayed),
+        ("task_assign", None),
+    ]
+    assert messages[1]["sender"] == "coordinator"
+    assert messages[1]["body"]["next_speakers"] == ["slowpoke"]
+    assert relayed in joiner.heard
