@@ -27,7 +27,7 @@ from gateway.schemas import (
     UserMessage,
 )
 from protocol.envelope import Envelope
-from protocol.errors import Conflict, InvalidMessage
+from protocol.errors import InvalidMessage
 from protocol.ids import ID_PATTERN
 from protocol.kinds import (
     CancelConversation,
@@ -181,11 +181,11 @@ async def post_message(
     caller: CallerDep,
 ) -> Posted:
     """Say something in the conversation's group, as the user; the team sees it.
-    ``in_reply_to`` answers a question (a message id)."""
+    ``in_reply_to`` answers a question (a message id). While the team is still forming
+    (no group yet) the coordinator keeps the message and posts it once the group exists;
+    ``seq`` is then 0."""
     await keyring.check_owner(conversation, caller)
     state = await get_state(conn, conversation)
-    if state.group is None:
-        raise Conflict(f"conversation {conversation} has no group yet; try again in a moment")
     env = Envelope.of(
         ChatMessage(text=body.text, next_speakers=body.next_speakers, mentions=body.next_speakers),
         sender=caller.user,
@@ -193,6 +193,9 @@ async def post_message(
         group=state.group,
         in_reply_to=body.in_reply_to,
     )
+    if state.group is None:
+        await conn.send(COORDINATOR, "post", env)
+        return Posted(conversation=conversation, seq=0, id=env.id)
     reply = await conn.send(CHAT, "post", env)
     return Posted(conversation=conversation, seq=reply.body.seq, id=env.id)
 
