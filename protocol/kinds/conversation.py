@@ -105,6 +105,40 @@ class Member(BaseModel):
     score: float | None = None
 
 
+class QueryHit(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    agent: Id
+    score: float
+
+
+class FormationQuery(BaseModel):
+    """One registry search made to form the team, and the candidates it returned."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    query: str = Field(max_length=2000)
+    source: Literal["goal", "llm"] = Field(
+        description="A step of the goal itself, or a capability query the LLM proposed."
+    )
+    hits: list[QueryHit] = Field(default_factory=list, description="Best first.")
+
+
+class TeamFormation(BaseModel):
+    """How the team was chosen: who chose it, and from which searches."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    chosen_by: Literal["llm", "rules"] = Field(
+        description="llm: the LLM's choice, checked against the candidates; rules: the best "
+        "match for each step of the goal."
+    )
+    why_rules: str | None = Field(
+        default=None, description="Why the LLM's choice was not used (with chosen_by rules)."
+    )
+    queries: list[FormationQuery] = Field(default_factory=list)
+
+
 TaskOutcome = Literal["pending", "done", "failed", "cancelled"]
 
 
@@ -129,8 +163,15 @@ class ConversationState(Body):
     state: ConversationStatus
     group: Id | None = None
     members: list[Member] = Field(default_factory=list)
+    formation: TeamFormation | None = Field(
+        default=None, description="How the team was chosen (once it has been)."
+    )
     conclusion: str | None = None
-    reason: str | None = Field(default=None, description="Why it failed or was cancelled.")
+    reason: str | None = Field(
+        default=None,
+        description="Why it failed or was cancelled, or concluded before its work was done "
+        "(a budget ran out).",
+    )
     policy: FlowPolicy = "sequential"
     turns: int = 0
     tokens: int = Field(default=0, description="LLM tokens spent on the conversation.")
