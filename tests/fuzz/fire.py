@@ -52,16 +52,16 @@ Make = Callable[[], tuple[str, Piece]]
 async def requests(
     nc: Client, label: str, make: Make, count: int, *, in_flight: int = 32, timeout: float = 30
 ) -> Tally:
-    """``count`` bad requests, ``in_flight`` at a time; ``make`` gives each its subject."""
+    """``count`` bad requests, ``in_flight`` at a time; ``make`` gives each its subject.
+
+    Each is made just before it is sent: made all at once, 10,000 of them (some of
+    hundreds of KB) would hold the event loop, and the services in it, for seconds."""
     tally = Tally(label)
-    pieces = [make() for _ in range(count)]
-    queue: asyncio.Queue[tuple[int, str, Piece]] = asyncio.Queue()
-    for n, (subject, piece) in enumerate(pieces):
-        queue.put_nowait((n, subject, piece))
+    numbers = iter(range(count))
 
     async def worker() -> None:
-        while not queue.empty():
-            n, subject, piece = queue.get_nowait()
+        for n in numbers:
+            subject, piece = make()
             tally.sent += 1
             tally.defects[piece.defect] += 1
             if n % UNANSWERABLE_EVERY == UNANSWERABLE_EVERY - 1:

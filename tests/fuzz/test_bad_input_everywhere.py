@@ -21,14 +21,16 @@ tests below then check, each from the same run:
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import random
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
+import structlog
 
 from ioa import sse
 from protocol.agent import Agent
@@ -88,6 +90,18 @@ async def start(http: httpx.AsyncClient, **body: Any) -> str:
     return conversation
 
 
+@contextlib.contextmanager
+def errors_only() -> Iterator[None]:
+    """Every refusal and drop is logged, tens of thousands of lines in a big run: keep
+    only errors while it lasts (what a crash would log)."""
+    before = structlog.get_config()
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
+    try:
+        yield
+    finally:
+        structlog.configure(**before)
+
+
 SLEEPER = AgentCard(
     id="sleeper",
     name="Sleeper",
@@ -100,6 +114,7 @@ SLEEPER = AgentCard(
 async def run(nats_url: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Run]:
     root = f"t{random.randrange(16**10):010x}.ioa.v1"
     async with contextlib.AsyncExitStack() as stack:
+        stack.enter_context(errors_only())
         net = await stack.enter_async_context(
             network(nats_url, root, tmp_path_factory.mktemp("fuzz"))
         )
