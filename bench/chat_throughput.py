@@ -2,24 +2,26 @@
 
 Starts a local nats-server and the chat service as its own process
 (``python -m services.chat``), then, in this process, the members: each a real
-:class:`protocol.inbox.Inbox` (durable consumer, ack after handling, handled
-ids recorded in the member's KV bucket) whose handler notes when it ran. The
-posters are members of the group, each with its own connection and several
-posts in flight; a message is done when every member but its sender handled it
-(the sender gets no copy of its own post).
+:class:`protocol.inbox.Inbox` (durable consumer, decode, dedupe, ack after
+handling confirmed by JetStream) whose handler notes when it ran. The posters
+are members of the group, each with its own connection and several posts in
+flight; a message is done when every member but its sender handled it.
 
-Measured in one run:
+Measured in one run, for both fan-out designs and groups of 2, 5, 20 and 100:
 
 - raw nats-py core publish and raw JetStream publish (async, acks awaited),
   the floor under everything else;
-- throughput of a 5-member group with 5 posters, and latency from post to the
-  last member's handler at a steady 500 messages/s;
-- the same for groups of 2, 5, 20 and 100 members (latency at a lighter
-  100 messages/s, so the largest group is not simply overloaded);
-- the other fan-out design for comparison: member consumers reading the group
-  log directly (no copies; chat service with ``IOA_FANOUT=false``), each
-  member with the same guarantees (validate, record the handled id in a KV
-  bucket, then ack).
+- throughput with 5 posters (16 posts in flight each), and the CPU time each
+  process spent per message meanwhile (the chat service, nats-server, and this
+  process, i.e. the posters and every member): on a machine shared with others
+  the CPU per message moves far less than the rates do;
+- latency from post to the last member's handler at a steady 100 and 500
+  messages/s (a bigger group gets fewer messages, so each size takes about as
+  long; a rate above the measured throughput measures a queue);
+- the designs: "copy to inboxes" (the chat service copies each message into
+  every other member's inbox) and "members read the log" (the chat service with
+  ``IOA_FANOUT=false``; each member's Inbox bound to its own durable consumer of
+  the group's log, skipping its own posts).
 
 Run: ``python -m bench.chat_throughput [--quick]``.
 """
@@ -33,20 +35,19 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import nats
 import structlog
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, KeyValueConfig, StreamConfig
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StreamConfig
 
 from bench.report import table, write_results
 from ioa import nats_server
 from ioa.processes import die_with_parent
 from protocol.connection import Connection
-from protocol.envelope import Envelope, decode
+from protocol.envelope import Envelope
 from protocol.errors import IoaError, NotFound
 from protocol.inbox import Inbox
 from protocol.kinds import ChatMessage, CreateGroup, GetGroup
@@ -56,6 +57,10 @@ from protocol.streams import group_stream
 NAME = "chat_throughput"
 TEXT = "The result is 470. " * 10
 ROOT = "bench.ioa.v1"
+COPY = "copy to inboxes"
+LOG = "members read the log"
+SIZES = (2, 5, 20, 100)
+RATES = (100, 500)  # steady messages/s at which latency is measured
 
 
 @dataclass(slots=True)
@@ -169,7 +174,7 @@ class ChatProcess:
             # Far above the load, but on: every guarantee and limit stays in the path.
             "IOA_POST_RATE": "1000000",
             "IOA_POST_BURST": "1000000",
-            "IOA_MAX_IN_FLIGHT": "1000000",
+            "IOA_MAX_IN_FLIGHT": "10000",
             **env,
         }
         self.proc: subprocess.Popen[bytes] | None = None
@@ -199,93 +204,61 @@ class ChatProcess:
             self.proc.wait(timeout=20)
 
 
-# --- one scenario: a group, its members' inboxes, its posters ------------------------
-Reader = Callable[[str, Tracker], Awaitable[Any]]
+# --- one scenario: a group, its members' readers, its posters ---------------------
+class LogReader(Inbox):
+    """Design B's member: the agent runtime's own :class:`Inbox` (span, decode, dedupe,
+    confirmed ack), bound to a durable consumer of the group's log instead of the
+    member's inbox, so both designs handle a message with the same code."""
 
+    def __init__(self, conn: Connection, owner: str, handler: Any, group: str) -> None:
+        super().__init__(conn, owner, handler)
+        self._group = group
 
-async def inbox_members(settings: NatsSettings, members: list[str], tracker: Tracker) -> list[Any]:
-    """Each member reads its inbox with the real agent runtime's Inbox."""
-    opened = []
-    for member in members:
-        conn = await Connection(settings, member).__aenter__()
-
-        async def handle(env: Envelope[Any], _tracker: Tracker = tracker) -> None:
-            _tracker.on_handled(env.id)
-
-        inbox = await Inbox(conn, member, handle).__aenter__()
-        opened.append((inbox, conn))
-    return opened
-
-
-async def log_members(
-    settings: NatsSettings, members: list[str], group: str, tracker: Tracker
-) -> list[Any]:
-    """Design B: each member's own durable consumer on the group's log (no copies)."""
-    opened = []
-    for member in members:
-        conn = await Connection(settings, member).__aenter__()
-        stream = group_stream(conn.subjects).name
-        durable = f"log-{member}"
-        await conn.js.add_consumer(
+    async def _bind(self) -> Any:
+        js, stream = self.conn.js, group_stream(self.conn.subjects).name
+        durable = f"log-{self.owner}"
+        await js.add_consumer(
             stream,
             ConsumerConfig(
                 durable_name=durable,
-                filter_subject=conn.subjects.group_log(group),
+                filter_subject=self.conn.subjects.group_log(self._group),
                 deliver_policy=DeliverPolicy.ALL,
                 ack_policy=AckPolicy.EXPLICIT,
+                ack_wait=30,
+                max_deliver=5,
             ),
         )
-        psub = await conn.js.pull_subscribe_bind(durable=durable, stream=stream)
-        # The same guarantee as the Inbox: handled ids recorded in a KV bucket, then ack.
-        handled = await conn.js.create_key_value(
-            KeyValueConfig(bucket=f"bench_handled_{member}", history=1, ttl=3600)
+        return await js.pull_subscribe_bind(durable=durable, stream=stream)
+
+
+async def open_members(
+    settings: NatsSettings, members: list[str], group: str, design: str, tracker: Tracker
+) -> list[tuple[Inbox, Connection]]:
+    """Each member reads its inbox (copies) or the group's log with the real Inbox."""
+    opened = []
+    for member in members:
+        conn = await Connection(settings, member).__aenter__()
+
+        async def handle(env: Envelope[Any], _member: str = member) -> None:
+            if env.sender != _member:  # the log holds one's own posts too: skip them
+                tracker.on_handled(env.id)
+
+        inbox = (
+            Inbox(conn, member, handle)
+            if design == COPY
+            else LogReader(conn, member, handle, group)
         )
-        task = asyncio.create_task(_consume_log(psub, member, tracker, handled))
-        opened.append((task, psub, conn))
+        opened.append((await inbox.__aenter__(), conn))
     return opened
 
 
-async def _consume_log(psub: Any, member: str, tracker: Tracker, handled: Any) -> None:
-    pending: set[asyncio.Task[None]] = set()
-
-    async def finish(msg: Any, message_id: str) -> None:
-        await handled.put(message_id, b"")
-        await msg.ack()
-
-    while True:
-        try:
-            msgs = await psub.fetch(batch=64, timeout=1.0)
-        except TimeoutError:
-            continue
-        except Exception as exc:  # say so, and go on: a dead reader would hang the run
-            structlog.get_logger("bench").error("log reader fetch failed", error=repr(exc))
-            await asyncio.sleep(0.1)
-            continue
-        for msg in msgs:
-            try:
-                env = decode(msg.data)
-            except IoaError as exc:
-                structlog.get_logger("bench").error("unreadable log message", error=str(exc))
-                await msg.ack()
-                continue
-            if env.sender != member:
-                tracker.on_handled(env.id)
-            task = asyncio.create_task(finish(msg, env.id))
-            pending.add(task)
-            task.add_done_callback(pending.discard)
-
-
-async def close_members(opened: list[Any]) -> None:
-    async def close(item: Any) -> None:
-        if isinstance(item[0], Inbox):
-            await item[0].__aexit__(None, None, None)
-        else:
-            item[0].cancel()
-            await item[1].unsubscribe()
-        await item[-1].__aexit__(None, None, None)
+async def close_members(opened: list[tuple[Inbox, Connection]]) -> None:
+    async def close(inbox: Inbox, conn: Connection) -> None:
+        await inbox.__aexit__(None, None, None)
+        await conn.__aexit__(None, None, None)
 
     # Together: each inbox takes up to a fetch timeout (1 s) to notice it should stop.
-    await asyncio.gather(*(close(item) for item in opened))
+    await asyncio.gather(*(close(inbox, conn) for inbox, conn in opened))
 
 
 async def post_all(
@@ -334,78 +307,91 @@ async def post_steady(
 
 @dataclass(slots=True)
 class Figures:
+    """One design and group size: throughput, the CPU it cost, latency at steady rates."""
+
     design: str
     size: int
     posts: int
-    msgs_per_s: float
-    rate: float = 0.0
-    p50_ms: float = float("nan")
-    p99_ms: float = float("nan")
+    msgs_per_s: float = 0.0
     complete: bool = True
+    # CPU milliseconds per message in the throughput run, by process.
+    cpu_ms: dict[str, float] = field(default_factory=dict)
+    # Steady rate (messages/s) -> p50 and p99 ms from post to the last member's handler.
+    latency: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def until_done(tracker: Tracker, timeout: float) -> bool:
+    try:
+        await asyncio.wait_for(tracker.done.wait(), timeout)
+    except TimeoutError:
+        return False
+    return True
 
 
 async def scenario(
     url: str,
+    pids: dict[str, int],
     name: str,
     size: int,
     *,
     design: str,
     throughput_posts: int,
-    steady_rate: float,
-    steady_seconds: float,
+    steady: list[tuple[float, int]],
     posters: int = 5,
     window: int = 16,
-    timeout: float = 90.0,
+    timeout: float = 120.0,
 ) -> Figures:
+    """``steady``: (rate, messages) pairs, each posted at that rate after the throughput run."""
     settings = NatsSettings(nats_url=url, subject_root=ROOT, request_timeout=30)
     members = [f"{name}-m{i}" for i in range(size)]
     group = f"{name}-g"
     async with Connection(settings, members[0]) as owner:
         await owner.request("chat", "create_group", CreateGroup(group=group, members=members))
-    poster_ids = members[: min(posters, size)]
-    conns = [await Connection(settings, p).__aenter__() for p in poster_ids]
-    figures = Figures(design=design, size=size, posts=throughput_posts, msgs_per_s=0.0)
+    conns = [await Connection(settings, p).__aenter__() for p in members[: min(posters, size)]]
+    figures = Figures(design=design, size=size, posts=throughput_posts)
+    tracker = Tracker(recipients=size - 1, expected=throughput_posts)
+    opened = await open_members(settings, members, group, design, tracker)
     try:
         # Throughput: everything posted as fast as the posters' windows allow.
-        tracker = Tracker(recipients=size - 1, expected=throughput_posts)
-        opened = await (
-            inbox_members(settings, members, tracker)
-            if design == "copy to inboxes"
-            else log_members(settings, members, group, tracker)
-        )
-        try:
-            began = time.perf_counter()
-            await post_all(conns, group, tracker, throughput_posts, window)
-            try:
-                await asyncio.wait_for(tracker.done.wait(), timeout)
-            except TimeoutError:
-                figures.complete = False
-            figures.msgs_per_s = tracker.complete / (time.perf_counter() - began)
-            # Latency: a steady rate well inside what the group sustains.
-            steady = int(steady_rate * steady_seconds)
+        cpu = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        cpu["bench"] = time.process_time()
+        began = time.perf_counter()
+        await post_all(conns, group, tracker, throughput_posts, window)
+        figures.complete = await until_done(tracker, timeout)
+        figures.msgs_per_s = tracker.complete / (time.perf_counter() - began)
+        cpu_after = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        cpu_after["bench"] = time.process_time()
+        done = max(tracker.complete, 1)
+        figures.cpu_ms = {k: (cpu_after[k] - cpu[k]) * 1000 / done for k in cpu}
+        # Latency at steady rates, each run on its own.
+        for rate, count in steady:
             tracker.handled.clear()
             tracker.last_at.clear()
             tracker.sent_at.clear()
-            tracker.complete, tracker.expected = 0, steady
+            tracker.complete, tracker.expected = 0, count
             tracker.done.clear()
-            await post_steady(conns, group, tracker, steady_rate, steady_seconds)
-            try:
-                await asyncio.wait_for(tracker.done.wait(), timeout)
-            except TimeoutError:
-                figures.complete = False
+            await post_steady(conns, group, tracker, rate, count / rate)
+            figures.complete &= await until_done(tracker, timeout)
             lat = tracker.latencies_ms()
-            figures.rate = steady_rate
-            figures.p50_ms = percentile(lat, 50)
-            figures.p99_ms = percentile(lat, 99)
-        finally:
-            await close_members(opened)
+            figures.latency[f"{rate:g}"] = {
+                "p50_ms": percentile(lat, 50),
+                "p99_ms": percentile(lat, 99),
+                "messages": count,
+            }
     finally:
+        await close_members(opened)
         for c in conns:
             await c.__aexit__(None, None, None)
     return figures
 
 
-async def measure(url: str, store: Path, quick: bool) -> dict[str, Any]:
+async def measure(url: str, nats_pid: int, store: Path, quick: bool) -> dict[str, Any]:
     payload = Envelope.of(ChatMessage(text=TEXT), sender="bench", group="g").encode()
     n_raw = 5_000 if quick else 20_000
     core = await raw_core(url, n_raw, payload)
@@ -413,44 +399,32 @@ async def measure(url: str, store: Path, quick: bool) -> dict[str, Any]:
     request_p50 = await raw_request_p50(url, payload)
     results: list[Figures] = []
     scale = 0.2 if quick else 1.0
-    async with ChatProcess(url, store / "chat.log"):
-        results.append(
-            await scenario(
-                url,
-                "five",
-                5,
-                design="copy to inboxes",
-                throughput_posts=int(5_000 * scale),
-                steady_rate=500,
-                steady_seconds=5 * scale,
-            )
-        )
-        for size in (2, 20, 100):
-            copies_budget = 20_000 * scale
-            results.append(
-                await scenario(
-                    url,
-                    f"size{size}",
-                    size,
-                    design="copy to inboxes",
-                    throughput_posts=max(100, int(min(5_000 * scale, copies_budget / (size - 1)))),
-                    steady_rate=100,
-                    steady_seconds=3 * scale,
+    # Member handlings one run may take (all members are in this process); a bigger
+    # group gets fewer messages, so each size takes about as long.
+    handlings = 20_000 * scale
+    for design, env in ((COPY, {}), (LOG, {"IOA_FANOUT": "false"})):
+        async with ChatProcess(url, store / f"chat-{len(results)}.log", **env) as chat:
+            assert chat.proc is not None
+            pids = {"chat": chat.proc.pid, "nats": nats_pid}
+            for size in SIZES:
+                posts = max(100, int(min(5_000 * scale, handlings / (size - 1))))
+                steady = [
+                    (rate, max(50, int(min(rate * 5 * scale, handlings / (size - 1)))))
+                    for rate in RATES
+                ]
+                tag = "copy" if design == COPY else "log"
+                results.append(
+                    await scenario(
+                        url,
+                        pids,
+                        f"{tag}{size}",
+                        size,
+                        design=design,
+                        throughput_posts=posts,
+                        steady=steady,
+                    )
                 )
-            )
-    async with ChatProcess(url, store / "chat-nofanout.log", IOA_FANOUT="false"):
-        for size in (5, 20):
-            results.append(
-                await scenario(
-                    url,
-                    f"log{size}",
-                    size,
-                    design="members read the log",
-                    throughput_posts=int(5_000 * scale),
-                    steady_rate=500 if size == 5 else 100,
-                    steady_seconds=5 * scale,
-                )
-            )
+                print(f"  {design}, {size} members: {results[-1].msgs_per_s:,.0f} msgs/s")
     return {
         "params": {"payload_bytes": len(payload), "raw_count": n_raw, "quick": quick},
         "raw": {
@@ -473,7 +447,9 @@ def run(quick: bool = False) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as store:
         server = nats_server.start(port, Path(store) / "nats")
         try:
-            figures = asyncio.run(measure(f"nats://127.0.0.1:{port}", Path(store), quick))
+            figures = asyncio.run(
+                measure(f"nats://127.0.0.1:{port}", server.pid, Path(store), quick)
+            )
         finally:
             nats_server.stop(server)
     raw = figures["raw"]
@@ -487,6 +463,11 @@ def run(quick: bool = False) -> dict[str, Any]:
     )
     rows = []
     for r in figures["results"]:
+        cpu = r["cpu_ms"]
+        lat = [
+            f"{r['latency'][f'{rate:g}']['p50_ms']:.1f} / {r['latency'][f'{rate:g}']['p99_ms']:.1f}"
+            for rate in RATES
+        ]
         rows.append(
             [
                 r["design"],
@@ -495,9 +476,8 @@ def run(quick: bool = False) -> dict[str, Any]:
                 round(r["msgs_per_s"] * (r["size"] - 1)),
                 f"{raw['core_publish_msgs_per_s'] / max(r['msgs_per_s'], 1e-9):.0f}x",
                 f"{raw['jetstream_publish_msgs_per_s'] / max(r['msgs_per_s'], 1e-9):.0f}x",
-                round(r["rate"]),
-                r["p50_ms"],
-                r["p99_ms"],
+                f"{cpu['chat']:.2f} / {cpu['nats']:.2f} / {cpu['bench']:.2f}",
+                *lat,
                 "yes" if r["complete"] else "NO",
             ]
         )
@@ -510,9 +490,8 @@ def run(quick: bool = False) -> dict[str, Any]:
                 "handled/s",
                 "core/this",
                 "js/this",
-                "at msgs/s",
-                "p50 ms",
-                "p99 ms",
+                "cpu ms/msg chat / nats / members",
+                *(f"p50 / p99 ms at {rate}/s" for rate in RATES),
                 "complete",
             ],
             rows,

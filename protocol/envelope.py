@@ -51,7 +51,7 @@ class Envelope(BaseModel, Generic[B]):
         id: str | None = None,
     ) -> "Envelope[B]":
         """Wrap ``body`` in a new envelope with a fresh id and timestamp."""
-        model: type[Envelope[B]] = Envelope[type(body)]  # type: ignore[misc,assignment]
+        model: type[Envelope[B]] = envelope_model(type(body))
         return model(
             id=id or new_id(),
             type=body.KIND,
@@ -80,6 +80,18 @@ class Envelope(BaseModel, Generic[B]):
 
     def with_body(self, body: Body) -> Self:
         return self.model_copy(update={"body": body})
+
+
+_MODELS: dict[type[Body], type[Envelope[Any]]] = {}
+
+
+def envelope_model(body: type[B]) -> type[Envelope[B]]:
+    """``Envelope[body]``, built once per body model (pydantic's own lookup is slow enough
+    to show in a profile of the chat service's post path)."""
+    model = _MODELS.get(body)
+    if model is None:
+        model = _MODELS[body] = Envelope[body]  # type: ignore[valid-type]
+    return model
 
 
 def check_version(protocol: object) -> None:
@@ -142,7 +154,7 @@ def from_dict(data: object) -> Envelope[Any]:
     if body_model is None:
         raise InvalidMessage(f"unknown message type {kind!r}", in_reply_to=_id_of(data))
     try:
-        return Envelope[body_model].model_validate(data)  # type: ignore[valid-type]
+        return envelope_model(body_model).model_validate(data)
     except ValidationError as exc:
         raise InvalidMessage(_describe(exc), in_reply_to=_id_of(data)) from None
 

@@ -5,14 +5,17 @@ that means redelivery; a redelivered message id that was already handled is
 acknowledged and skipped. A message that cannot be decoded is terminated
 (never redelivered) and counted.
 
-"Already handled" survives restarts: after the handler returns, the message id
-is written to the agent's own KV bucket (``<root>_handled_<agent>``, entries
-expire after ``handled_ttl``) and only then acknowledged. A message that comes
-again after a crash (redelivered because its ack never arrived) is looked up
-there first, so work that finished is not done twice, while a message whose
-handling did not finish has no record and is handled again. Lookups happen
-only for redeliveries (JetStream counts deliveries), so the steady path pays
-one KV write per message, pipelined with the next handler. While a handler
+"Already handled" survives restarts: after the handler returns, the message is
+acknowledged and JetStream confirms the ack (a double ack), after which it never
+delivers the message again. When the confirmation does not come (an outage), the
+message id is written to the agent's own KV bucket (``<root>_handled_<agent>``,
+entries expire after ``handled_ttl``) instead. A message that comes again after a
+crash (redelivered because its ack was never confirmed) is looked up there first,
+so work that finished is not done twice, while a message whose handling did not
+finish has no record and is handled again. Lookups happen only for redeliveries
+(JetStream counts deliveries), so the steady path pays one confirmed ack per
+message, pipelined with the next handler (it used to write the id to the bucket
+and then ack: one more stream write per message for JetStream). While a handler
 runs, the inbox tells JetStream it is still working, so ``ack_wait`` can stay
 short and a crashed agent's unfinished message comes back soon after restart.
 
@@ -55,6 +58,8 @@ T = TypeVar("T")
 
 
 HANDLED_TTL = 7 * 24 * 3600.0
+# Seconds to wait for JetStream to confirm an ack before writing the handled record.
+ACK_TIMEOUT = 5.0
 
 
 def consumer_name(owner: str) -> str:
@@ -146,6 +151,9 @@ class Inbox:
         self._stream_wait = stream_wait
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._keep_alive: asyncio.Task[None] | None = None
+        self._in_hand: Msg | None = None  # the message whose handler runs now
+
         self._psub: Any = None
         self._handled_ttl = handled_ttl
         self._handled: KeyValue | None = None
@@ -157,6 +165,7 @@ class Inbox:
             self._handled = await self._open_handled()
         psub = self._psub = await self._bind()
         self._task = asyncio.create_task(self._consume(psub), name=f"inbox-{self.owner}")
+        self._keep_alive = asyncio.create_task(self._working(), name=f"inbox-{self.owner}-alive")
         return self
 
     async def __aexit__(
@@ -166,6 +175,8 @@ class Inbox:
         tb: TracebackType | None,
     ) -> None:
         self._stopping.set()
+        if self._keep_alive is not None:
+            self._keep_alive.cancel()
         if self._task is not None:
             # Let the message in hand finish; its ack is what makes it count as handled.
             done, _ = await asyncio.wait({self._task}, timeout=8)
@@ -274,11 +285,15 @@ class Inbox:
                 # Handled before a crash, which came after its answer was written down.
                 self.counts["duplicates"] += 1
                 if self.on_resume is not None:
-                    await self.on_resume(env, record)  # raises: the message comes back
+                    self._in_hand = msg
+                    try:
+                        await self.on_resume(env, record)  # raises: the message comes back
+                    finally:
+                        self._in_hand = None
                 self._remember(env.id)
                 await self._finish_later(msg, env.id)
                 return
-            keep_alive = asyncio.create_task(self._working(msg))
+            self._in_hand = msg
             try:
                 with structlog.contextvars.bound_contextvars(conversation=env.conversation):
                     await self.handler(env)
@@ -288,7 +303,7 @@ class Inbox:
                 record_error(span, exc)
                 log.exception("handling an inbox message failed", owner=self.owner, type=env.type)
             finally:
-                keep_alive.cancel()
+                self._in_hand = None
             self._remember(env.id)
             await self._finish_later(msg, env.id)
 
@@ -324,21 +339,31 @@ class Inbox:
             return None
         return entry.value or b""
 
-    async def _working(self, msg: Msg) -> None:
-        """Tell JetStream the message is still being handled, so ack_wait can stay short."""
-        with contextlib.suppress(Exception):
-            while True:
-                await asyncio.sleep(self._ack_wait / 3)
-                await msg.in_progress()
+    async def _working(self) -> None:
+        """Tell JetStream the message in hand is still being handled, so ack_wait can stay
+        short (one task for the inbox: a task per message showed in the profile)."""
+        while True:
+            await asyncio.sleep(self._ack_wait / 3)
+            if self._in_hand is not None:
+                with contextlib.suppress(Exception):
+                    await self._in_hand.in_progress()
 
     async def _finish(self, msg: Msg, message_id: str) -> None:
-        if self._handled is not None:
-            try:
-                await self._handled.put(_handled_key(message_id), b"")
-            except Exception as exc:
-                # Ack anyway: the message is handled; only a later redelivery of
-                # it (after a crash right here) would be handled again.
-                log.warning("could not record a handled message", owner=self.owner, error=str(exc))
+        if self._handled is None:
+            with contextlib.suppress(Exception):
+                await msg.ack()
+            return
+        try:
+            await msg.ack_sync(timeout=ACK_TIMEOUT)
+            return  # JetStream will not deliver it again
+        except Exception as exc:
+            log.warning("an ack was not confirmed", owner=self.owner, error=str(exc))
+        try:
+            # So that its redelivery is recognised as handled.
+            await self._handled.put(_handled_key(message_id), b"")
+        except Exception as exc:
+            # The message is handled; only its redelivery would be handled again.
+            log.warning("could not record a handled message", owner=self.owner, error=str(exc))
         with contextlib.suppress(Exception):
             await msg.ack()
 

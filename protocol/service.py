@@ -205,10 +205,11 @@ class Service:
                         f"{self.name}.{target.op} takes {route.kinds}, got {env.type!r}",
                         in_reply_to=env.id,
                     )
-                with structlog.contextvars.bound_contextvars(
+                # This request's own task (its own context): nothing to unbind after.
+                structlog.contextvars.bind_contextvars(
                     agent=env.sender, conversation=env.conversation
-                ):
-                    body = await route.handler(env)
+                )
+                body = await route.handler(env)
                 reply = env.reply(body, sender=self.name)
                 self.counts["answered"] += 1
             except IoaError as exc:

@@ -4,9 +4,10 @@ One durable pull consumer ("fanout") on the GROUPS stream, shared by all chat
 replicas, hands out batches of appended log messages. For a batch, the
 replica takes each group's record (its local copy when that is at least as
 new as the one the posts were accepted under, see ``groups.py``), publishes
-every copy (one per member but the sender) pipelined on its one connection in log order, waits until
-JetStream has acknowledged every copy, and only then acknowledges the log
-messages. A crash anywhere in between leaves them unacknowledged, so they are
+every copy (one per member but the sender) pipelined on its one connection in
+log order (``copies.py``), waits until JetStream has acknowledged every copy,
+and only then acknowledges the log messages.
+ A crash anywhere in between leaves them unacknowledged, so they are
 fanned out again (by this or another replica); each copy's ``Nats-Msg-Id`` is
 ``<envelope id>:<member>``, so the copies already stored are dropped as
 duplicates. An append that was acknowledged to its sender is therefore
@@ -32,19 +33,22 @@ import asyncio
 import contextlib
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
 
 import structlog
 from nats.aio.msg import Msg
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, PubAck
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from protocol import metrics
 from protocol.connection import MSG_ID_HEADER, Connection
 from protocol.errors import NotFound
 from protocol.ids import new_id
 from protocol.streams import group_stream
-from protocol.tracing import consumer_span, inject
+from protocol.tracing import TRACE_HEADERS
+from services.chat.copies import Copy, CopyPipeline
 from services.chat.grouplog import GROUP_REVISION_HEADER
 from services.chat.groups import Group, GroupStore
 from services.chat.lease import Lease
@@ -101,6 +105,7 @@ class Fanout:
             ttl=settings.fanout_lease_ttl,
         )
         self._leading = False
+        self._pipeline: CopyPipeline | None = None
         self.counts: Counter[str] = Counter()
 
     async def __aenter__(self) -> Self:
@@ -123,6 +128,7 @@ class Fanout:
                 max_ack_pending=self._batch,
             ),
         )
+        self._pipeline = await CopyPipeline(self._conn.nc).__aenter__()
         await self._lease.__aenter__()
         self._psub = await js.pull_subscribe_bind(durable=CONSUMER, stream=self._stream)
         self._task = asyncio.create_task(self._run(), name="chat-fanout")
@@ -148,6 +154,9 @@ class Fanout:
             with contextlib.suppress(Exception):
                 await self._psub.unsubscribe()
             await self._lease.__aexit__(exc_type, exc, tb)
+        if self._pipeline is not None:
+            with contextlib.suppress(Exception):
+                await self._pipeline.__aexit__(exc_type, exc, tb)
 
     @property
     def leading(self) -> bool:
@@ -261,48 +270,35 @@ class Fanout:
         for logged in batch:
             needed[logged.group] = max(needed.get(logged.group, 0), logged.group_revision)
         groups = await self._records(needed)
-        js = self._conn.js
-        acks: list[asyncio.Future[PubAck]] = []
-        copies = 0
         for logged in list(batch):
-            group = groups.get(logged.group)
-            if group is None:
+            if logged.group not in groups:
                 log.warning("a logged message's group is gone", group=logged.group)
                 self.counts["orphaned"] += 1
                 await logged.msg.term()
                 batch.remove(logged)
-                continue
-            envelope = logged.envelope
-            # The fan-out span continues the post's trace; every copy carries it on.
-            with consumer_span(logged.msg.subject, logged.headers, name="fanout group.log") as span:
-                span.set_attribute("messaging.message.id", envelope["id"])
-                headers = inject()
-                for member in group.recipients(envelope.get("sender", "")):
-                    acks.append(
-                        await js.publish_async(
-                            self._subjects.inbox(member, "group", group.id),
-                            logged.msg.data,
-                            headers={**headers, MSG_ID_HEADER: f"{envelope['id']}:{member}"},
-                        )
-                    )
-                    copies += 1
-        if acks:
-            timeout = COPY_TIMEOUT + COPY_TIMEOUT_PER_COPY * len(acks)
-            done, waiting = await asyncio.wait(acks, timeout=timeout)
-            for future in waiting:
-                future.cancel()
-            if waiting:
-                raise TimeoutError(f"{len(waiting)} copies were not acknowledged in time")
-            for future in done:
-                if (exc := future.exception()) is not None:
-                    raise exc
+        copies = [copy for logged in batch for copy in self._copies(logged, groups[logged.group])]
+        timeout = COPY_TIMEOUT + COPY_TIMEOUT_PER_COPY * len(copies)
+        assert self._pipeline is not None  # entered: the fan-out is on
+        await self._pipeline.send(copies, timeout=timeout)
         # The index after the copies: a batch retried for a failed copy records
         # again, which is harmless (see pending.py).
         for logged in batch:
             if PendingIndex.wants(logged.envelope):
                 members = groups[logged.group].members
                 await self._pending.record(logged.group, logged.seq, logged.envelope, members)
-        self.counts["copies"] += copies
+        self.counts["copies"] += len(copies)
+        metrics.handled.add(len(batch), metrics.message_attributes("group.log", None))
+        metrics.published.add(len(copies), metrics.message_attributes("inbox", None))
+
+    def _copies(self, logged: Logged, group: Group) -> Iterator[Copy]:
+        """One copy of a logged message for every member but its sender. Each carries the
+        post's trace context on, so a member's handling is a child of the post's span (a
+        span of the fan-out's own per message cost as much as publishing the copies)."""
+        message_id = logged.envelope["id"]
+        trace = {k: v for k, v in logged.headers.items() if k in TRACE_HEADERS}
+        for member in group.recipients(logged.envelope.get("sender", "")):
+            headers = {**trace, MSG_ID_HEADER: f"{message_id}:{member}"}
+            yield self._subjects.inbox(member, "group", group.id), logged.msg.data, headers
 
     async def _records(self, needed: dict[str, int]) -> dict[str, Group]:
         """The groups of a batch, each at least at the revision its posts were accepted

@@ -178,7 +178,8 @@ def chat_service(
     async def post(env: Envelope[GroupBody]) -> Posted:
         if env.group is None:
             raise InvalidMessage("a post needs the envelope's 'group' set", in_reply_to=env.id)
-        size = len(env.encode())
+        data = env.encode()
+        size = len(data)
         if size > max_post_bytes:
             raise TooLarge(
                 f"a post may have at most {max_post_bytes} bytes, this one has {size}",
@@ -200,7 +201,8 @@ def chat_service(
             )
         if not group.is_open:
             raise Forbidden(f"group {group.id!r} is closed", in_reply_to=env.id)
-        appended = await logs.append(group.id, env, group_revision=group.revision)
+        appended = await logs.append(group.id, env, data, group_revision=group.revision)
+
         # The fan-out consumer delivers it to the members from here on.
         return Posted(group=group.id, seq=appended.seq, duplicate=appended.duplicate)
 

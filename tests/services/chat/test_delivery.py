@@ -2,12 +2,14 @@
 
 import asyncio
 
+import pytest
 from opentelemetry.sdk.trace import TracerProvider
 
 from protocol.connection import Connection
 from protocol.envelope import Envelope
 from protocol.kinds import ChatMessage, CreateGroup, History, Posted
 from services.chat.app import serve
+from services.chat.copies import CopyFailed, CopyPipeline
 from services.chat.settings import ChatSettings
 from tests.services.chat.conftest import envelopes
 
@@ -103,3 +105,21 @@ async def test_two_replicas_share_the_work_and_deliver_each_message_once_in_orde
     assert [env.id for env in envelopes(received)] == log_order
     assert fanned_out == 20
     assert answered == 22  # create_group, 20 posts and history, split between the replicas
+
+
+async def test_a_round_of_copies_is_counted_stored_and_a_refused_copy_fails_it(
+    chat, alice, bob, open_inbox
+) -> None:
+    inbox = await open_inbox(bob)
+    subject = alice.subjects.inbox("bob", "group", "g")
+    async with CopyPipeline(alice.nc) as pipeline:
+        copies = [(subject, f"copy {i}".encode(), {"Nats-Msg-Id": f"c{i}"}) for i in range(50)]
+        assert await pipeline.send(copies, timeout=10) == 50
+        again = await pipeline.send(copies[:3], timeout=10)  # duplicates: acked, not stored
+        with pytest.raises(CopyFailed, match="no stream stored it"):
+            await pipeline.send([(f"{alice.subjects.root}.nowhere", b"lost", {})], timeout=10)
+        with pytest.raises(CopyFailed, match="refused"):
+            await pipeline.send([(subject, b"x", {"Nats-Expected-Stream": "NOPE"})], timeout=10)
+
+    assert again == 3
+    assert [m.data for m in await inbox.receive(50)] == [f"copy {i}".encode() for i in range(50)]
