@@ -86,6 +86,13 @@ def inbox_consumer(subjects: Subjects, owner: str, *, ack_wait: float) -> Consum
 async def create_handled_bucket(
     js: JetStreamContext, subjects: Subjects, owner: str, *, ttl: float = HANDLED_TTL
 ) -> KeyValue:
+    # As many copies as the inbox it belongs to: a cluster that keeps the inbox through
+    # the loss of a server keeps the records of what was handled from it too.
+    try:
+        inbox = await js.stream_info(inbox_stream(subjects).name)
+        replicas = inbox.config.num_replicas or 1
+    except NotFoundError:
+        replicas = 1
     # Creating it twice with one configuration (a racing restart) is harmless.
     return await js.create_key_value(
         KeyValueConfig(
@@ -94,6 +101,7 @@ async def create_handled_bucket(
             history=1,
             ttl=ttl,
             storage=StorageType.FILE,
+            replicas=replicas,
         )
     )
 

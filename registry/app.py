@@ -50,7 +50,7 @@ async def serve(
     async with AsyncExitStack() as stack:
         store = await stack.enter_async_context(Store(settings.database_url))
         conn = await stack.enter_async_context(Connection(settings, REGISTRY))
-        await ensure_stream(conn.js, event_stream(conn.subjects))
+        await ensure_stream(conn.js, event_stream(conn.subjects), replicas=settings.stream_replicas)
         events = StatusEvents(conn)
         chosen = embedder or make_embedder(settings)
         semantic = None

@@ -57,6 +57,13 @@ class RegistrySettings(ServiceSettings):
     admission_signing_key: Path | None = Field(
         default=None, description="A file holding the account's signing key seed (a secret)."
     )
+    stream_replicas: int = Field(
+        default=1,
+        ge=1,
+        le=5,
+        description="Replicas of the EVENTS stream it ensures (3 on a NATS cluster, as the "
+        "chat service and coordinator use): it brings an existing stream to this number.",
+    )
     admins: list[str] = Field(
         default=["admin", "gateway"],
         description="Who may admit and revoke agents (NATS permissions prove the sender).",

@@ -103,6 +103,7 @@ class Fanout:
             "fanout",
             holder=new_id(),
             ttl=settings.fanout_lease_ttl,
+            replicas=settings.stream_replicas,
         )
         self._leading = False
         self._pipeline: CopyPipeline | None = None

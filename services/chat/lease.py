@@ -23,12 +23,22 @@ log = structlog.get_logger("ioa.chat.lease")
 class Lease:
     """Holds ``key`` in ``bucket`` while it can; :attr:`held` says whether it does now."""
 
-    def __init__(self, js: JetStreamContext, bucket: str, key: str, holder: str, ttl: float):
+    def __init__(
+        self,
+        js: JetStreamContext,
+        bucket: str,
+        key: str,
+        holder: str,
+        ttl: float,
+        *,
+        replicas: int = 1,
+    ):
         self._js = js
         self._bucket = bucket
         self._key = key
         self._holder = holder.encode()
         self._ttl = ttl
+        self._replicas = replicas
         self._kv: KeyValue | None = None
         self._revision: int | None = None
         self._task: asyncio.Task[None] | None = None
@@ -50,6 +60,9 @@ class Lease:
                     history=1,
                     ttl=self._ttl,
                     storage=StorageType.FILE,
+                    # On one server only, the lease would die with it and no replica
+                    # could fan out again until that server came back.
+                    replicas=self._replicas,
                 )
             )
         await self._try()

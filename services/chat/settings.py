@@ -12,8 +12,8 @@ class ChatSettings(ServiceSettings):
         default=1,
         ge=1,
         le=5,
-        description="Replicas of the INBOX and GROUPS streams and the groups KV bucket "
-        "(3 in a NATS cluster).",
+        description="Replicas of the INBOX and GROUPS streams and the chat KV buckets "
+        "(groups, pending, the fan-out lease; 3 in a NATS cluster).",
     )
     max_members: int = Field(
         default=100, ge=1, le=1000, description="The most members one group may have."

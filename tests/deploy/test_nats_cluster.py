@@ -160,6 +160,13 @@ async def test_a_killed_nats_node_loses_no_accepted_message_and_every_conversati
                 assert streams.config.num_replicas == 3
                 assert streams.cluster is not None
                 leader = next(n for n in cluster.nodes if n.name == streams.cluster.leader)
+                # Every stream and bucket is on all three nodes, whichever one dies: one
+                # kept on a single server (the fan-out lease, an agent's handled ids) made
+                # this test fail whenever that server was the one killed.
+                copies = {
+                    i.config.name: i.config.num_replicas for i in await gateway.js.streams_info()
+                }
+                assert set(copies.values()) == {3}, copies
 
                 await alice.request(
                     "chat", "create_group", CreateGroup(group="g", members=["bob", "carol"])
