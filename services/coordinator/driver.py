@@ -48,7 +48,7 @@ from services.coordinator.state import (
     clip,
     now,
 )
-from services.coordinator.team import TeamFormer
+from services.coordinator.team import TeamFormer, formation
 
 log = structlog.get_logger("ioa.coordinator.driver")
 tracer = trace.get_tracer("ioa.coordinator")
@@ -119,11 +119,14 @@ class Driver:
         usage = Usage()
         queries = await self.team.queries(rec.goal, usage=usage)
         found = await self.team.search(queries, excluded=set(rec.excluded))
-        picks = await self.team.choose(
+        choice = await self.team.choose(
             rec.goal, found, min_team=rec.min_team, max_team=rec.max_team, usage=usage
         )
+        rec.formation = formation(rec.goal, found, choice)
         try:
-            picks = await self.team.with_required(picks, rec.required, rec.goal, rec.max_team)
+            picks = await self.team.with_required(
+                choice.picks, rec.required, rec.goal, rec.max_team
+            )
         except IoaError as exc:
             return await self._end(rec, "failed", exc.message)
         rec.spend(usage)

@@ -24,6 +24,7 @@ from protocol.kinds import (
     FlowPolicy,
     Member,
     TaskRecord,
+    TeamFormation,
 )
 from protocol.llm import Usage
 
@@ -134,6 +135,7 @@ class Record(Stored):
     invites: list[Invite] = Field(default_factory=list)
     spares: list[Spare] = Field(default_factory=list)
     members: list[Member] = Field(default_factory=list)
+    formation: TeamFormation | None = None
     tasks: list[Task] = Field(default_factory=list)
     current: Move | None = None
     cursor: int = 0
@@ -208,6 +210,7 @@ class Record(Stored):
             state=self.state,  # type: ignore[arg-type]
             group=self.group,
             members=self.members,
+            formation=self.formation,
             conclusion=self.conclusion,
             reason=self.reason,
             policy=self.policy,

@@ -8,6 +8,7 @@ the LLM's answer is unusable.
 
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
 import structlog
 from pydantic import BaseModel, Field
@@ -15,7 +16,16 @@ from pydantic import BaseModel, Field
 from protocol.connection import Connection
 from protocol.errors import IoaError, NotFound
 from protocol.framing import DATA_RULE, as_data
-from protocol.kinds import AgentCard, AgentInfo, GetAgent, Search, SearchResults
+from protocol.kinds import (
+    AgentCard,
+    AgentInfo,
+    FormationQuery,
+    GetAgent,
+    QueryHit,
+    Search,
+    SearchResults,
+    TeamFormation,
+)
 from protocol.llm import Llm, Usage
 from protocol.subjects import REGISTRY
 
@@ -52,6 +62,15 @@ class Pick:
 
 
 @dataclass(slots=True)
+class Choice:
+    """The team in working order, who chose it, and why not the LLM when it did not."""
+
+    picks: list[Pick]
+    chosen_by: Literal["llm", "rules"]
+    why_rules: str | None = None
+
+
+@dataclass(slots=True)
 class Candidates:
     """What the registry returned, per query, best first."""
 
@@ -66,6 +85,10 @@ class Candidates:
                     out[c.card.id] = c
         return dict(sorted(out.items(), key=lambda item: -item[1].score))
 
+
+MAX_GOAL_QUERIES = 8
+"""Steps of the goal searched for (a goal of hundreds of sentences is not hundreds of
+searches); the LLM adds up to five queries of its own."""
 
 RELATIVE_MATCH = 0.25
 """A step's own agent must score at least this share of the goal's best score."""
@@ -96,7 +119,7 @@ class TeamFormer:
 
     async def queries(self, goal: str, *, usage: Usage | None = None) -> list[str]:
         """The goal's parts, plus the LLM's capability queries when it gives usable ones."""
-        queries = goal_parts(goal)
+        queries = goal_parts(goal)[:MAX_GOAL_QUERIES]
         if self.llm is not None:
             plan = await self.llm.choose(
                 [
@@ -147,17 +170,19 @@ class TeamFormer:
         min_team: int,
         max_team: int,
         usage: Usage | None = None,
-    ) -> list[Pick]:
+    ) -> Choice:
         """The team, in working order: the LLM's valid choice, else the fallback."""
         pool = found.best()
         if not pool:
-            return []
+            return Choice([], "rules", "no candidates to choose from")
+        why = "no LLM is configured"
         if self.llm is not None:
-            picks = await self._llm_choice(goal, pool, min_team, max_team, usage)
+            picks, why = await self._llm_choice(goal, pool, min_team, max_team, usage)
             if picks:
-                return picks
-            log.info("llm team choice unusable; using the best matches")
-        return fallback_team(goal, found, min_team=min_team, max_team=max_team)
+                return Choice(picks, "llm")
+            log.info("llm team choice unusable; using the best matches", why=why)
+        picks = fallback_team(goal, found, min_team=min_team, max_team=max_team)
+        return Choice(picks, "rules", why)
 
     async def _llm_choice(
         self,
@@ -166,7 +191,8 @@ class TeamFormer:
         min_team: int,
         max_team: int,
         usage: Usage | None,
-    ) -> list[Pick]:
+    ) -> tuple[list[Pick], str]:
+        """The LLM's picks when they are valid (else none), and what was wrong otherwise."""
         assert self.llm is not None
         top = dict(list(pool.items())[:10])
         choice = await self.llm.choose(
@@ -192,7 +218,7 @@ class TeamFormer:
             usage=usage,
         )
         if choice is None:
-            return []
+            return [], "the LLM gave no usable answer"
         picks: list[Pick] = []
         for member in choice.members:
             candidate = top.get(member.agent)
@@ -207,9 +233,12 @@ class TeamFormer:
                 )
             )
         if not min_team <= len(picks) <= max_team:
-            log.info("llm team size out of bounds", size=len(picks), min=min_team, max=max_team)
-            return []
-        return picks
+            named = len(choice.members)
+            return [], (
+                f"the LLM named {named} member(s), {len(picks)} of them real candidates; "
+                f"the team needs {min_team} to {max_team}"
+            )
+        return picks, ""
 
     async def with_required(
         self, picks: list[Pick], required: list[str], goal: str, max_team: int
@@ -226,6 +255,23 @@ class TeamFormer:
             first.append(Pick(agent, "required by the user", goal, 0.0))
         rest = [p for p in picks if p.agent not in required]
         return (first + rest)[: max(max_team, len(first))]
+
+
+def formation(goal: str, found: Candidates, choice: Choice) -> TeamFormation:
+    """What the conversation records of the team's choice: who chose, and the searches."""
+    steps = set(goal_parts(goal))
+    return TeamFormation(
+        chosen_by=choice.chosen_by,
+        why_rules=choice.why_rules,
+        queries=[
+            FormationQuery(
+                query=query,
+                source="goal" if query in steps else "llm",
+                hits=[QueryHit(agent=c.card.id, score=c.score) for c in ranked],
+            )
+            for query, ranked in found.by_query.items()
+        ],
+    )
 
 
 def fallback_team(goal: str, found: Candidates, *, min_team: int, max_team: int) -> list[Pick]:

@@ -61,6 +61,16 @@ async def test_a_goal_is_done_by_the_team_the_llm_chose_and_concluded(
     )
     assert [m.agent for m in state.members] == ["calculator", "writer"]
     assert state.members[0].reason == "does the sums"
+    # The record of the choice: the LLM's, from the goal's steps and its own queries.
+    formation = state.formation
+    assert formation is not None and formation.chosen_by == "llm"
+    assert formation.why_rules is None
+    sources = {q.query: q.source for q in formation.queries}
+    assert sources["arithmetic percent"] == sources["write a customer note"] == "llm"
+    assert sources["What is 17.5% of 2,480 plus 36?"] == "goal"
+    for member in state.members:
+        scores = [h.score for q in formation.queries for h in q.hits if h.agent == member.agent]
+        assert member.score == max(scores)
     results = {m["sender"]: m["body"]["text"] for m in messages if m["type"] == "task_result"}
     assert "470" in results["calculator"]
     assert results["writer"] == "Dear customer, 17.5% of 2,480 plus 36 comes to 470."
@@ -95,6 +105,12 @@ async def test_when_the_llm_answers_garbage_the_best_matches_form_the_team(
     assert state.state == "concluded", state.reason
     assert [m.agent for m in state.members] == ["calculator", "writer"]
     assert "best match" in state.members[0].reason
+    formation = state.formation
+    assert formation is not None and formation.chosen_by == "rules"
+    assert formation.why_rules == (
+        "the LLM named 1 member(s), 0 of them real candidates; the team needs 1 to 4"
+    )
+    assert {q.source for q in formation.queries} == {"goal"}  # its queries were garbage
     # The LLM wrote no conclusion (empty answer), so the results speak for themselves.
     assert state.conclusion is not None
     assert state.conclusion.startswith("- calculator: 17.5% of 2480 = 434; 434 + 36 = 470.")
