@@ -1,9 +1,12 @@
 """Clustering for real: the services on a three-node JetStream cluster lose a server.
 
-Three nats-server processes form a cluster on loopback; the registry, chat,
-coordinator and two agents run in this process, connected with the list of all
-three URLs, their streams and buckets at 3 replicas (IOA_STREAM_REPLICAS=3, as
-the prod overlay sets). In the middle of posts and conversations the node that
+Three nats-server processes form a cluster on loopback, in operator mode as in
+Kubernetes: all three trust one operator (``ioa.authority``), each with its own
+full account resolver. The registry, chat, coordinator and two agents run in this
+process, each with its own credentials (the agents' issued by the registry at
+admission), connected with the list of all three URLs, their streams and buckets
+at 3 replicas (IOA_STREAM_REPLICAS=3, as the prod overlay sets). In the middle
+of posts and conversations the node that
 leads the group-log stream is SIGKILLed. Every post the chat service answered
 with a sequence number must be in the group log exactly once and in every other
 member's inbox, and every conversation must still end.
@@ -17,6 +20,7 @@ import pytest
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from ioa.authority import Authority
 from protocol.connection import Connection
 from protocol.envelope import Envelope, decode
 from protocol.errors import Internal, Timeout, Unavailable
@@ -30,11 +34,15 @@ from protocol.kinds import (
     Posted,
     StartConversation,
 )
+from protocol.settings import ServiceSettings
 from protocol.streams import group_stream, inbox_stream
-from tests.services.coordinator.network import network, start, state_of
+from protocol.subjects import CHAT, GATEWAY
+from tests.security.network import SecuredNetwork, secured_network
+from tests.services.coordinator.network import start, state_of
 from tests.services.coordinator.test_conversation import GOAL, TEAM_RULES
 from tests.support.nats_cluster import nats_cluster
 from tests.support.scripted_llm import Script
+from tests.support.secured import SecuredNats
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -108,16 +116,22 @@ async def group_log(conn: Connection, group: str) -> list[tuple[int, str]]:
     return [(m.seq, m.envelope["id"]) for m in page.messages]
 
 
-async def delivered_ids(conn: Connection, member: str, group: str) -> list[str]:
-    stream = inbox_stream(conn.subjects).name
-    msgs = await read_all(conn.js, stream, conn.subjects.inbox(member, "group", group))
+async def delivered_ids(auditor: Connection, member: str, group: str) -> list[str]:
+    stream = inbox_stream(auditor.subjects).name
+    msgs = await read_all(auditor.js, stream, auditor.subjects.inbox(member, "group", group))
     return [decode(m.data).id for m in msgs]
 
 
 async def assert_delivered_to_members(
-    conn: Connection, group: str, members: list[str], seconds: float = 20.0
+    conn: Connection,
+    auditor: Connection,
+    group: str,
+    members: list[str],
+    seconds: float = 20.0,
 ) -> list[tuple[int, str]]:
-    """Each log message reaches each member but its sender, once (fan-out may lag)."""
+    """Each log message reaches each member but its sender, once (fan-out may lag).
+
+    ``conn`` may read the group's history; ``auditor``, a service's, the inboxes."""
     log = await group_log(conn, group)
     senders = {}
     for m in (
@@ -128,7 +142,7 @@ async def assert_delivered_to_members(
         expected = [i for _, i in log if senders[i] != member]
         got: list[str] = []
         for _ in range(int(seconds * 4)):
-            got = await delivered_ids(conn, member, group)
+            got = await delivered_ids(auditor, member, group)
             if len(got) >= len(expected):
                 break
             await asyncio.sleep(0.25)
@@ -142,21 +156,32 @@ async def assert_delivered_to_members(
     return log
 
 
+async def admitted(net: SecuredNetwork, agent: str) -> Connection:
+    """A connection as ``agent``, with the credentials an administrator got for it."""
+    return Connection(ServiceSettings(**net.settings(await net.admit(agent))), agent)
+
+
 async def test_a_killed_nats_node_loses_no_accepted_message_and_every_conversation_ends(
     subject_root: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("IOA_STREAM_REPLICAS", "3")
-    with nats_cluster(tmp_path / "nats") as cluster:
+    # An invitee may stay silent for as long as JetStream elects new leaders
+    # (nats-server's Raft election timeout is 4-9 s); the default allows 15 s.
+    monkeypatch.setenv("IOA_INVITE_SECONDS", "20")
+    authority = Authority.open(tmp_path / "auth")
+    with nats_cluster(tmp_path / "nats", authority=authority) as cluster:
+        first = cluster.nodes[0]
+        assert first.proc is not None
+        trusted = SecuredNats(cluster.url, authority, tmp_path, first.log, first.proc)
         script = Script(rules=list(TEAM_RULES))
-        # An invitee may stay silent for as long as JetStream elects new leaders
-        # (nats-server's Raft election timeout is 4-9 s); the default allows 15 s.
-        async with network(cluster.url, subject_root, tmp_path, script, invite_seconds=20.0) as net:
+        async with secured_network(trusted, subject_root, tmp_path, script) as net:
             async with (
-                Connection(net.settings, "gateway") as gateway,
-                Connection(net.settings, "alice") as alice,
-                Connection(net.settings, "bob") as bob,
+                net.connection(GATEWAY) as gateway,
+                net.connection(CHAT) as auditor,  # reads inboxes with JetStream
+                await admitted(net, "alice") as alice,
+                await admitted(net, "bob") as bob,
             ):
-                streams = await gateway.js.stream_info(group_stream(gateway.subjects).name)
+                streams = await auditor.js.stream_info(group_stream(auditor.subjects).name)
                 assert streams.config.num_replicas == 3
                 assert streams.cluster is not None
                 leader = next(n for n in cluster.nodes if n.name == streams.cluster.leader)
@@ -164,7 +189,7 @@ async def test_a_killed_nats_node_loses_no_accepted_message_and_every_conversati
                 # kept on a single server (the fan-out lease, an agent's handled ids) made
                 # this test fail whenever that server was the one killed.
                 copies = {
-                    i.config.name: i.config.num_replicas for i in await gateway.js.streams_info()
+                    i.config.name: i.config.num_replicas for i in await auditor.js.streams_info()
                 }
                 assert set(copies.values()) == {3}, copies
 
@@ -198,14 +223,18 @@ async def test_a_killed_nats_node_loses_no_accepted_message_and_every_conversati
                     s.reason for s in states
                 ]
 
-                log = await assert_delivered_to_members(alice, "g", ["alice", "bob", "carol"])
+                log = await assert_delivered_to_members(
+                    alice, auditor, "g", ["alice", "bob", "carol"]
+                )
                 ids = [i for _, i in log]
                 assert len(ids) == len(set(ids)) == 2 * POSTS_EACH
                 assert set(answered) <= set((i, s) for s, i in log)
                 for state in states:
                     assert state.group is not None
                     members = [m.agent for m in state.members]
-                    conv_log = await assert_delivered_to_members(gateway, state.group, members)
+                    conv_log = await assert_delivered_to_members(
+                        gateway, auditor, state.group, members
+                    )
                     conv_ids = [i for _, i in conv_log]
                     assert len(conv_ids) == len(set(conv_ids))
                     assert conv_log[-1][1] and len(conv_log) >= 6

