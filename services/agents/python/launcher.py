@@ -6,13 +6,18 @@ privileges the next one drops:
 
 1. its own session and process group, so the agent can kill the whole tree;
 2. die with the agent (``PR_SET_PDEATHSIG``);
-3. a new network namespace (``unshare(CLONE_NEWNET)``): only a loopback that
-   is down, so every connection fails; exit status 97 when it was asked for
-   and the kernel refused it;
+3. as root, a new network namespace (``unshare(CLONE_NEWNET)``): only a
+   loopback that is down, so every connection fails;
 4. resource limits: CPU seconds, address space, processes, file size, open files;
 5. when running as root, become ``nobody`` so that the process limit counts
    (root ignores ``RLIMIT_NPROC``) and the code cannot touch root's files;
-6. ``execv`` the interpreter on the user's script in the working directory.
+6. without a network namespace yet (not root, or root without
+   ``CAP_SYS_ADMIN`` as in most containers), a user namespace together with a
+   network namespace (``unshare(CLONE_NEWUSER | CLONE_NEWNET)``), which an
+   unprivileged user may create where the kernel enables user namespaces; the
+   program's uid is unmapped in it and it keeps no capability past ``execve``;
+   exit status 97, saying why, when isolation was asked for and neither worked;
+7. ``execv`` the interpreter on the user's script in the working directory.
 """
 
 import ctypes
@@ -23,9 +28,17 @@ import signal
 import sys
 
 CLONE_NEWNET = 0x40000000
+CLONE_NEWUSER = 0x10000000
 PR_SET_PDEATHSIG = 1
 NO_ISOLATION = 97
 NOBODY = 65534
+
+
+def unshare(libc: ctypes.CDLL, flags: int, what: str, refused: list[str]) -> bool:
+    if libc.unshare(flags) == 0:
+        return True
+    refused.append(f"{what}: {os.strerror(ctypes.get_errno())}")
+    return False
 
 
 def main() -> None:
@@ -33,10 +46,10 @@ def main() -> None:
     os.setsid()
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if spec["isolate_network"] and libc.unshare(CLONE_NEWNET) != 0:
-        err = ctypes.get_errno()
-        sys.stderr.write(f"sandbox: cannot create a network namespace: {os.strerror(err)}\n")
-        os._exit(NO_ISOLATION)
+    isolate = spec["isolate_network"]
+    refused: list[str] = []
+    # Privileged first: as root the user namespace would leave no uid to become nobody.
+    isolated = os.geteuid() == 0 and isolate and unshare(libc, CLONE_NEWNET, "netns", refused)
     limits = {
         resource.RLIMIT_CPU: (spec["cpu_seconds"], spec["cpu_seconds"] + 1),
         resource.RLIMIT_AS: (spec["memory_bytes"], spec["memory_bytes"]),
@@ -55,7 +68,14 @@ def main() -> None:
     else:
         # Without root the limit counts this user's other processes too: leave headroom.
         resource.setrlimit(resource.RLIMIT_NPROC, (spec["processes"], spec["processes"]))
+    if isolate and not isolated:
+        namespaces = CLONE_NEWUSER | CLONE_NEWNET
+        if not unshare(libc, namespaces, "user+netns", refused):
+            why = "; ".join(refused)
+            sys.stderr.write(f"sandbox: cannot create a network namespace ({why})\n")
+            os._exit(NO_ISOLATION)
     os.chdir(spec["workdir"])
+
     env = {"PATH": "/usr/bin:/bin", "HOME": spec["workdir"], "LANG": "C.UTF-8", "TMPDIR": "."}
     os.execve(spec["python"], [spec["python"], "-I", spec["script"]], env)
 

@@ -5,7 +5,9 @@ Limits: CPU seconds (``RLIMIT_CPU``), address space (``RLIMIT_AS``), processes
 (``RLIMIT_FSIZE``), wall time (the whole process group is killed), and output
 size (reading stops and the group is killed). Each run gets a fresh working
 directory that is deleted afterwards. The network is cut with a network
-namespace where the kernel allows it; :func:`probe_isolation` says whether it
+namespace (made privileged as root, else inside an unprivileged user namespace)
+where the kernel allows it; :func:`probe_isolation` says whether it
+
 does on this machine, and nothing claims isolation that is not there.
 """
 
@@ -133,7 +135,11 @@ def _world_runnable(path: Path) -> bool:
 
 async def probe_isolation(python: str) -> Isolation:
     """Try a network namespace once and look inside it: only a loopback may be there."""
-    code = "import socket, json; print(json.dumps([n for _, n in socket.if_nameindex()]))"
+    code = (
+        "import socket, json, pathlib\n"
+        "own_users = not pathlib.Path('/proc/self/uid_map').read_text().strip()\n"
+        "print(json.dumps([[n for _, n in socket.if_nameindex()], own_users]))"
+    )
     try:
         run = await run_code(code, Limits(wall_seconds=10), isolate_network=True, python=python)
     except SandboxError as exc:
@@ -141,12 +147,14 @@ async def probe_isolation(python: str) -> Isolation:
     if run.exit_status == NO_ISOLATION:
         return Isolation(False, run.stderr.strip() or "the kernel refused a network namespace")
     try:
-        interfaces = json.loads(run.stdout)
+        interfaces, own_users = json.loads(run.stdout)
     except ValueError:
         return Isolation(False, f"the probe failed: {run.stderr.strip()[-300:]}")
     if interfaces != ["lo"]:
         return Isolation(False, f"interfaces still visible in the namespace: {interfaces}")
-    return Isolation(True, "each run gets its own network namespace (loopback only, down)")
+    how = " inside an unprivileged user namespace" if own_users else ""
+    return Isolation(True, f"each run gets its own network namespace{how} (loopback only, down)")
+
 
 
 async def run_code(

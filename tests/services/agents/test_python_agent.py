@@ -2,7 +2,12 @@
 progress, and refuses to exceed its limits while staying in service."""
 
 import base64
+import json
+import os
+import subprocess
+import tempfile
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +29,14 @@ from protocol.settings import ServiceSettings
 from protocol.subjects import CHAT, REGISTRY
 from services.agents.python.agent import PythonRunner
 from services.agents.python.card import python_card
-from services.agents.python.sandbox import Isolation, pick_interpreter, probe_isolation
+from services.agents.python.launcher import CLONE_NEWNET, CLONE_NEWUSER
+from services.agents.python.sandbox import (
+    LAUNCHER,
+    NOBODY,
+    Isolation,
+    pick_interpreter,
+    probe_isolation,
+)
 from services.agents.python.settings import PythonSettings
 from tests.services.agents.conftest import create_group, outcome_of
 
@@ -35,9 +47,16 @@ async def isolation() -> Isolation:
 
 
 @pytest.fixture
+def runs_isolated(isolation: Isolation) -> Isolation:
+    """What the runner is told about isolation: this host's, unless a test says otherwise."""
+    return isolation
+
+
+@pytest.fixture
 async def runner(
-    settings: ServiceSettings, coordinator: Connection, isolation: Isolation
+    settings: ServiceSettings, coordinator: Connection, runs_isolated: Isolation
 ) -> AsyncIterator[PythonRunner]:
+    isolation = runs_isolated
     agent_settings = PythonSettings(
         nats_url=settings.nats_url,
         subject_root=settings.subject_root,
@@ -134,15 +153,11 @@ async def test_the_python_agent_refuses_to_exceed_its_limits_and_keeps_serving(
     assert isinstance(after.body, TaskResult) and after.body.data["stdout"] == "42\n"  # type: ignore[index]
 
 
-async def test_a_network_call_fails_when_isolation_is_active_and_is_reported_when_not(
-    settings: ServiceSettings,
-    coordinator: Connection,
-    runner: PythonRunner,
-    isolation: Isolation,
-) -> None:
-    # The test's own nats-server listens on 127.0.0.1: reachable from any non-isolated process.
+def connect_code(settings: ServiceSettings) -> str:
+    """A program that tries the test's own nats-server, on 127.0.0.1: reachable from any
+    process that is not cut off from the network."""
     port = int(settings.nats_url.rsplit(":", 1)[1])
-    code = (
+    return (
         "import socket\n"
         "try:\n"
         f"    socket.create_connection(('127.0.0.1', {port}), timeout=2).close()\n"
@@ -150,20 +165,96 @@ async def test_a_network_call_fails_when_isolation_is_active_and_is_reported_whe
         "except OSError as exc:\n"
         "    print('blocked', exc.errno)\n"
     )
+
+
+async def test_a_network_call_is_refused_in_the_sandbox(
+    settings: ServiceSettings, coordinator: Connection, runner: PythonRunner, isolation: Isolation
+) -> None:
+    if not isolation.network:
+        pytest.skip(f"this host gives the sandbox no network namespace: {isolation.detail}")
     group = await create_group(coordinator, ["python"])
-    outcome = await run_task(coordinator, group, "net", "run it", code=code)
+    outcome = await run_task(coordinator, group, "net", "run it", code=connect_code(settings))
     info = (await coordinator.request(REGISTRY, "get_agent", GetAgent(agent="python"))).body
 
     assert isinstance(outcome.body, TaskResult) and outcome.body.data is not None
+    assert outcome.body.data["stdout"].startswith("blocked")
+    assert outcome.body.data["network_isolated"] is True
+    assert isinstance(info, AgentInfo) and "Runs have no network" in info.card.description
+
+
+@pytest.mark.parametrize("runs_isolated", [Isolation(False, "no namespace for this test")])
+async def test_a_run_without_isolation_is_reported_as_having_the_network(
+    settings: ServiceSettings, coordinator: Connection, runner: PythonRunner
+) -> None:
+    group = await create_group(coordinator, ["python"])
+    outcome = await run_task(coordinator, group, "net", "run it", code=connect_code(settings))
+    info = (await coordinator.request(REGISTRY, "get_agent", GetAgent(agent="python"))).body
+
+    assert isinstance(outcome.body, TaskResult) and outcome.body.data is not None
+    assert outcome.body.data["stdout"] == "connected\n"
+    assert outcome.body.data["network_isolated"] is False
+    assert "not cut off from the network" in outcome.body.text
     assert isinstance(info, AgentInfo)
-    if isolation.network:
-        assert outcome.body.data["stdout"].startswith("blocked")
-        assert outcome.body.data["network_isolated"] is True
-        assert "Runs have no network" in info.card.description
-    else:
-        assert outcome.body.data["network_isolated"] is False
-        assert "not cut off from the network" in outcome.body.text
-        assert "NOT cut off from the network" in info.card.description
+    assert "NOT cut off from the network on this host (no namespace for this test)" in (
+        info.card.description
+    )
+
+
+def test_an_unprivileged_sandbox_cuts_the_network_with_a_user_namespace(
+    settings: ServiceSettings,
+) -> None:
+    # The launcher as a user without privileges (nobody, when the tests run as root):
+    # only a user namespace can give it a network namespace.
+    python = pick_interpreter()
+    # Whether this host lets an unprivileged process make one, asked without the launcher.
+    probe = (
+        "import ctypes, os, sys\n"
+        "libc = ctypes.CDLL(None, use_errno=True)\n"
+        f"sys.exit(libc.unshare({CLONE_NEWUSER | CLONE_NEWNET}) != 0)\n"
+    )
+    able = subprocess.run([python, "-I", "-c", probe], preexec_fn=unprivileged, timeout=30)
+    if able.returncode != 0:
+        pytest.skip("this host lets no unprivileged process make a user namespace")
+    with tempfile.TemporaryDirectory(prefix="ioa-test-") as folder:  # pytest's is root's only
+        done = run_unprivileged(python, Path(folder), connect_code(settings))
+
+    assert (done.returncode, done.stdout) == (0, "blocked 101\n"), done.stderr
+
+
+def unprivileged() -> None:
+    """Run as nobody when the tests run as root."""
+    if os.geteuid() == 0:
+        os.setgroups([])
+        os.setgid(NOBODY)
+        os.setuid(NOBODY)
+
+
+def run_unprivileged(python: str, tmp_path: Path, code: str) -> subprocess.CompletedProcess[str]:
+    script = tmp_path / "main.py"
+    script.write_text(code)
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    if os.geteuid() == 0:
+        os.chown(workdir, NOBODY, NOBODY)
+        tmp_path.chmod(0o755)
+        script.chmod(0o644)
+    spec = {
+        "isolate_network": True,
+        "cpu_seconds": 5,
+        "memory_bytes": 512 * 1024 * 1024,
+        "file_bytes": 1024 * 1024,
+        "processes": 64,
+        "workdir": str(workdir),
+        "script": str(script),
+        "python": python,
+    }
+    return subprocess.run(
+        [python, "-I", str(LAUNCHER), json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        preexec_fn=unprivileged,
+    )
 
 
 async def test_a_long_run_reports_progress_before_its_result(
