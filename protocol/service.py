@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self, get_args, get_type_hints
 
+import nats.errors
+import nats.js.errors
 import structlog
 from nats import micro
 from nats.micro.request import Request
@@ -32,12 +34,28 @@ from nats.micro.service import Service as MicroService
 
 from protocol.connection import Connection
 from protocol.envelope import Envelope, decode
-from protocol.errors import ErrorCode, Forbidden, Internal, InvalidMessage, IoaError, NotFound
+from protocol.errors import (
+    ErrorCode,
+    Forbidden,
+    Internal,
+    InvalidMessage,
+    IoaError,
+    NotFound,
+    Unavailable,
+)
 from protocol.kinds import Body, ErrorBody
 from protocol.subjects import RequestSubject
 from protocol.tracing import annotate, consumer_span, inject, record_error
 
 log = structlog.get_logger("ioa.service")
+
+# What a handler meets when NATS is slow or away for a moment.
+NATS_TRANSIENT = (
+    TimeoutError,
+    nats.errors.NoRespondersError,
+    nats.errors.ConnectionClosedError,
+    nats.js.errors.ServiceUnavailableError,
+)
 
 Handler = Callable[[Envelope[Any]], Awaitable[Body]]
 
@@ -209,7 +227,7 @@ class Service:
                 structlog.contextvars.bind_contextvars(
                     agent=env.sender, conversation=env.conversation
                 )
-                body = await route.handler(env)
+                body = await self._call(route, env)
                 reply = env.reply(body, sender=self.name)
                 self.counts["answered"] += 1
             except IoaError as exc:
@@ -234,6 +252,19 @@ class Service:
                 await request.respond(reply.encode(), headers=inject())
             else:
                 self.counts["unanswerable"] += 1
+
+    async def _call(self, route: Route, env: Envelope[Any]) -> Body:
+        try:
+            return await route.handler(env)
+        except IoaError:
+            raise
+        except NATS_TRANSIENT:
+            # NATS or JetStream did not answer the handler in time (a server overloaded,
+            # restarting or failing over): the request may be retried, it is no bug.
+            raise Unavailable(
+                f"{self.name} could not reach NATS in time to handle this; retry the request",
+                in_reply_to=env.id,
+            ) from None
 
     def _target(self, subject: str) -> RequestSubject:
         try:

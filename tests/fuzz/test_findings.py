@@ -8,6 +8,8 @@
   (task data) where the message could not be encoded again (a post failed with
   ``internal``) or came out changed.
 - A request subject with tokens after the operation got ``internal``.
+- With the machine loaded by the 10,000-message run, a JetStream read inside a handler
+  timed out and the request got ``internal``; it is ``unavailable`` (retry) now.
 """
 
 import asyncio
@@ -16,14 +18,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import nats.errors
 import pytest
 
 from protocol.catalogue.examples import EXAMPLES
 from protocol.connection import Connection
 from protocol.envelope import Envelope, decode
-from protocol.errors import ErrorCode, InvalidMessage
+from protocol.errors import ErrorCode, InvalidMessage, Unavailable
 from protocol.inbox import Inbox
-from protocol.kinds import ChatMessage, CreateGroup, ErrorBody
+from protocol.kinds import ChatMessage, CreateGroup, ErrorBody, GetGroup, GroupInfo
+from protocol.service import Service
 from protocol.settings import ServiceSettings
 from services.chat.app import serve as serve_chat
 from services.chat.settings import ChatSettings
@@ -124,3 +128,19 @@ async def test_no_one_message_stops_an_inbox(
             await asyncio.sleep(0.1)
     assert handled == ["m1"]
     assert inbox.counts["failed"] >= 2
+
+
+async def test_a_handler_that_nats_does_not_answer_in_time_is_unavailable(
+    settings: ServiceSettings,
+) -> None:
+    async with Connection(settings, "slow") as conn:
+        service = Service(conn, "slow", "0.1.0")
+
+        @service.handler("get")
+        async def get(env: Envelope[GetGroup]) -> GroupInfo:
+            raise nats.errors.TimeoutError  # what a JetStream read past its time raises
+
+        async with service, Connection(settings, "alice") as alice:
+            with pytest.raises(Unavailable, match="retry the request"):
+                await alice.request("slow", "get", GetGroup(group="g"))
+        assert service.counts["unavailable"] == 1 and service.counts["internal"] == 0
