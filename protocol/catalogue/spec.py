@@ -31,10 +31,13 @@ ERROR_USES: dict[ErrorCode, str] = {
     "register (register again).",
     ErrorCode.CONFLICT: "A concurrent change won (e.g. a compare-and-set revision moved); retry.",
     ErrorCode.TOO_LARGE: "The message is larger than the size limit (256 KiB by default).",
-    ErrorCode.RATE_LIMITED: "The sender sends faster than it is allowed to; retry later.",
+    ErrorCode.RATE_LIMITED: "The sender sends faster than it is allowed to, or the service "
+    "has as many requests in hand as it takes at once (it sheds the rest unread); retry the "
+    "same request later.",
     ErrorCode.TIMEOUT: "The service did not answer in time (raised by the requester's client).",
     ErrorCode.UNAVAILABLE: "No service is subscribed (NATS 'no responders'; raised by the "
-    "requester's client).",
+    "requester's client), or the service could not reach NATS or JetStream in time to handle "
+    "the request; retry it.",
     ErrorCode.INTERNAL: "The service failed; its log says why. Also any error code a peer "
     "does not know.",
 }
