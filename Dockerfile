@@ -4,8 +4,9 @@
 #   docker build -t ioa .                       # the services and agents (default target)
 #   docker build --target llm -t ioa-llm .      # optional: the local LLM server (llama.cpp)
 #   docker run ioa serve registry               # or chat, coordinator, gateway
-#   docker run ioa agent run calculator         # or assistant, writer
+#   docker run ioa agent run calculator         # or assistant, writer, python, docs
 #   docker run ioa-llm                          # = ioa serve llm
+#   docker build --target otel-collector -t ioa-otel-collector .   # compose's collector
 #
 # Dependencies are pinned: requirements.lock (and requirements-llm.lock) come from
 # `python deploy/lock.py`; the project itself installs with --no-deps on top.
@@ -37,6 +38,12 @@ RUN apt-get update \
 COPY requirements-llm.lock ./
 RUN CMAKE_ARGS="-DGGML_NATIVE=OFF" pip install --require-virtualenv -r requirements-llm.lock
 
+# --- otel-collector: the OpenTelemetry Collector (an image without a shell) plus one
+# static busybox, so that docker-compose can probe its health_check extension (13133) ---
+FROM busybox:1.36.1-musl AS busybox
+FROM otel/opentelemetry-collector-contrib:0.111.0 AS otel-collector
+COPY --from=busybox /bin/busybox /bin/busybox
+
 # --- base of both final images: slim Python, a non-root user, no build tools ----------
 FROM ${PYTHON_IMAGE} AS base
 RUN groupadd --system --gid 10001 ioa \
@@ -67,6 +74,9 @@ CMD ["serve", "llm"]
 # --- runtime (the default target): every service and agent ----------------------------
 FROM base AS runtime
 COPY --from=builder /opt/venv /opt/venv
+# The docs agent answers from these unless IOA_DOCS_FOLDER names another folder.
+COPY docs /opt/ioa/docs
+ENV IOA_DOCS_FOLDER=/opt/ioa/docs
 USER 10001:10001
 EXPOSE 8000
 # `ioa health` with no argument probes what PID 1 runs (or IOA_PART).

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 OVERLAYS = ("dev", "prod")
 KUBERNETES_VERSION = "1.33.0"
-AGENTS = ("calculator", "assistant", "writer")
+AGENTS = ("calculator", "assistant", "writer", "python", "docs")
 SERVICES = ("registry", "chat", "coordinator", "gateway")
 RESOLVER_DIR = "/data/jwt"
 

@@ -73,43 +73,59 @@ def test_without_auth_init_s_files_compose_stops_naming_the_missing_one(
     assert f"{tmp_path}/nothing/admission.env not found" in result.stderr
 
 
+LLM_USERS = ("coordinator", "assistant", "writer", "docs")
+
+
 def test_every_part_is_there_and_starts_only_after_what_it_needs_is_healthy(
     project: dict[str, Any],
 ) -> None:
     services = project["services"]
     assert set(services) == {
-        "nats", "postgres", "registry", "chat", "coordinator", "gateway",
-        "calculator", "assistant", "writer", "llm", "otel-collector", "jaeger",
+        "nats", "postgres", *SERVICES, *AGENTS, "llm", "otel-collector", "jaeger",
     }  # fmt: skip
-    for name in ("nats", "postgres", "registry", "chat", "coordinator", "gateway", "llm"):
-        assert services[name]["healthcheck"]["test"], name
-    for name in ("calculator", "assistant", "writer"):
-        assert services[name]["healthcheck"]["test"] == ["CMD", "ioa", "health"]
     for name, service in services.items():
+        assert service["healthcheck"]["test"], name
         for dep, how in service.get("depends_on", {}).items():
-            if dep not in ("otel-collector", "jaeger"):  # no shell in those images
-                assert how["condition"] == "service_healthy", (name, dep)
+            assert how["condition"] == "service_healthy", (name, dep)
+    for name in AGENTS:
+        assert services[name]["healthcheck"]["test"] == ["CMD", "ioa", "health"]
+    assert services["otel-collector"]["build"]["target"] == "otel-collector"  # has a probe
     assert set(services["gateway"]["depends_on"]) >= {"postgres", "coordinator", "chat"}
-    assert set(services["registry"]["depends_on"]) >= {"nats", "postgres"}
+    assert set(services["registry"]["depends_on"]) >= {"nats", "postgres", "otel-collector"}
+    assert set(services["otel-collector"]["depends_on"]) == {"jaeger"}
+    for name in LLM_USERS:
+        # The local LLM when its profile is on; nothing to wait for when it is off.
+        assert services[name]["depends_on"]["llm"] == {
+            "condition": "service_healthy",
+            "required": False,
+        }, name
 
 
 def test_the_ioa_containers_run_the_one_image_locked_down(project: dict[str, Any]) -> None:
     services = project["services"]
     commands = {
-        "registry": ["serve", "registry"],
-        "chat": ["serve", "chat"],
-        "coordinator": ["serve", "coordinator"],
-        "gateway": ["serve", "gateway"],
-        "calculator": ["agent", "run", "calculator"],
-        "assistant": ["agent", "run", "assistant"],
-        "writer": ["agent", "run", "writer"],
+        **{name: ["serve", name] for name in SERVICES},
+        **{name: ["agent", "run", name] for name in AGENTS},
     }
     for name, command in commands.items():
         s = services[name]
         assert s["command"] == command
         assert s["build"]["target"] == "runtime"
-        assert s["user"] == "10001:10001" and s["read_only"] is True
-        assert s["cap_drop"] == ["ALL"]
+        assert s["read_only"] is True and s["cap_drop"] == ["ALL"]
+        assert s["security_opt"] == ["no-new-privileges:true"]
+        if name == "python":  # root only to hand each run to nobody in its own namespace
+            assert s["user"] == "0:0"
+            assert s["cap_add"] == [
+                "SYS_ADMIN",
+                "SETUID",
+                "SETGID",
+                "CHOWN",
+                "KILL",
+                "DAC_OVERRIDE",
+            ]
+            assert s["environment"]["IOA_PYTHON_REQUIRE_ISOLATION"] == "true"
+        else:
+            assert s["user"] == "10001:10001" and "cap_add" not in s, name
         assert s["environment"]["IOA_NATS_URL"] == "nats://nats:4222"
     assert services["llm"]["build"]["target"] == "llm"
     assert "8222" in {str(p["target"]) for p in services["nats"]["ports"]}

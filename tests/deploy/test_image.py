@@ -43,7 +43,15 @@ def test_the_lock_pins_every_runtime_dependency_at_a_version_pyproject_accepts()
 
 def test_the_image_builds_in_stages_from_the_lock_and_runs_as_a_non_root_user() -> None:
     stages = re.findall(r"^FROM \S+ AS (\S+)$", DOCKERFILE, re.MULTILINE)
-    assert stages == ["builder", "llm-builder", "base", "llm", "runtime"]
+    assert stages == [
+        "builder",
+        "llm-builder",
+        "busybox",
+        "otel-collector",
+        "base",
+        "llm",
+        "runtime",
+    ]
     assert stages[-1] == "runtime"  # the default target
     assert "pip install --require-virtualenv -r requirements.lock" in DOCKERFILE
     assert "pip install --require-virtualenv --no-deps ." in DOCKERFILE
@@ -67,3 +75,9 @@ def test_the_build_context_holds_everything_the_dockerfile_copies() -> None:
         for source in sources.split():
             assert source in allowed, source
             assert (ROOT / source).exists(), source
+
+
+def test_the_docs_agent_finds_its_documents_in_the_image() -> None:
+    runtime = DOCKERFILE[DOCKERFILE.index("AS runtime") :]
+    assert "COPY docs /opt/ioa/docs" in runtime
+    assert "ENV IOA_DOCS_FOLDER=/opt/ioa/docs" in runtime

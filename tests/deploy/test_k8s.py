@@ -21,6 +21,10 @@ from tests.deploy.render import (
 )
 
 WORKLOADS = ("Deployment", "StatefulSet")
+# What the python agent's sandbox needs to give each run its own network namespace as
+# "nobody" (services/agents/python/README.md), and nothing more.
+SANDBOX = "python"
+SANDBOX_CAPABILITIES = ["SYS_ADMIN", "SETUID", "SETGID", "CHOWN", "KILL", "DAC_OVERRIDE"]
 
 
 def pod_specs(overlay: str) -> list[tuple[str, dict[str, Any]]]:
@@ -50,7 +54,8 @@ def test_every_container_has_probes_limits_and_a_locked_down_security_context(
     overlay: str,
 ) -> None:
     for name, spec in pod_specs(overlay):
-        assert spec["securityContext"]["runAsNonRoot"] is True, name
+        # Only the sandbox runs as root, to hand each program to "nobody".
+        assert spec["securityContext"]["runAsNonRoot"] is (name != SANDBOX), name
         assert spec["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault", name
         assert spec["automountServiceAccountToken"] is False, name
         for c in spec["containers"]:
@@ -60,7 +65,23 @@ def test_every_container_has_probes_limits_and_a_locked_down_security_context(
             sc = c["securityContext"]
             assert sc["allowPrivilegeEscalation"] is False, name
             assert sc["capabilities"]["drop"] == ["ALL"], name
+            assert sc["capabilities"].get("add", []) == (
+                SANDBOX_CAPABILITIES if name == SANDBOX else []
+            ), name
             assert sc["readOnlyRootFilesystem"] is True, name
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_python_agent_runs_code_only_isolated_and_its_runs_cannot_read_its_credentials(
+    overlay: str,
+) -> None:
+    spec = named(rendered(overlay), "Deployment", SANDBOX)["spec"]["template"]["spec"]
+    assert spec["securityContext"]["runAsUser"] == 0 and "fsGroup" not in spec["securityContext"]
+    (c,) = spec["containers"]
+    env = {e["name"]: e.get("value") for e in c["env"]}
+    assert env["IOA_PYTHON_REQUIRE_ISOLATION"] == "true"  # no namespace, no runs
+    (creds,) = [v["secret"] for v in spec["volumes"] if "secret" in v]
+    assert creds["defaultMode"] == 0o400  # root's alone: a run is "nobody"
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -151,9 +172,42 @@ def test_every_workload_has_a_disruption_budget_and_stateless_services_autoscale
         assert named(docs, "PodDisruptionBudget", name)["spec"]["minAvailable"] == 1
 
 
+def _matches(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    assert "matchExpressions" not in selector  # not evaluated here
+    return all(labels.get(k) == v for k, v in selector.get("matchLabels", {}).items())
+
+
 def _selected(policy: dict[str, Any], labels: dict[str, str]) -> bool:
-    wanted = policy["spec"]["podSelector"].get("matchLabels", {})
-    return all(labels.get(k) == v for k, v in wanted.items())
+    return _matches(policy["spec"]["podSelector"], labels)
+
+
+def allowed(
+    policies: list[dict[str, Any]],
+    direction: str,
+    pod: dict[str, str],
+    peer: dict[str, str],
+    port: int,
+) -> bool:
+    """Whether a NetworkPolicy lets the pod labelled ``pod`` send to (Egress) or take
+    from (Ingress) a pod of the same namespace labelled ``peer`` on TCP ``port``."""
+    rules, peers = ("egress", "to") if direction == "Egress" else ("ingress", "from")
+    for policy in policies:
+        spec = policy["spec"]
+        if direction not in spec["policyTypes"] or not _matches(spec["podSelector"], pod):
+            continue
+        for rule in spec.get(rules, []):
+            peer_ok = peers not in rule or any(
+                "podSelector" in p
+                and "namespaceSelector" not in p
+                and _matches(p["podSelector"], peer)
+                for p in rule[peers]
+            )
+            port_ok = "ports" not in rule or any(
+                p.get("port") == port and p.get("protocol", "TCP") == "TCP" for p in rule["ports"]
+            )
+            if peer_ok and port_ok:
+                return True
+    return False
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -182,10 +236,41 @@ def test_network_policies_deny_by_default_and_open_only_the_needed_paths(overlay
             name in ("registry", "gateway")
         ), name
         assert (labels.get("ioa.dev/llm-client") == "true") == (
-            name in ("coordinator", "assistant", "writer")
+            name in ("coordinator", "assistant", "writer", "docs")
         ), name
     gw = named(docs, "NetworkPolicy", "gateway-ingress")["spec"]["ingress"][0]
     assert gw["ports"] == [{"protocol": "TCP", "port": 8000}]
+
+
+def test_in_dev_every_process_reaches_the_collector_over_otlp_and_the_collector_jaeger() -> None:
+    docs = rendered("dev")
+    policies = of_kind(docs, "NetworkPolicy")
+
+    def labels(name: str) -> dict[str, str]:
+        found: dict[str, str] = named(docs, "Deployment", name)["spec"]["template"]["metadata"][
+            "labels"
+        ]
+        return found
+
+    collector, jaeger = labels("otel-collector"), labels("jaeger")
+    config = named(docs, "ConfigMap", "ioa-config")["metadata"]["name"]
+    exporters = [
+        d
+        for kind in WORKLOADS
+        for d in of_kind(docs, kind)
+        if {"configMapRef": {"name": config}}
+        in d["spec"]["template"]["spec"]["containers"][0].get("envFrom", [])
+    ]
+    assert {d["metadata"]["name"] for d in exporters} == set(SERVICES + AGENTS)
+    for d in exporters:  # IOA_OTLP_ENDPOINT=http://otel-collector:4318 from ioa-config
+        pod = d["spec"]["template"]["metadata"]["labels"]
+        name = d["metadata"]["name"]
+        assert allowed(policies, "Egress", pod, collector, 4318), name
+        assert allowed(policies, "Ingress", collector, pod, 4318), name
+    assert allowed(policies, "Egress", collector, jaeger, 4317)
+    assert allowed(policies, "Ingress", jaeger, collector, 4317)
+    # And not everything is open: the collector takes nothing from Jaeger.
+    assert not allowed(policies, "Ingress", collector, jaeger, 4318)
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
