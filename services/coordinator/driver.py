@@ -460,14 +460,7 @@ class Driver:
                 if line.sender in rec.member_ids() and line.type == "chat_message"
             ]
             if not done and not said:
-                if rec.reason is not None:  # a budget ran out first
-                    return await self._end(
-                        rec, "failed", f"{rec.reason} before any member did its part"
-                    )
-                failures = (
-                    "; ".join(f"{t.assignee}: {t.result}" for t in rec.tasks) or "nobody answered"
-                )
-                return await self._end(rec, "failed", f"no member could do its part ({failures})")
+                return await self._end(rec, "failed", _nothing_done(rec))
             usage = Usage()
             rec.conclusion = await self._write_conclusion(rec, usage)
             rec.spend(usage)
@@ -606,6 +599,18 @@ def _previous(rec: Record, task: Task) -> list[dict[str, Any]]:
         }
         for t in done[-PREVIOUS_TASKS:]
     ]
+
+
+def _nothing_done(rec: Record) -> str:
+    """Why a conversation in which no member did its part fails: what went wrong with
+    each task, and the budget that stopped it (``rec.reason``) if one did."""
+    failures = "; ".join(f"{t.assignee}: {t.result}" for t in rec.tasks)
+    if failures:
+        stopped = f"; {rec.reason}" if rec.reason else ""
+        return f"no member could do its part ({failures}){stopped}"
+    if rec.reason:
+        return f"{rec.reason} before any member did its part"
+    return "no member could do its part (nobody answered)"
 
 
 def budget_spent(rec: Record) -> str | None:
