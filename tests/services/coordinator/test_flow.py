@@ -32,6 +32,7 @@ from tests.services.coordinator.network import (
     Lead,
     Sleeper,
     card,
+    finish,
     group_messages,
     network,
     start,
@@ -357,16 +358,10 @@ async def test_a_sequential_chain_hands_each_result_to_the_next_member_in_its_in
     async with network(nats_url, subject_root, tmp_path, Script()) as net:
         await net.add(Doubler(card("doubler", "double"), net.settings))
         async with Connection(net.settings, "gateway") as conn:
-            conversation = await start(
-                conn,
-                StartConversation(
-                    goal="Compute 12*(3+4), then double it",
-                    required=["calculator", "doubler"],
-                    max_team=2,
-                ),
-            )
-            state = await wait_for(conn, conversation)
-            messages = await group_messages(conn, conversation)
+            chain = ["calculator", "doubler"]
+            goal = StartConversation(goal="Compute 12*(3+4), double it", required=chain, max_team=2)
+            state = await finish(conn, goal)
+            messages = await group_messages(conn, state.conversation)
     assert state.state == "concluded", state.reason
     assigned = [m["body"] for m in messages if m["type"] == "task_assign"]
     assert [a["assignee"] for a in assigned] == ["calculator", "doubler"]
@@ -388,10 +383,8 @@ async def test_a_retried_sub_team_request_gets_the_same_child(
     async with network(nats_url, subject_root, tmp_path, Script()) as net:
         lead = await net.add(RetryingLead(card("lead", "xylophone"), net.settings))
         async with Connection(net.settings, "gateway") as conn:
-            conversation = await start(
-                conn, StartConversation(goal="xylophone", required=["lead"], max_team=1)
-            )
-            parent = await wait_for(conn, conversation)
+            goal = StartConversation(goal="xylophone", required=["lead"], max_team=1)
+            parent = await finish(conn, goal)
             child = await wait_for(conn, parent.children[0])
     assert parent.state == "concluded", parent.reason
     assert lead.children == [child.conversation] * 3
