@@ -44,7 +44,7 @@ class Assistant(Agent):
             label=label,
         )
 
-    async def answer(self, messages: list[dict[str, str]]) -> str:
+    async def complete(self, messages: list[dict[str, str]]) -> str:
         """The LLM's answer, or :class:`LlmUnavailable` with the reason."""
         from openai import APIError
 
@@ -67,7 +67,7 @@ class Assistant(Agent):
         task = env.body
         messages = self.messages_for(env.group, task.description, skip=env.id, label="Your task")
         try:
-            text = await self.answer(messages)
+            text = await self.complete(messages)
         except LlmUnavailable as exc:
             self.log.warning("task failed: no LLM answer", task=task.task_id, why=str(exc))
             return TaskFailed(task_id=task.task_id, reason=f"{self.id}: {exc}")
@@ -77,7 +77,7 @@ class Assistant(Agent):
         request = f"{env.sender}: {env.body.text}"
         messages = self.messages_for(env.group, request, skip=env.id, label="Your turn; answer")
         try:
-            return await self.answer(messages)
+            return await self.complete(messages)
         except LlmUnavailable as exc:
             # Say so plainly rather than stay silent and stall the discussion.
             self.log.warning("turn skipped: no LLM answer", why=str(exc))

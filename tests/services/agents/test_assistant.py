@@ -180,3 +180,11 @@ async def test_a_turn_is_answered_and_an_unavailable_llm_is_said_plainly() -> No
     finally:
         await llm.close()
     assert answer is not None and "could not answer" in answer
+
+
+def test_the_assistant_keeps_the_sdk_s_answer_for_posting_its_outcomes() -> None:
+    """The runtime posts every task outcome and turn through ``Agent.answer``; an
+    assistant method of that name (its LLM call once was) broke every one of them."""
+    from protocol.agent import Agent
+
+    assert Assistant.answer is Agent.answer
