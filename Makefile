@@ -67,8 +67,9 @@ install-chromium: ## Install Debian's chromium for the web UI's browser test; qu
 		  (apt-get install -y chromium || (apt-get update && apt-get install -y chromium)); }
 
 # Four pytest processes: a test that kills NATS nodes or services leaves reconnecting
-# clients behind, so those run apart from the rest. The cluster failover test is
-# timing-sensitive on two cores and gets up to three tries (see issue 10's note).
+# clients behind, so those run apart from the rest. The cluster failover test runs once:
+# it used to fail whenever the killed node held a bucket kept on one server only (now
+# every stream and bucket has IOA_STREAM_REPLICAS copies, and the test asserts it).
 # tests/chaos runs its short form here (three faults, 5 conversations); `make chaos` the whole.
 CLUSTER_TEST := tests/deploy/test_nats_cluster.py
 
@@ -76,7 +77,7 @@ test: install install-llm install-postgres install-chromium install-deploy ## Ru
 	$(BIN)/pytest --ignore=$(CLUSTER_TEST) --ignore=tests/services/coordinator --ignore=tests/chaos
 	$(BIN)/pytest tests/services/coordinator
 	$(BIN)/pytest tests/chaos
-	@for try in 1 2 3; do $(BIN)/pytest $(CLUSTER_TEST) && exit 0; echo ">>> cluster test: try $$try failed"; done; exit 1
+	$(BIN)/pytest $(CLUSTER_TEST)
 
 chaos: install ## Kill, stop or freeze each part under 20 conversations; 10,000 bad messages per subject
 	$(BIN)/pytest tests/chaos -m chaos
