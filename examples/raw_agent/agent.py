@@ -1,6 +1,6 @@
 """A word-counting ioa/1 agent written with nats-py and json only (see docs/protocol.md).
 
-Run it: IOA_NATS_URL=nats://127.0.0.1:4222 python examples/raw_agent/agent.py
+Run it: IOA_NATS_URL=nats://127.0.0.1:4222 [IOA_NATS_CREDS=…] python examples/raw_agent/agent.py
 """
 
 import asyncio
@@ -17,6 +17,7 @@ URL = os.environ.get("IOA_NATS_URL", "nats://127.0.0.1:4222")
 ROOT = os.environ.get("IOA_SUBJECT_ROOT", "ioa.v1")
 ME = os.environ.get("RAW_AGENT_ID", "wordcount")
 LEASE = float(os.environ.get("RAW_AGENT_LEASE_SECONDS", "15"))
+CREDS = os.environ.get("IOA_NATS_CREDS")  # a secured network: from `ioa agent admit <ME>`
 CARD = {
     "id": ME,
     "name": "Word counter",
@@ -88,16 +89,17 @@ async def handle(nc, env):
 async def consume(nc, js, stop):
     stream = ROOT.replace(".", "_").upper() + "_INBOX"
     durable = f"inbox-{ME}".replace(":", "--")
-    await js.add_consumer(
-        stream,
-        ConsumerConfig(
-            durable_name=durable,
-            ack_policy=AckPolicy.EXPLICIT,
-            ack_wait=300,
-            max_deliver=5,
-            filter_subjects=[f"{ROOT}.to.{ME}", f"{ROOT}.to.{ME}.>"],
-        ),
-    )
+    if not CREDS:  # on a secured network admission (or our first registration) made it
+        await js.add_consumer(
+            stream,
+            ConsumerConfig(
+                durable_name=durable,
+                ack_policy=AckPolicy.EXPLICIT,
+                ack_wait=300,
+                max_deliver=5,
+                filter_subjects=[f"{ROOT}.to.{ME}", f"{ROOT}.to.{ME}.>"],
+            ),
+        )
     sub = await js.pull_subscribe_bind(durable=durable, stream=stream)
     seen = []  # ids already handled: a redelivered message is acked, not redone
     while not stop.is_set():
@@ -137,19 +139,19 @@ async def heartbeats(nc, stop):
 
 
 async def main():
-    nc = await nats.connect(URL, name=ME, max_reconnect_attempts=-1)
+    # Replies come back under our own prefix: the only ones our credentials may read.
+    login = {"user_credentials": CREDS, "inbox_prefix": f"_INBOX.{ME}"} if CREDS else {}
+    nc = await nats.connect(URL, name=ME, max_reconnect_attempts=-1, **login)
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
     reply = await request(nc, "registry.register", "register", REGISTER)
     print(f"registered: {reply['type']}", flush=True)
-    tasks = [
-        asyncio.create_task(consume(nc, nc.jetstream(), stop)),
-        asyncio.create_task(heartbeats(nc, stop)),
-    ]
+    consuming = asyncio.create_task(consume(nc, nc.jetstream(), stop))
+    beating = asyncio.create_task(heartbeats(nc, stop))
     await stop.wait()  # graceful: the message in hand is finished and acked, then we leave
-    await asyncio.wait(tasks[:1], timeout=10)
-    tasks[1].cancel()
+    await asyncio.wait([consuming], timeout=10)
+    beating.cancel()
     await nc.drain()
 
 

@@ -7,10 +7,23 @@ import asyncio
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 from protocol.connection import Connection
-from protocol.kinds import ConversationState, GetConversation, History, StartConversation
+from protocol.errors import NotFound
+from protocol.kinds import (
+    ConversationState,
+    GetAgent,
+    GetConversation,
+    History,
+    StartConversation,
+)
+from protocol.settings import NatsSettings
+from protocol.subjects import GATEWAY, REGISTRY
+from tests.security.network import secured_network
 from tests.support.network import RAW_AGENT, network, raw_agent, wait_registered
 from tests.support.scripted_llm import Rule, Script, scripted_llm
+from tests.support.secured import secured_nats
 
 GOAL = "How many words are in 'the quick brown fox jumps over the lazy dog'?"
 RULES = [
@@ -54,6 +67,32 @@ async def test_the_raw_agent_does_its_task_in_a_real_conversation(
     assert "- wordcount: 9 words" in state.conclusion
     results = [m.envelope for m in page.body.messages if m.envelope["type"] == "task_result"]
     assert [(r["sender"], r["body"]["text"]) for r in results] == [("wordcount", "9 words")]
+
+
+@pytest.mark.timeout(90)
+async def test_the_raw_agent_works_on_a_secured_network_with_the_credentials_it_was_given(
+    subject_root: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """NATS in operator mode: the agent connects with the .creds an administrator got
+    for it (IOA_NATS_CREDS), takes replies under _INBOX.wordcount and uses the inbox
+    that admission made; a conversation with it concludes."""
+    with secured_nats(tmp_path / "nats") as server:
+        async with secured_network(server, subject_root, tmp_path, Script(rules=RULES)) as net:
+            monkeypatch.setenv("IOA_NATS_CREDS", str(await net.admit("wordcount")))
+            settings = NatsSettings(nats_url=server.url, subject_root=subject_root)
+            with raw_agent(settings, "wordcount", tmp_path / "raw.log") as proc:
+                async with net.connection(GATEWAY) as conn:
+                    for _ in range(200):
+                        try:
+                            await conn.request(REGISTRY, "get_agent", GetAgent(agent="wordcount"))
+                            break
+                        except NotFound:
+                            await asyncio.sleep(0.1)
+                    state = await finish(conn, GOAL)
+                assert proc.poll() is None, (tmp_path / "raw.log").read_text()
+    assert state.state == "concluded", state.reason
+    assert [m.agent for m in state.members] == ["wordcount"]
+    assert state.conclusion is not None and "- wordcount: 9 words" in state.conclusion
 
 
 def test_the_raw_agent_imports_nothing_from_this_project() -> None:
