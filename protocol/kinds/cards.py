@@ -26,7 +26,10 @@ class Provider(BaseModel):
 
 
 class AgentCard(Body):
-    """Who an agent is and what it can do. ``id`` is its address on the network."""
+    """Who an agent is and what it can do. ``id`` is its address on the network.
+
+    A person can be a member too: their card says ``human`` and its id is the
+    ``user:<name>`` the gateway speaks for."""
 
     KIND: ClassVar[str] = "agent_card"
 
@@ -40,6 +43,13 @@ class AgentCard(Body):
     default_output_modes: list[str] = Field(default_factory=lambda: ["text/plain"])
     protocol_versions: list[str] = Field(default_factory=lambda: ["ioa/1"])
     max_concurrent_tasks: int = Field(default=1, ge=1, le=10_000)
+    human: bool = Field(
+        default=False,
+        description=(
+            "A person, answering through a gateway (not in A2A's card): the coordinator "
+            "waits for them within the conversation's deadline, not an agent's seconds."
+        ),
+    )
 
     def search_text(self) -> str:
         """Everything a capability search should match on, as one text."""
