@@ -53,12 +53,15 @@ class Network:
 
     @property
     def authority(self) -> Authority:
-        folder = self.data_dir / "auth"
-        if not (folder / "operator.nk").exists():
-            raise AdmissionError(
-                f"the operator key is not in {folder}: revoke from the machine that holds it"
-            )
-        return Authority.open(folder)
+        # <data>/auth of an embedded run, or <DIR>/keys of `ioa auth init DIR`.
+        for folder in (self.data_dir / "auth", self.data_dir / "keys"):
+            if (folder / "operator.nk").exists():
+                return Authority.open(folder)
+        raise AdmissionError(
+            f"no operator key in {self.data_dir}/auth or {self.data_dir}/keys: revoke on the "
+            "machine that holds it, with --data-dir naming ioa up's data folder or the "
+            "folder 'ioa auth init' wrote"
+        )
 
 
 def creds_dir(data_dir: Path) -> Path:
