@@ -80,9 +80,7 @@ class Driver:
         if rec.cancel is not None:
             return await self._cancel(rec)
         if now() >= rec.deadline:
-            return await self._end(
-                rec, "failed", f"ran out of time: the budget is {rec.budget.max_seconds:g} s"
-            )
+            return await self._end(rec, "failed", _out_of_time(rec))
         if rec.state == "forming":
             return await self._form(rec)
         if rec.state == "concluding":
@@ -134,20 +132,34 @@ class Driver:
             return await self._end(
                 rec, "failed", "no online agent matches this goal; register one that can help"
             )
-        deadline = now() + timedelta(seconds=self.invite_seconds)
         rec.invites = [
-            Invite(agent=p.agent, reason=p.reason, task=p.task, score=p.score, deadline=deadline)
+            Invite(
+                agent=p.agent,
+                reason=p.reason,
+                task=p.task,
+                score=p.score,
+                deadline=self._answer_by(rec, p.human, self.invite_seconds),
+                human=p.human,
+            )
             for p in picks
         ]
         picked = {p.agent for p in picks}
         rec.spares = [
-            Spare(agent=agent, score=c.score)
+            Spare(agent=agent, score=c.score, human=c.card.human)
             for agent, c in found.best().items()
             if agent not in picked and agent not in rec.excluded
         ]
         rec.planned = True
         await self.store.save(rec)
         return None
+
+    @staticmethod
+    def _answer_by(rec: Record, person: bool, seconds: float) -> datetime:
+        """When an answer is due: a person has the conversation's remaining time (people
+        answer in minutes, from a web page or a program of theirs), an agent ``seconds``.
+        Past it the usual rules apply: a silent invitee is replaced, a late task is
+        reassigned, and a person's silence ends with the conversation's time."""
+        return rec.deadline if person else now() + timedelta(seconds=seconds)
 
     @staticmethod
     def _required_refused(rec: Record) -> list[Invite]:
@@ -182,8 +194,9 @@ class Driver:
                     reason=f"stands in for {invite.agent}",
                     task=invite.task,
                     score=spare.score,
-                    deadline=now() + timedelta(seconds=self.invite_seconds),
+                    deadline=self._answer_by(rec, spare.human, self.invite_seconds),
                     stands_in_for=invite.agent,
+                    human=spare.human,
                 )
             )
             changed = True
@@ -309,12 +322,13 @@ class Driver:
             )
         elif decision.kind in ("assign", "assign_async"):
             mode = "async" if decision.kind == "assign_async" else "sync"
+            assignee = decision.agents[0]
             task = Task(
                 task_id=rec.next_id("t"),
-                assignee=decision.agents[0],
+                assignee=assignee,
                 description=decision.text,
                 mode=mode,
-                deadline=turn_ends,
+                deadline=self._answer_by(rec, rec.is_human(assignee), rec.budget.turn_seconds),
             )
             rec.tasks.append(task)
             rec.current = Move(
@@ -323,17 +337,18 @@ class Driver:
                 speakers=decision.agents,
                 text=decision.text,
                 task_id=task.task_id,
-                deadline=turn_ends,
+                deadline=task.deadline,
             )
             rec.turns += 1
             rec.cursor += 1
         else:  # ask or watch
+            person = any(rec.is_human(agent) for agent in decision.agents)
             rec.current = Move(
                 kind=decision.kind,
                 envelope_id=rec.next_id("m"),
                 speakers=decision.agents,
                 text=decision.text,
-                deadline=turn_ends,
+                deadline=self._answer_by(rec, person, rec.budget.turn_seconds),
                 posted=decision.kind == "watch",
                 answered=[],
             )
@@ -379,7 +394,7 @@ class Driver:
                     assignee=others[0],
                     description=task.description,
                     mode=task.mode,
-                    deadline=now() + timedelta(seconds=rec.budget.turn_seconds),
+                    deadline=self._answer_by(rec, rec.is_human(others[0]), rec.budget.turn_seconds),
                     attempt=2,
                 )
                 rec.tasks.append(again)
@@ -599,6 +614,19 @@ def _previous(rec: Record, task: Task) -> list[dict[str, Any]]:
         }
         for t in done[-PREVIOUS_TASKS:]
     ]
+
+
+def _out_of_time(rec: Record) -> str:
+    """Why a conversation failed on its wall-clock budget, naming whom it waited for."""
+    if rec.state == "forming":
+        waiting = [f"{i.agent} (invitation)" for i in rec.invites if i.status == "pending"]
+    else:
+        waiting = [f"{t.assignee} (task {t.task_id})" for t in rec.tasks if t.open]
+        move = rec.current
+        if move is not None and move.kind == "ask":
+            waiting += [f"{a} (question)" for a in move.speakers if a not in move.answered]
+    still = f"; still waiting for {', '.join(waiting)}" if waiting else ""
+    return f"ran out of time: the budget is {rec.budget.max_seconds:g} s{still}"
 
 
 def _nothing_done(rec: Record) -> str:

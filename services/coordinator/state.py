@@ -51,6 +51,8 @@ class Invite(Stored):
     sent: bool = False
     deadline: datetime | None = None
     stands_in_for: str | None = None
+    human: bool = False
+    """A person (their card says so): they get the conversation's time, not seconds."""
 
 
 class Spare(Stored):
@@ -58,6 +60,7 @@ class Spare(Stored):
 
     agent: str
     score: float
+    human: bool = False
 
 
 class Task(Stored):
@@ -194,6 +197,10 @@ class Record(Stored):
 
     def member_ids(self) -> list[str]:
         return [m.agent for m in self.members]
+
+    def is_human(self, agent: str) -> bool:
+        """Whether ``agent`` was invited as a person (the card it was found by says so)."""
+        return any(i.agent == agent and i.human for i in self.invites)
 
     def heard(self, line: Line, keep: int = 40) -> bool:
         """Add ``line`` to the transcript; False when it is there already."""

@@ -59,6 +59,7 @@ class Pick:
     reason: str
     task: str
     score: float
+    human: bool = False
 
 
 @dataclass(slots=True)
@@ -107,7 +108,8 @@ def _describe(candidates: dict[str, Candidate]) -> str:
     for c in candidates.values():
         skills = "; ".join(f"{s.name}: {s.description}" for s in c.card.skills)
         about = as_data(c.card.id, f"{c.card.description} Skills: {skills}")
-        lines.append(f"- id: {c.card.id}\n  card: {about}")
+        person = "\n  a person (answers in minutes, not seconds)" if c.card.human else ""
+        lines.append(f"- id: {c.card.id}\n  card: {about}{person}")
     return "\n".join(lines)
 
 
@@ -230,6 +232,7 @@ class TeamFormer:
                     reason=(member.reason.strip() or "chosen by the coordinator")[:500],
                     task=(member.task.strip() or goal)[:5000],
                     score=candidate.score,
+                    human=candidate.card.human,
                 )
             )
         if not min_team <= len(picks) <= max_team:
@@ -252,7 +255,7 @@ class TeamFormer:
             info: AgentInfo = reply.body
             if not info.online:
                 raise NotFound(f"required member {agent} is offline")
-            first.append(Pick(agent, "required by the user", goal, 0.0))
+            first.append(Pick(agent, "required by the user", goal, 0.0, info.card.human))
         rest = [p for p in picks if p.agent not in required]
         return (first + rest)[: max(max_team, len(first))]
 
@@ -286,14 +289,16 @@ def fallback_team(goal: str, found: Candidates, *, min_team: int, max_team: int)
     for part in goal_parts(goal):
         for c in found.by_query.get(part, []):
             if c.card.id not in taken and c.score >= bar:
-                picks.append(Pick(c.card.id, f"best match for {part!r}", part, c.score))
+                picks.append(
+                    Pick(c.card.id, f"best match for {part!r}", part, c.score, c.card.human)
+                )
                 taken.add(c.card.id)
                 break
     for agent, c in best.items():
         if len(picks) >= min_team:
             break
         if agent not in taken:
-            picks.append(Pick(agent, "best match for the goal", goal, c.score))
+            picks.append(Pick(agent, "best match for the goal", goal, c.score, c.card.human))
             taken.add(agent)
     return picks[:max_team]
 

@@ -191,7 +191,11 @@ async def test_a_member_that_never_answers_ends_the_conversation_within_its_budg
                 ),
             )
     assert state.state == "failed"
-    assert state.reason == "ran out of time: the budget is 2 s"
+    task = state.tasks[0].task_id
+    assert (
+        state.reason
+        == f"ran out of time: the budget is 2 s; still waiting for sleepy (task {task})"
+    )
 
 
 async def test_an_impossible_team_size_is_refused(
