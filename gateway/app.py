@@ -16,9 +16,20 @@ from fastapi.staticfiles import StaticFiles
 
 from gateway import __version__, problems
 from gateway.auth import Keyring
+from gateway.inboxes import PeopleInboxes
 from gateway.keys import open_engine
 from gateway.limits import BodyLimit
-from gateway.routes import a2a, admin, agents, conversations, health, live, openai_compat, traces
+from gateway.routes import (
+    a2a,
+    admin,
+    agents,
+    conversations,
+    health,
+    live,
+    me,
+    openai_compat,
+    traces,
+)
 from gateway.server_spans import ServerSpans
 from gateway.settings import GatewaySettings
 from gateway.statehub import StateHub
@@ -43,6 +54,14 @@ def create_app(settings: GatewaySettings) -> FastAPI:
             app.state.conn = conn
             app.state.hub = StateHub(conn)
             stack.push_async_callback(app.state.hub.close)
+            app.state.people = await stack.enter_async_context(
+                PeopleInboxes(
+                    conn,
+                    engine,
+                    sync_seconds=settings.people_sync_seconds,
+                    lease_seconds=settings.person_lease_seconds,
+                )
+            )
             app.state.settings = settings
             log.info("gateway ready", root=settings.subject_root)
             yield
@@ -59,6 +78,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     problems.install(app)
     for router in (
         conversations.router,
+        me.router,
         agents.router,
         live.router,
         openai_compat.router,

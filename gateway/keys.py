@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from sqlmodel import Field, Session, SQLModel, create_engine, select
 
 from gateway.audit import AuditEntry
+from gateway.people import PendingItem, Person
 from protocol.dbspans import trace_engine
 
 PREFIX = "ioa"
@@ -83,7 +84,7 @@ def open_engine(url: str) -> Engine:
     args = {"check_same_thread": False} if url.startswith("sqlite") else {}
     engine = create_engine(url, connect_args=args)
     trace_engine(engine)
-    models = (ApiKey, Ownership, AdminGrant, AuditEntry)
+    models = (ApiKey, Ownership, AdminGrant, AuditEntry, Person, PendingItem)
     tables = [model.__table__ for model in models]  # type: ignore[attr-defined]
     SQLModel.metadata.create_all(engine, tables=tables)
     return engine

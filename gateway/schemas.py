@@ -4,9 +4,9 @@ Wire models stay in ``protocol/``; these only shape the HTTP side.
 """
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from protocol.ids import Id
 from protocol.kinds import (
@@ -15,6 +15,7 @@ from protocol.kinds import (
     FlowPolicy,
     LoggedMessage,
     Member,
+    Skill,
     TaskRecord,
 )
 from protocol.kinds.conversation import ConversationStatus
@@ -137,6 +138,71 @@ class MessagesPage(BaseModel):
     group: Id | None
     messages: list[LoggedMessage]
     last_seq: int
+
+
+class CardCreate(BaseModel):
+    """A person's card: what they can do, so that teams find them. Its id is the caller's
+    user (``user:<name>``); it says ``human``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=200, description="Default: the key's name.")
+    description: str = Field(default="", max_length=4000, examples=["Proofreads English text."])
+    skills: list[Skill] = Field(default_factory=list, max_length=128)
+
+
+PendingKind = Literal["invite", "task", "turn"]
+Action = Literal["accept", "decline", "result", "failed", "reply"]
+
+
+class PendingPublic(BaseModel):
+    """Something that waits for the caller's answer: an invitation (``invite``: accept or
+    decline), a task assigned to them (``task``: result or failed), or a message naming
+    them (``turn``: reply). ``id`` is the message's envelope id; ``body`` the message."""
+
+    id: Id
+    kind: PendingKind
+    answers: list[Action]
+    conversation: Id
+    group: Id | None
+    sender: Id
+    text: str
+    task_id: Id | None
+    deadline: datetime | None
+    received_at: datetime
+    body: dict[str, Any]
+
+
+class PendingList(BaseModel):
+    items: list[PendingPublic]
+
+
+class PendingAnswer(BaseModel):
+    """A person's answer: ``accept`` / ``decline`` (``text``: why not) an invitation,
+    ``result`` (``text``, ``data``) / ``failed`` (``text``: why) a task, ``reply`` a turn."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Action
+    text: str = Field(default="", max_length=200_000)
+    data: dict[str, Any] | None = Field(default=None, description="A task result's data.")
+
+    @model_validator(mode="after")
+    def _fits(self) -> Self:
+        if self.action in ("result", "failed", "reply") and not self.text.strip():
+            raise ValueError(f"{self.action!r} needs a text")
+        if self.action in ("failed", "decline") and len(self.text) > 2000:
+            raise ValueError(f"the reason of {self.action!r} may have at most 2,000 characters")
+        if self.data is not None and self.action != "result":
+            raise ValueError("only a result carries data")
+        return self
+
+
+class Answered(BaseModel):
+    item: Id
+    action: Action
+    conversation: Id
+    seq: int | None = Field(default=None, description="Where the answer is in the group log.")
 
 
 class Health(BaseModel):

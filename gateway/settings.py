@@ -10,7 +10,8 @@ class GatewaySettings(ServiceSettings):
     """Environment: ``IOA_GATEWAY_HOST``, ``IOA_GATEWAY_PORT``, ``IOA_CORS_ORIGINS``,
     ``IOA_GATEWAY_DATABASE_URL``, ``IOA_GATEWAY_RATE_PER_SECOND``, ``IOA_GATEWAY_RATE_BURST``,
     ``IOA_GATEWAY_MAX_BODY_BYTES``, ``IOA_KEY_CACHE_SECONDS``, ``IOA_ANSWER_SECONDS``,
-    ``IOA_SSE_KEEPALIVE_SECONDS``, ``IOA_SHUTDOWN_GRACE_SECONDS``, plus every
+    ``IOA_SSE_KEEPALIVE_SECONDS``, ``IOA_SHUTDOWN_GRACE_SECONDS``,
+    ``IOA_PERSON_LEASE_SECONDS``, ``IOA_PEOPLE_SYNC_SECONDS``, plus every
     :class:`~protocol.settings.ServiceSettings` variable (``IOA_REQUEST_TIMEOUT`` is
     how long the gateway waits for a service's answer before it answers 504)."""
 
@@ -64,6 +65,21 @@ class GatewaySettings(ServiceSettings):
         gt=0,
         le=3600,
         description="How long /v1/chat/completions and A2A SendMessage wait for a conclusion.",
+    )
+    person_lease_seconds: float = Field(
+        default=3600.0,
+        gt=0,
+        le=3600,
+        description=(
+            "The lease of a person's card, renewed whenever they use /v1/me: how long "
+            "after their last visit they still count as reachable (the registry's most)."
+        ),
+    )
+    people_sync_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=300,
+        description="How often the people table is read again (who registered elsewhere).",
     )
 
     @property
