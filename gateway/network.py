@@ -14,11 +14,12 @@ from protocol.envelope import Envelope
 from protocol.errors import InvalidMessage, IoaError
 from protocol.kinds import (
     TERMINAL_STATES,
+    ChatMessage,
     ContinueConversation,
     ConversationState,
     StartConversation,
 )
-from protocol.subjects import COORDINATOR
+from protocol.subjects import CHAT, COORDINATOR
 
 GATEWAY = "gateway"
 
@@ -79,3 +80,15 @@ async def wait_until_over(
     finally:
         with contextlib.suppress(IoaError, Exception):
             await sub.unsubscribe()
+
+
+async def say(conn: Connection, env: Envelope[ChatMessage]) -> int:
+    """Post a person's message into its conversation's group; the group log's sequence.
+    While the team is still forming (no group yet) the coordinator keeps the message and
+    posts it once the group exists: the sequence is then 0."""
+    if env.group is None:
+        await conn.send(COORDINATOR, "post", env)
+        return 0
+    reply = await conn.send(CHAT, "post", env)
+    seq: int = reply.body.seq
+    return seq

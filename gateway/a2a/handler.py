@@ -176,16 +176,15 @@ class ConversationTasks(RequestHandler):
         return Opened(state, after)
 
     async def _say(self, state: ConversationState, text: str) -> None:
-        """Post ``text`` into a running conversation's group as the caller."""
-        if state.group is None:
-            raise Conflict(f"task {state.conversation} has no group chat yet; try again soon")
+        """Post ``text`` into a running conversation as the caller (kept by the
+        coordinator until the group exists, while the team forms)."""
         env = Envelope.of(
             ChatMessage(text=text),
             sender=self.caller.user,
             conversation=state.conversation,
             group=state.group,
         )
-        await self.conn.send(CHAT, "post", env)
+        await network.say(self.conn, env)
 
     async def _follow(self, opened: Opened, length: int | None) -> AsyncGenerator[Event]:
         """The task, then what happens in it after ``opened.after``, until it ends."""

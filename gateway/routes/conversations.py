@@ -193,11 +193,7 @@ async def post_message(
         group=state.group,
         in_reply_to=body.in_reply_to,
     )
-    if state.group is None:
-        await conn.send(COORDINATOR, "post", env)
-        return Posted(conversation=conversation, seq=0, id=env.id)
-    reply = await conn.send(CHAT, "post", env)
-    return Posted(conversation=conversation, seq=reply.body.seq, id=env.id)
+    return Posted(conversation=conversation, seq=await network.say(conn, env), id=env.id)
 
 
 @router.post("/{conversation}/cancel", response_model=ConversationPublic)
