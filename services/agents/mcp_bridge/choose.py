@@ -12,6 +12,7 @@ from typing import Any
 import jsonschema
 from pydantic import BaseModel, Field
 
+from protocol.framing import DATA_RULE, as_data
 from protocol.llm import Llm
 from services.agents.mcp_bridge.server import Tool
 
@@ -29,7 +30,8 @@ SYSTEM = (
     "You choose one tool and its arguments to do a task. Answer with one JSON object "
     '{"tool": NAME, "arguments": {...}} whose arguments match the tool\'s JSON schema. '
     "Take values only from the task; if no tool fits, answer "
-    '{"tool": "none", "arguments": {}}.'
+    '{"tool": "none", "arguments": {}}. ' + DATA_RULE
+    # Tool descriptions come from the MCP server, inputs from other agents' results.
 )
 
 
@@ -45,9 +47,14 @@ def check(tool: Tool, arguments: dict[str, Any]) -> None:
 
 def tools_block(tools: list[Tool]) -> str:
     return "\n".join(
-        f"- {t.name}: {t.description}\n  schema: {json.dumps(t.schema, sort_keys=True)}"
+        f"- {t.name}: {as_data(f'tool {t.name}', t.description)}\n"
+        f"  schema: {json.dumps(t.schema, sort_keys=True)}"
         for t in tools
     )
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, default=str)
 
 
 def simple(tool: Tool) -> bool:
@@ -80,7 +87,7 @@ async def choose(
             {
                 "role": "user",
                 "content": f"Tools:\n{tools_block(tools)}\n\nTask: {task}"
-                + (f"\nInputs: {json.dumps(inputs, default=str)}" if inputs else ""),
+                + (f"\nInputs: {as_data('inputs', _json(inputs))}" if inputs else ""),
             },
         ]
         call = await llm.choose(messages, ToolCall, max_tokens=300)
