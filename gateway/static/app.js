@@ -4,7 +4,10 @@
 "use strict";
 
 const $ = (sel) => document.querySelector(sel);
-const state = { key: "", current: null, convs: new Map(), members: new Map(), stream: null, mine: null };
+const state = {
+  key: "", current: null, convs: new Map(), members: new Map(), stream: null, mine: null,
+  me: null, pendingTimer: null,
+};
 
 const KIND_LABEL = {
   chat_message: "discussion", task_assign: "task", task_progress: "progress",
@@ -27,7 +30,7 @@ async function api(path, options = {}) {
   const body = response.headers.get("content-type")?.includes("json") ? await response.json() : null;
   if (!response.ok) {
     const why = body?.detail || response.statusText;
-    toast(`${response.status}: ${why}`);
+    if (!options.quiet) toast(`${response.status}: ${why}`);
     throw new Error(why);
   }
   return body;
@@ -72,7 +75,7 @@ function textOf(env) {
 
 function roleOf(sender) {
   if (sender === "coordinator") return "coordinator";
-  if (sender.startsWith("user:")) return "you";
+  if (sender.startsWith("user:")) return state.me && sender !== state.me ? "person" : "you";
   return state.members.get(sender)?.role || "member";
 }
 
@@ -216,12 +219,125 @@ async function loadList() {
   renderList();
 }
 
+// --- you as a team member: your card, and what waits for your answer -------------------
+
+const PENDING_LABEL = { invite: "invitation", task: "task", turn: "question" };
+const ACTION_LABEL = {
+  accept: "Accept", decline: "Decline", result: "Send result", failed: "Can't do it", reply: "Reply",
+};
+
+function pendingText(item) {
+  const b = item.body || {};
+  if (item.kind === "invite") {
+    const part = b.role && b.role !== b.goal ? `\nYour part: ${b.role}` : "";
+    return `Join a team for: ${b.goal}${part}`;
+  }
+  if (item.kind === "task") {
+    const before = (b.inputs?.previous || []).map((p) => `${p.agent}: ${p.result}`).join("\n");
+    return `${b.description}${before ? `\n\nDone before:\n${before}` : ""}`;
+  }
+  return item.text;
+}
+
+function pendingItem(item) {
+  const li = document.createElement("li");
+  li.dataset.id = item.id;
+  li.dataset.kind = item.kind;
+  const head = document.createElement("div");
+  head.className = "head";
+  head.innerHTML = `<span class="kind"></span><span class="from"></span><span class="due"></span>`;
+  head.querySelector(".kind").textContent = PENDING_LABEL[item.kind] || item.kind;
+  head.querySelector(".from").textContent = `from ${item.sender}`;
+  if (item.deadline) head.querySelector(".due").textContent = `by ${new Date(item.deadline).toLocaleTimeString()}`;
+  const text = document.createElement("div");
+  text.className = "text";
+  text.textContent = pendingText(item);
+  li.append(head, text);
+  const said = item.kind === "invite" ? null : document.createElement("textarea");
+  if (said) {
+    said.rows = 2;
+    said.placeholder = item.kind === "task" ? "Your result, or why you cannot do it" : "Your reply";
+    li.append(said);
+  }
+  const actions = document.createElement("div");
+  actions.className = "actions";
+  for (const action of item.answers) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = action;
+    button.textContent = ACTION_LABEL[action] || action;
+    button.addEventListener("click", () => answerPending(item, action, said?.value.trim() || ""));
+    actions.append(button);
+  }
+  li.append(actions);
+  return li;
+}
+
+// Items already shown stay as they are, so a poll never wipes an answer being typed.
+function renderPending(items) {
+  const ul = $("#pending");
+  const ids = new Set(items.map((i) => i.id));
+  for (const li of [...ul.children]) if (!ids.has(li.dataset.id)) li.remove();
+  const shown = new Set([...ul.children].map((li) => li.dataset.id));
+  for (const item of items) if (!shown.has(item.id)) ul.append(pendingItem(item));
+}
+
+async function loadPending() {
+  renderPending((await api("/v1/me/pending", { quiet: true })).items);
+}
+
+async function answerPending(item, action, text) {
+  await api(`/v1/me/pending/${item.id}`, { method: "POST", body: JSON.stringify({ action, text }) });
+  [...$("#pending").children].find((li) => li.dataset.id === item.id)?.remove();
+  toast(`${ACTION_LABEL[action]}: sent`);
+}
+
+function showCard(info) {
+  const el = $("#card-state");
+  if (!info) {
+    el.textContent = "not a member";
+    el.className = "muted";
+    return;
+  }
+  state.me = info.card.id;
+  el.textContent = `${info.card.id}: ${info.online ? "online" : "offline"}`;
+  el.className = info.online ? "online" : "muted";
+  if (!$("#card-description").value) $("#card-description").value = info.card.description;
+  if (!$("#card-skills").value) $("#card-skills").value = info.card.skills.map((s) => s.name).join(", ");
+  $("#card-save").textContent = "Update my card";
+}
+
+async function loadCard() {
+  try {
+    showCard(await api("/v1/me/card", { quiet: true }));
+  } catch {
+    showCard(null);
+  }
+}
+
+function slug(name) {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 64) || "skill";
+}
+
+$("#card-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const names = $("#card-skills").value.split(",").map((s) => s.trim()).filter(Boolean);
+  const skills = names.map((name) => ({ id: slug(name), name, tags: name.toLowerCase().split(/\s+/) }));
+  const card = { description: $("#card-description").value.trim(), skills };
+  showCard(await api("/v1/me/card", { method: "PUT", body: JSON.stringify(card) }));
+  loadPending().catch(() => {});
+});
+
 async function useKey(key) {
   state.key = key.trim();
   localStorage.setItem("ioa.key", state.key);
   await loadList();
   followMine();
   $("#whoami").textContent = "signed in";
+  loadCard();
+  clearInterval(state.pendingTimer);
+  state.pendingTimer = setInterval(() => loadPending().catch(() => {}), 2000);
+  loadPending().catch(() => {});
 }
 
 $("#key-form").addEventListener("submit", (e) => {

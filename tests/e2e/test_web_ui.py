@@ -1,13 +1,15 @@
 """The web UI in headless Chromium (Debian's ``chromium``, driven by Playwright) against
 a real stack: start a conversation in the page, watch the messages arrive, see the
-conclusion and its trace as a waterfall. A screenshot is saved under the test's tmp dir."""
+conclusion and its trace as a waterfall; then be a team member in the page: register a
+card, accept an invitation and answer a task. Screenshots are saved under the test's
+tmp dir."""
 
 import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.gateway.conftest import real_stack
+from tests.gateway.conftest import real_stack, wait_for_state
 from tests.support.spans import written_to
 
 CHROMIUM = "/usr/bin/chromium"
@@ -33,8 +35,8 @@ async def test_a_goal_started_in_the_ui_shows_the_team_messages_and_conclusion(
 ) -> None:
     from playwright.async_api import async_playwright, expect
 
-    shot = tmp_path / "web-ui.png"
-    print(f"screenshot: {shot}")
+    shot, person_shot = tmp_path / "web-ui.png", tmp_path / "web-ui-person.png"
+    print(f"screenshots: {shot}, {person_shot}")
     traces = tmp_path / "traces"
     with written_to(traces):
         async with (
@@ -67,6 +69,28 @@ async def test_a_goal_started_in_the_ui_shows_the_team_messages_and_conclusion(
                 listed = await page.locator("#conversations li .state").all_inner_texts()
                 trace = await page.locator("#trace a").inner_text()
                 conclusion_text = await conclusion.locator(".text").inner_text()
+
+                # The user as a team member: a card, then a conversation that requires them.
+                await page.fill("#card-description", "zymurgy")
+                await page.fill("#card-skills", "zymurgy")
+                await page.click("#card-save")
+                await expect(page.locator("#card-state")).to_contain_text("online")
+                async with stack.client() as http:
+                    asked = await http.post(
+                        "/v1/conversations",
+                        json={"goal": "Zymurgy?", "required": [stack.user()], "max_team": 1},
+                    )
+                    conversation = asked.json()["id"]
+                    pending = page.locator("#pending li")
+                    await pending.locator("button.accept").click(timeout=20_000)
+                    task = page.locator('#pending li[data-kind="task"]')
+                    await task.locator("textarea").fill("Ready in 3 days.", timeout=20_000)
+                    await page.screenshot(path=str(person_shot), full_page=True)
+                    await task.locator("button.result").click()
+                    answered = await wait_for_state(http, conversation, "concluded", "failed")
+                listed_state = page.locator(f'#conversations li[data-id="{conversation}"] .state')
+                await expect(listed_state).to_have_text("concluded", timeout=10_000)
+                await expect(pending).to_have_count(0)
             finally:
                 await browser.close()
 
@@ -82,3 +106,6 @@ async def test_a_goal_started_in_the_ui_shows_the_team_messages_and_conclusion(
         spans
     )
     assert len(critical) >= 3 and bars == len(spans)
+    assert person_shot.stat().st_size > 10_000
+    assert answered["state"] == "concluded"
+    assert f"{stack.user()}: Ready in 3 days." in answered["conclusion"]
