@@ -143,7 +143,12 @@ async def run(nats_url: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncI
         junk = Junk(SEED, max_bytes=net.settings.max_message_bytes, ids=ids | {"agent2": USER})
 
         # A conversation that stays open, followed through the gateway's two feeds.
-        kept = await start(http, required=["sleeper"], max_team=1, budget={"max_seconds": 3600})
+        kept = await start(
+            http,
+            required=["sleeper"],
+            max_team=1,
+            budget={"max_seconds": 3600, "turn_seconds": 3600},
+        )
         run.mine.add(kept)
         readers = [
             asyncio.create_task(read_sse(http, "/v1/events", run.user_feed)),
