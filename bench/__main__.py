@@ -1,6 +1,7 @@
 """``python -m bench``: run every benchmark, one after another."""
 
 from bench import (
+    chat_overload,
     chat_throughput,
     coordinator,
     gateway,
@@ -18,6 +19,7 @@ BENCHMARKS = [
     registry_load.run,
     coordinator.run,
     chat_throughput.run,
+    chat_overload.run,
     gateway.run,
     # Last: it sets the process's meter provider, which would count in the others.
     tracing_cost.run,
