@@ -1,9 +1,11 @@
 """The MCP bridge against a real MCP server (the ``mcp`` package's MCPServer, a subprocess
-over stdio): tools become skills, a scripted LLM picks tool and arguments, and every call
-is checked against the tool's JSON schema first."""
+over stdio, and a process of its own on streamable HTTP): tools become skills, a scripted
+LLM picks tool and arguments, and every call is checked against the tool's JSON schema
+first."""
 
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from services.agents.mcp_bridge.choose import NoToolCall, choose
 from services.agents.mcp_bridge.server import McpServer, Tool
 from services.agents.mcp_bridge.settings import McpBridgeSettings
 from tests.services.agents.conftest import create_group, outcome_of
+from tests.services.agents.mcp_server import served_over_http
 from tests.support.scripted_llm import Rule, Script, scripted_llm
 
 SERVER = Path(__file__).with_name("mcp_server.py")
@@ -31,16 +34,25 @@ SCRIPT = [
 ]
 
 
+@contextmanager
+def mcp_server(transport: str) -> Iterator[str]:
+    """The test server's spec for the bridge: a command (stdio) or a URL (HTTP)."""
+    if transport == "http":
+        with served_over_http() as url:
+            yield url
+    else:
+        yield f"{sys.executable} {SERVER}"
+
+
 @pytest.fixture
 async def bridge(
-    settings: ServiceSettings, coordinator: Connection
+    settings: ServiceSettings, coordinator: Connection, request: pytest.FixtureRequest
 ) -> AsyncIterator[tuple[McpBridge, Script]]:
     script = Script(rules=list(SCRIPT), default="no idea")
-    spec = f"{sys.executable} {SERVER}"
-    bridge_settings = McpBridgeSettings(
-        nats_url=settings.nats_url, subject_root=settings.subject_root, mcp_server=spec
-    )
-    with scripted_llm(script) as url:
+    with mcp_server(getattr(request, "param", "stdio")) as spec, scripted_llm(script) as url:
+        bridge_settings = McpBridgeSettings(
+            nats_url=settings.nats_url, subject_root=settings.subject_root, mcp_server=spec
+        )
         llm = Llm(LlmSettings(openai_base_url=url, model="scripted"))
         try:
             async with McpServer(spec, timeout=20) as server:
@@ -51,12 +63,16 @@ async def bridge(
             await llm.close()
 
 
+BOTH_TRANSPORTS = pytest.mark.parametrize("bridge", ["stdio", "http"], indirect=True)
+
+
 async def assign(conn: Connection, group: str, text: str, **inputs: Any) -> Envelope[Any]:
     task = TaskAssign(task_id="t1", assignee="mcp-garden-tools", description=text, inputs=inputs)
     await conn.send(CHAT, "post", Envelope.of(task, sender=conn.identity, group=group))
     return await outcome_of(conn, group, "t1", timeout=20)
 
 
+@BOTH_TRANSPORTS
 async def test_the_servers_tools_are_the_agents_skills(
     coordinator: Connection, bridge: tuple[McpBridge, Script]
 ) -> None:
@@ -70,6 +86,7 @@ async def test_the_servers_tools_are_the_agents_skills(
     ]
 
 
+@BOTH_TRANSPORTS
 async def test_the_llm_picks_the_tool_and_arguments_and_the_result_comes_back(
     coordinator: Connection, bridge: tuple[McpBridge, Script]
 ) -> None:
