@@ -110,6 +110,30 @@ async def test_a_person_is_invited_accepts_answers_a_task_and_the_conclusion_has
     assert left == []
 
 
+async def test_a_person_asked_to_speak_replies_and_the_conclusion_has_their_words(
+    stack: Stack,
+) -> None:
+    ask = {"goal": "zymurgy", "max_team": 1, "policy": "round_robin"}
+    async with person(stack, "ada") as (ada, ada_http), stack.client() as alice:
+        started = await alice.post("/v1/conversations", json={**ask, "required": [ada]})
+        conversation = started.json()["id"]
+        invite = await waiting(ada_http, "invite")
+        await ada_http.post(f"/v1/me/pending/{invite['id']}", json={"action": "accept"})
+        turn = await waiting(ada_http, "turn")
+        replied = await ada_http.post(
+            f"/v1/me/pending/{turn['id']}", json={"action": "reply", "text": "Rack it now."}
+        )
+        state = await wait_for_state(alice, conversation, "concluded", "failed")
+        log = (await alice.get(f"/v1/conversations/{conversation}/messages")).json()["messages"]
+
+    assert turn["sender"] == "coordinator" and turn["answers"] == ["reply"]
+    assert replied.status_code == 200, replied.text
+    reply = next(m["envelope"] for m in log if m["envelope"]["sender"] == ada)
+    assert reply["in_reply_to"] == turn["id"] and reply["body"]["text"] == "Rack it now."
+    assert state["state"] == "concluded", state
+    assert f"{ada}: Rack it now." in state["conclusion"]
+
+
 async def test_a_person_cannot_answer_someone_elses_task(stack: Stack) -> None:
     async with (
         person(stack, "ada") as (ada, ada_http),
