@@ -18,13 +18,7 @@ from protocol.settings import NatsSettings
 from protocol.subjects import ADMIN, REGISTRY
 from tests.security.network import SecuredNetwork, secured_network
 from tests.support.scripted_llm import Script
-from tests.support.secured import SecuredNats, secured_nats
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> SecuredNats:
-    with secured_nats(tmp_path / "nats") as secured:
-        yield secured
+from tests.support.secured import SecuredNats
 
 
 def admin_network(net: SecuredNetwork) -> Network:

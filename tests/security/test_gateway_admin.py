@@ -8,7 +8,6 @@ from pathlib import Path
 import httpx
 import nats
 import nats.errors
-import pytest
 
 from gateway import keys
 from protocol.subjects import GATEWAY
@@ -16,13 +15,7 @@ from registry.credentials import IssuedCredentials, write_creds
 from tests.gateway.conftest import bearer, gateway_for, running_gateway
 from tests.security.network import secured_network
 from tests.support.scripted_llm import Script
-from tests.support.secured import SecuredNats, secured_nats
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> SecuredNats:
-    with secured_nats(tmp_path / "nats") as secured:
-        yield secured
+from tests.support.secured import SecuredNats
 
 
 async def test_an_admin_key_admits_agents_and_manages_keys_and_everything_is_audited(

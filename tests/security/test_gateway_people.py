@@ -6,20 +6,13 @@ import asyncio
 from pathlib import Path
 
 import httpx
-import pytest
 
 from gateway import keys
 from protocol.subjects import GATEWAY
 from tests.gateway.conftest import bearer, gateway_for, running_gateway, wait_for_state
 from tests.security.network import secured_network
 from tests.support.scripted_llm import Script
-from tests.support.secured import SecuredNats, secured_nats
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> SecuredNats:
-    with secured_nats(tmp_path / "nats") as secured:
-        yield secured
+from tests.support.secured import SecuredNats
 
 
 async def test_a_person_answers_a_task_through_the_gateway_on_a_secured_network(
