@@ -10,7 +10,7 @@ from protocol.llm import Llm, LlmSettings
 from protocol.telemetry import setup_telemetry
 from services.agents.docs.agent import DocsAgent
 from services.agents.docs.card import VERSION, docs_card
-from services.agents.docs.embeddings import Embedder
+from services.agents.docs.embeddings import choose_embedder
 from services.agents.docs.retrieval import Library
 from services.agents.docs.settings import DocsSettings
 
@@ -24,13 +24,12 @@ async def main() -> None:
         await asyncio.sleep(0)
         async with contextlib.AsyncExitStack() as stack:
             stack.callback(stopped.cancel)
-            embedder = None
-            if settings.docs_embeddings_url:
-                embedder = Embedder(
-                    settings.docs_embeddings_url,
-                    settings.docs_embeddings_model,
-                    settings.docs_embeddings_api_key.get_secret_value(),
-                )
+            embedder, why = choose_embedder(settings)
+            log = structlog.get_logger("ioa.docs")
+            if embedder is None:
+                log.info("ranking by BM25 alone", why=why)
+            else:
+                log.info("ranking by BM25 and embeddings", embeddings=why)
                 stack.push_async_callback(embedder.close)
             library = Library(
                 settings.docs_folder,
@@ -38,16 +37,20 @@ async def main() -> None:
                 min_similarity=settings.docs_min_similarity,
                 max_chunk_chars=settings.docs_chunk_chars,
             )
-            await library.refresh()
             llm = None
             if settings.docs_use_llm:
                 llm = Llm(LlmSettings())
                 stack.push_async_callback(llm.close)
             card = docs_card(settings.docs_agent_id, settings.docs_folder)
             await stack.enter_async_context(DocsAgent(card, settings, library, llm))
-            structlog.get_logger("ioa.docs").info(
-                "docs agent ready", folder=str(settings.docs_folder), chunks=len(library.chunks)
-            )
+            # Online first: embedding a folder takes seconds to minutes on a small CPU, and a
+            # question asked meanwhile waits for the index (Library.refresh holds a lock).
+            indexing = asyncio.create_task(library.refresh())
+            stack.callback(indexing.cancel)
+            await asyncio.wait({indexing, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            if indexing.done():
+                chunks = len(library.chunks)
+                log.info("docs agent ready", folder=str(settings.docs_folder), chunks=chunks)
             await stopped
 
 

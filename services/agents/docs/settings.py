@@ -19,8 +19,16 @@ class DocsSettings(ServiceSettings):
     docs_passages: int = Field(default=4, ge=1, le=20, description="Passages per answer.")
     docs_chunk_chars: int = Field(default=1200, ge=200, le=20_000)
     docs_embeddings_url: str | None = Field(
-        default=None, description="An OpenAI-compatible base URL with /embeddings; none: BM25."
+        default=None,
+        description="An OpenAI-compatible base URL with /embeddings; none: the local model "
+        "when installed, else BM25 alone.",
     )
+    docs_embeddings_local: bool = Field(
+        default=True,
+        description="Without a URL, rank with all-MiniLM-L6-v2 on this machine when the "
+        "'embeddings' extra is installed.",
+    )
+
     docs_embeddings_model: str = "text-embedding-3-small"
     docs_embeddings_api_key: SecretStr = SecretStr("none")
     docs_min_similarity: float = Field(default=0.5, ge=-1, le=1)

@@ -13,10 +13,11 @@ from protocol.kinds import DataPart, TaskAssign, TaskFailed, TaskResult
 from protocol.llm import Llm, LlmSettings
 from protocol.settings import ServiceSettings
 from protocol.subjects import CHAT
+from services.agents.docs import embeddings
 from services.agents.docs.agent import DocsAgent
 from services.agents.docs.card import docs_card
 from services.agents.docs.chunks import chunk_text
-from services.agents.docs.embeddings import Embedder
+from services.agents.docs.embeddings import EndpointEmbedder, choose_embedder
 from services.agents.docs.retrieval import Library
 from services.agents.docs.settings import PROJECT_DOCS, DocsSettings
 from tests.services.agents.conftest import create_group, outcome_of
@@ -78,7 +79,7 @@ async def test_embeddings_find_a_passage_that_shares_no_word_with_the_question(
 ) -> None:
     concepts = Concepts(groups=[["key", "keys", "lock", "unlock"], ["roses", "flowers"]])
     with scripted_embeddings(concepts) as url:
-        embedder = Embedder(url, "scripted", "none")
+        embedder = EndpointEmbedder(url, "scripted", "none")
         try:
             library = Library(folder, embedder, min_similarity=0.5)
             await library.refresh()
@@ -91,6 +92,49 @@ async def test_embeddings_find_a_passage_that_shares_no_word_with_the_question(
 
     assert hits[0].chunk.file == "notes.txt"
     assert hits[0].semantic is not None and hits[0].semantic > 0.5
+
+
+def test_ranking_uses_the_configured_endpoint_before_the_local_model() -> None:
+    settings = DocsSettings(docs_embeddings_url="http://127.0.0.1:9/v1", docs_embeddings_model="m")
+    embedder, why = choose_embedder(settings)
+
+    assert isinstance(embedder, EndpointEmbedder) and embedder.model == "m"
+    assert why == "m at http://127.0.0.1:9/v1"
+
+
+def test_without_an_endpoint_or_the_local_model_ranking_is_lexical_and_says_why(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert choose_embedder(DocsSettings(docs_embeddings_local=False)) == (
+        None,
+        "IOA_DOCS_EMBEDDINGS_LOCAL is false and IOA_DOCS_EMBEDDINGS_URL is not set",
+    )
+    # As on a machine without the 'embeddings' extra: its package cannot be found.
+    monkeypatch.setattr(embeddings, "LOCAL_PACKAGE", "no_such_embedding_model")
+    embedder, why = choose_embedder(DocsSettings())
+    assert embedder is None
+    assert "all-MiniLM-L6-v2" in why and "'make install-embeddings' installs it" in why
+
+
+@pytest.mark.timeout(180)
+async def test_by_default_the_local_model_ranks_by_meaning_when_installed(folder: Path) -> None:
+    pytest.importorskip(
+        embeddings.LOCAL_PACKAGE,
+        reason="the local embedding model is an optional extra: run 'make install-embeddings'",
+    )
+    embedder, why = choose_embedder(DocsSettings())
+    assert isinstance(embedder, embeddings.LocalEmbedder), why
+    try:
+        library = Library(folder, embedder, min_similarity=0.5)
+        await library.refresh()
+        hits = await library.search("When should I cut back my flowers?")
+        unrelated = await library.search("What is the exchange rate of the yen?")
+    finally:
+        await embedder.close()
+
+    assert hits[0].chunk.heading == "Garden guide > Pruning"
+    assert hits[0].lexical == 0.0 and hits[0].semantic is not None  # found by meaning alone
+    assert unrelated == []
 
 
 @pytest.fixture
