@@ -8,7 +8,6 @@ ends with the remote task's outcome.
 """
 
 import asyncio
-from dataclasses import dataclass
 from typing import Any
 
 from protocol.agent import Agent
@@ -25,15 +24,7 @@ from protocol.kinds import (
     TextPart,
 )
 from services.agents.a2a_bridge.relay import A2ARelay, Done, Failed, NeedsInput, Progress
-
-
-@dataclass(slots=True)
-class Waiting:
-    """A remote task waiting for the group's answer, and the task of ours it serves."""
-
-    remote_task: str
-    remote_context: str
-    assignment: Envelope[TaskAssign] | None
+from services.agents.a2a_bridge.waiting import Waiting, WaitingStore
 
 
 class A2ABridge(Agent):
@@ -45,7 +36,7 @@ class A2ABridge(Agent):
         self.relay = relay
         self.timeout = settings.a2a_timeout
         self._contexts: dict[str, str] = {}
-        self._waiting: dict[str, Waiting] = {}
+        self._waiting = WaitingStore(self.conn, self.id)
 
     async def _exchange(
         self,
@@ -107,7 +98,8 @@ class A2ABridge(Agent):
         assignment: Envelope[TaskAssign] | None,
     ) -> None:
         assert env.group is not None
-        self._waiting[env.group] = Waiting(question.task_id, question.context_id, assignment)
+        waiting = Waiting(question.task_id, question.context_id, assignment)
+        await self._waiting.put(env.group, waiting)
         await self.post(
             env.group,
             ChatMessage(text=question.question, mentions=[env.sender]),
@@ -122,15 +114,16 @@ class A2ABridge(Agent):
         if (
             isinstance(body, ChatMessage)
             and env.sender != self.id
-            and env.group in self._waiting
+            and env.group is not None
             and self.id in body.mentions
             and self.id not in body.next_speakers
+            and (waiting := await self._waiting.get(env.group)) is not None
         ):
-            await self._answer_waiting(env)
+            await self._answer_waiting(env, waiting)
 
     async def on_turn(self, env: Envelope[ChatMessage]) -> str | ChatMessage | None:
-        if env.group in self._waiting:
-            await self._answer_waiting(env)
+        if env.group is not None and (waiting := await self._waiting.get(env.group)):
+            await self._answer_waiting(env, waiting)
             return None
         outcome = await self._exchange(env, env.body.text, None, None)
         if isinstance(outcome, Done):
@@ -140,24 +133,23 @@ class A2ABridge(Agent):
         await self._ask_group(env, outcome, None)
         return None
 
-    async def _answer_waiting(self, env: Envelope[ChatMessage]) -> None:
+    async def _answer_waiting(self, env: Envelope[ChatMessage], waiting: Waiting) -> None:
+        """Send the group's answer on; the question stays stored until its outcome is out,
+        so a crash in between sends the answer again after the restart."""
         assert env.group is not None
-        waiting = self._waiting.pop(env.group)
         task_id = waiting.assignment.body.task_id if waiting.assignment else None
         outcome = await self._exchange(env, env.body.text, None, task_id, continuing=waiting)
-        if waiting.assignment is None:
-            if isinstance(outcome, NeedsInput):
-                await self._ask_group(env, outcome, None)
-            else:
-                text = outcome.text if isinstance(outcome, Done) else f"({outcome.reason})"
-                await self.post(env.group, ChatMessage(text=text), conversation=env.conversation)
-            return
         if isinstance(outcome, NeedsInput):
-            await self._ask_group(env, outcome, waiting.assignment)
+            await self._ask_group(env, outcome, waiting.assignment)  # replaces the question
             return
-        final = await self._settle(waiting.assignment, outcome)
-        if final is not None:
+        if waiting.assignment is None:
+            text = outcome.text if isinstance(outcome, Done) else f"({outcome.reason})"
+            await self.post(env.group, ChatMessage(text=text), conversation=env.conversation)
+        else:
+            final = await self._settle(waiting.assignment, outcome)
+            assert final is not None  # settled: done or failed
             await self.answer(env, final, to=waiting.assignment)
+        await self._waiting.drop(env.group)
 
 
 def _parts(outcome: Done) -> list[Part]:

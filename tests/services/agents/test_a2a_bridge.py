@@ -143,3 +143,39 @@ async def test_a_discussion_turn_is_relayed_and_answered_in_the_group(
 
     assert reply is not None and isinstance(reply.body, ChatMessage)
     assert reply.body.text == "The sum is 3."
+
+
+async def test_an_open_question_survives_a_restart_of_the_bridge(
+    settings: ServiceSettings, coordinator: Connection
+) -> None:
+    with a2a_server(streaming=True) as (url, _):
+        bridge_settings = A2ABridgeSettings(
+            nats_url=settings.nats_url, subject_root=settings.subject_root, a2a_url=url
+        )
+        async with A2ARelay(url, timeout=20) as relay:
+            card = ioa_card(relay.card)
+            async with A2ABridge(card, bridge_settings, relay):
+                group = await create_group(coordinator, ["remote-adder"])
+                task = TaskAssign(task_id="t1", assignee="remote-adder", description="booking")
+                await coordinator.send(
+                    CHAT, "post", Envelope.of(task, sender="coordinator", group=group)
+                )
+                for _ in range(100):
+                    said = [
+                        e for e in await messages(coordinator, group) if e.sender == "remote-adder"
+                    ]
+                    if any(isinstance(e.body, ChatMessage) for e in said):
+                        break
+                    await asyncio.sleep(0.1)
+                else:
+                    raise AssertionError("the bridge never asked its question")
+            # Stopped with the question open; the answer comes while it is down.
+            answer = ChatMessage(text="the first of May", mentions=["remote-adder"])
+            await coordinator.send(
+                CHAT, "post", Envelope.of(answer, sender="coordinator", group=group)
+            )
+            async with A2ABridge(card, bridge_settings, relay):
+                outcome = await outcome_of(coordinator, group, "t1")
+
+    assert isinstance(outcome.body, TaskResult)
+    assert outcome.body.text == "Booked for the first of May."
