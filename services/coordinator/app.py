@@ -20,6 +20,7 @@ from protocol.subjects import COORDINATOR
 from protocol.tracing import consumer_span
 from services.coordinator.driver import Driver
 from services.coordinator.handlers import build_service, on_agent_offline, on_inbox
+from services.coordinator.index import ConversationIndex
 from services.coordinator.scheduler import Scheduler
 from services.coordinator.settings import CoordinatorSettings
 from services.coordinator.state import ConversationStore
@@ -47,15 +48,17 @@ async def serve(
     async with AsyncExitStack() as stack:
         conn = await stack.enter_async_context(Connection(settings, COORDINATOR))
         await ensure_stream(conn.js, event_stream(conn.subjects), replicas=settings.stream_replicas)
+        bucket = conn.subjects.bucket("conversations")
         kv = await conn.js.create_key_value(
             KeyValueConfig(
-                bucket=conn.subjects.bucket("conversations"),
+                bucket=bucket,
                 storage=StorageType.FILE,
                 replicas=settings.stream_replicas,
                 history=1,
             )
         )
         store = ConversationStore(kv)
+        index = await stack.enter_async_context(ConversationIndex(conn.js, kv, bucket))
         llm = Llm(llm_settings or LlmSettings()) if settings.use_llm else None
         if llm is not None:
             stack.push_async_callback(llm.close)
@@ -69,6 +72,7 @@ async def serve(
         scheduler = await stack.enter_async_context(
             Scheduler(
                 store,
+                index,
                 driver,
                 lease_seconds=settings.lease_seconds,
                 scan_seconds=settings.scan_seconds,
@@ -87,7 +91,7 @@ async def serve(
                 if env is None:
                     return
                 try:
-                    await on_agent_offline(store, scheduler, env)
+                    await on_agent_offline(store, index, scheduler, env)
                 except IoaError as exc:
                     events["failed"] += 1
                     log.warning("could not follow an agent status event", error=str(exc))
@@ -96,5 +100,5 @@ async def serve(
 
         sub = await conn.nc.subscribe(conn.subjects.event("agent", "offline"), cb=offline)
         stack.push_async_callback(sub.unsubscribe)
-        service = await stack.enter_async_context(build_service(conn, store, scheduler))
+        service = await stack.enter_async_context(build_service(conn, store, index, scheduler))
         yield Coordinator(service, inbox, scheduler, events)

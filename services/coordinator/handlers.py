@@ -1,5 +1,6 @@
 """The coordinator's requests, its own inbox, and the agent-offline events it follows."""
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -28,6 +29,7 @@ from protocol.service import Service
 from protocol.subjects import COORDINATOR
 from protocol.tracing import current_trace_id, inject
 from services.coordinator import events
+from services.coordinator.index import ConversationIndex
 from services.coordinator.scheduler import Scheduler
 from services.coordinator.state import ConversationStore, Record, now
 
@@ -36,7 +38,9 @@ log = structlog.get_logger("ioa.coordinator")
 VERSION = "0.2.0"
 
 
-def build_service(conn: Connection, store: ConversationStore, scheduler: Scheduler) -> Service:
+def build_service(
+    conn: Connection, store: ConversationStore, index: ConversationIndex, scheduler: Scheduler
+) -> Service:
     service = Service(conn, COORDINATOR, VERSION, description="forms teams and leads conversations")
 
     async def begin(rec: Record) -> ConversationState:
@@ -82,15 +86,18 @@ def build_service(conn: Connection, store: ConversationStore, scheduler: Schedul
 
     @service.handler("list")
     async def list_(env: Envelope[ListConversations]) -> ConversationList:
-        """The sender's own conversations (those it started), newest first."""
+        """The sender's own conversations (those it started), newest first: found in the
+        index, and only the page's records read."""
         body = env.body
-        mine = [rec for rec in await store.all() if rec.requester == env.sender]
+        await index.caught_up()  # a conversation just started elsewhere is listed too
+        mine = index.of(env.sender)
         if body.states:
-            mine = [rec for rec in mine if rec.state in body.states]
-        mine.sort(key=lambda rec: rec.created_at, reverse=True)
+            mine = [h for h in mine if h.state in body.states]
+        mine.sort(key=lambda h: h.created_at, reverse=True)
         page = mine[body.offset : body.offset + body.limit]
+        records = await asyncio.gather(*(store.get(h.id) for h in page))
         return ConversationList(
-            conversations=[rec.public() for rec in page], total=len(mine), offset=body.offset
+            conversations=[rec.public() for rec in records], total=len(mine), offset=body.offset
         )
 
     async def answer(env: Envelope[Any]) -> Ack:
@@ -237,13 +244,12 @@ async def on_inbox(store: ConversationStore, scheduler: Scheduler, env: Envelope
 
 
 async def on_agent_offline(
-    store: ConversationStore, scheduler: Scheduler, env: Envelope[Any]
+    store: ConversationStore, index: ConversationIndex, scheduler: Scheduler, env: Envelope[Any]
 ) -> None:
     """Tasks of an agent that went offline are handed to someone else."""
     if not isinstance(env.body, AgentStatus) or env.body.online:
         return
     agent = env.body.agent
-    for rec in await store.unfinished():
-        if any(t.open and t.assignee == agent for t in rec.tasks):
-            await store.change(rec.id, lambda rec: events.agent_offline(rec, agent))
-            scheduler.kick(rec.id)
+    for heading in index.assigned_to(agent):
+        await store.change(heading.id, lambda rec: events.agent_offline(rec, agent))
+        scheduler.kick(heading.id)

@@ -26,6 +26,7 @@ from protocol.errors import Conflict, IoaError, NotFound
 from protocol.kinds.conversation import ConversationStatus, TaskOutcome
 from protocol.tracing import extract, inject
 from services.coordinator.driver import Driver
+from services.coordinator.index import ConversationIndex, Indexed
 from services.coordinator.state import ConversationStore, Record, now
 
 # What a NATS server failover looks like to a client (the node it was connected to
@@ -43,7 +44,7 @@ tracer = trace.get_tracer("ioa.coordinator")
 
 
 @contextlib.contextmanager
-def resumed_span(rec: Record) -> Iterator[Span]:
+def resumed_span(rec: Record, previous: str | None) -> Iterator[Span]:
     """The span of work resumed after its driver died: in the conversation's trace (a
     child of the request that started it), linked to the span that drove it before,
     which ended with its process and so can be no one's parent."""
@@ -56,7 +57,7 @@ def resumed_span(rec: Record) -> Iterator[Span]:
         "resume conversation",
         context=extract(rec.trace),
         links=links,
-        attributes={"ioa.conversation": rec.id, "ioa.resumed_from": rec.owner or ""},
+        attributes={"ioa.conversation": rec.id, "ioa.resumed_from": previous or ""},
     ) as span:
         yield span
 
@@ -71,6 +72,7 @@ class Scheduler:
     def __init__(
         self,
         store: ConversationStore,
+        index: ConversationIndex,
         driver: Driver,
         *,
         lease_seconds: float = 10.0,
@@ -78,6 +80,7 @@ class Scheduler:
         poll_seconds: float = 1.0,
     ) -> None:
         self.store = store
+        self.index = index
         self.driver = driver
         self.owner = f"coordinator-{uuid.uuid4().hex[:12]}"
         self.lease = timedelta(seconds=lease_seconds)
@@ -141,19 +144,23 @@ class Scheduler:
 
     async def scan(self) -> None:
         """Claim every unfinished conversation whose driver is gone."""
-        records = await self.store.all()
-        _count(records)
-        for rec in records:
-            if rec.done_with or rec.id in self._running:
+        headings = self.index.headings()
+        _count(headings)
+        for heading in headings:
+            if heading.done_with or heading.id in self._running:
                 continue
-            if rec.owner not in (None, self.owner) and rec.lease_until and rec.lease_until > now():
+            lease = heading.lease_until
+            if heading.owner not in (None, self.owner) and lease and lease > now():
                 continue
-            if await self._claim(rec.id):
-                log.info("resuming a conversation", conversation=rec.id, previous=rec.owner)
-                with resumed_span(rec):
+            rec = await self._claim(heading.id)
+            if rec is not None:
+                log.info("resuming a conversation", conversation=rec.id, previous=heading.owner)
+                with resumed_span(rec, heading.owner):
                     self.launch(rec.id)
 
-    async def _claim(self, conversation: str) -> bool:
+    async def _claim(self, conversation: str) -> Record | None:
+        """The record, now ours; None when another replica holds it or it is done."""
+
         def take(rec: Record) -> bool:
             free = (
                 rec.owner in (None, self.owner) or not rec.lease_until or rec.lease_until <= now()
@@ -166,8 +173,8 @@ class Scheduler:
         try:
             rec = await self.store.change(conversation, take)
         except (Conflict, NotFound):
-            return False
-        return rec.owner == self.owner and not rec.done_with
+            return None
+        return rec if rec.owner == self.owner and not rec.done_with else None
 
     async def _drive(self, conversation: str) -> None:
         structlog.contextvars.clear_contextvars()
@@ -233,7 +240,7 @@ class Scheduler:
             log.warning("could not record a failure", error=str(exc))
 
 
-def _count(records: list[Record]) -> None:
+def _count(records: list[Indexed]) -> None:
     """Conversations by state and tasks by outcome, as every replica sees the store."""
     metrics.set_counts(
         metrics.conversations,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError, NoKeysError
+from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -63,22 +63,27 @@ class Spare(Stored):
     human: bool = False
 
 
-class Task(Stored):
-    task_id: str
+class TaskHeading(Stored):
+    """What the index keeps of a task (see :class:`Heading`)."""
+
     assignee: str
+    outcome: Literal["pending", "done", "failed", "cancelled"] = "pending"
+
+    @property
+    def open(self) -> bool:
+        return self.outcome == "pending"
+
+
+class Task(TaskHeading):
+    task_id: str
     description: str
     mode: Literal["sync", "async"] = "sync"
-    outcome: Literal["pending", "done", "failed", "cancelled"] = "pending"
     result: str | None = None
     data: dict[str, Any] | None = None
     deadline: datetime
     attempt: int = 1
     assignee_offline: bool = False
     sub_team: str | None = None
-
-    @property
-    def open(self) -> bool:
-        return self.outcome == "pending"
 
 
 class Move(Stored):
@@ -118,10 +123,33 @@ class Line(Stored):
     next_speakers: list[str] = Field(default_factory=list)
 
 
-class Record(Stored):
+class Heading(Stored):
+    """The few fields of a record that say whose it is, how far it got and who drives
+    it: every replica keeps these of every record in memory (``index.py``)."""
+
     id: str
-    goal: str
     requester: str
+    state: str = "forming"
+    settled: bool = False
+    """Whether what follows the end is done: the final state announced, a sub-team's
+    outcome reported to its parent. A replica that finds a finished record unsettled
+    (its driver died in between) does it."""
+    owner: str | None = None
+    lease_until: datetime | None = None
+    created_at: datetime = Field(default_factory=now)
+
+    @property
+    def finished(self) -> bool:
+        return self.state in TERMINAL_STATES
+
+    @property
+    def done_with(self) -> bool:
+        """Finished and settled: no replica has anything left to do for it."""
+        return self.finished and self.settled
+
+
+class Record(Heading):
+    goal: str
     policy: FlowPolicy = "sequential"
     budget: Budget = Field(default_factory=Budget)
     min_team: int = 1
@@ -132,7 +160,6 @@ class Record(Stored):
     parent: str | None = None
     parent_task: str | None = None
     observers: list[str] = Field(default_factory=list)
-    state: str = "forming"
     group: str | None = None
     planned: bool = False
     invites: list[Invite] = Field(default_factory=list)
@@ -152,10 +179,6 @@ class Record(Stored):
     said: list[Said] = Field(default_factory=list)
     conclusion: str | None = None
     reason: str | None = None
-    settled: bool = False
-    """Whether what follows the end is done: the final state announced, a sub-team's
-    outcome reported to its parent. A replica that finds a finished record unsettled
-    (its driver died in between) does it."""
     cancel: str | None = None
     children: list[str] = Field(default_factory=list)
     trace: dict[str, str] = Field(default_factory=dict)
@@ -163,22 +186,10 @@ class Record(Stored):
     driver_trace: dict[str, str] = Field(default_factory=dict)
     """The trace context of the span driving the conversation: a replica that resumes
     the conversation after its driver died links to it (that span is gone with it)."""
-    owner: str | None = None
-    lease_until: datetime | None = None
     deadline: datetime
-    created_at: datetime = Field(default_factory=now)
     updated_at: datetime = Field(default_factory=now)
 
     revision: int = Field(default=0, exclude=True)
-
-    @property
-    def finished(self) -> bool:
-        return self.state in TERMINAL_STATES
-
-    @property
-    def done_with(self) -> bool:
-        """Finished and settled: no replica has anything left to do for it."""
-        return self.finished and self.settled
 
     def next_id(self, tag: str) -> str:
         """A deterministic id for the next thing this conversation sends: a re-send after
@@ -290,20 +301,3 @@ class ConversationStore:
             except Conflict:
                 continue
         raise Conflict(f"conversation {conversation} is too busy to change")
-
-    async def unfinished(self) -> list[Record]:
-        return [rec for rec in await self.all() if not rec.finished]
-
-    async def all(self) -> list[Record]:
-        """Every record (a scan of the bucket: fine for thousands, not for millions)."""
-        try:
-            keys = await self._kv.keys()
-        except NoKeysError:
-            return []
-        records = []
-        for key in keys:
-            try:
-                records.append(await self.get(key))
-            except NotFound:
-                continue
-        return records
