@@ -1,19 +1,29 @@
 """The new agents in a whole conversation: real registry, chat, coordinator and agents in
 this process against the session's nats-server; only the LLM is scripted."""
 
+import sys
 from pathlib import Path
 
 from protocol.connection import Connection
 from protocol.kinds import StartConversation
 from protocol.llm import Llm, LlmSettings
+from services.agents.a2a_bridge.agent import A2ABridge
+from services.agents.a2a_bridge.card import ioa_card
+from services.agents.a2a_bridge.relay import A2ARelay
+from services.agents.a2a_bridge.settings import A2ABridgeSettings
 from services.agents.docs.agent import DocsAgent
 from services.agents.docs.card import docs_card
 from services.agents.docs.retrieval import Library
 from services.agents.docs.settings import PROJECT_DOCS, DocsSettings
+from services.agents.mcp_bridge.agent import McpBridge
+from services.agents.mcp_bridge.card import mcp_card
+from services.agents.mcp_bridge.server import McpServer
+from services.agents.mcp_bridge.settings import McpBridgeSettings
 from services.agents.python.agent import PythonRunner
 from services.agents.python.card import python_card
 from services.agents.python.sandbox import pick_interpreter, probe_isolation
 from services.agents.python.settings import PythonSettings
+from tests.services.agents.a2a_server import a2a_server
 from tests.services.coordinator.network import finish, group_messages, network
 from tests.support.scripted_llm import Rule, Script
 
@@ -69,3 +79,50 @@ async def test_the_python_and_docs_agents_do_their_part_of_a_conversation(
     assert results["docs"]["text"].startswith("A message with another major protocol version")
     cited = results["docs"]["data"]["citations"]
     assert cited and cited[0]["file"] == "protocol.md"
+
+
+BRIDGE_GOAL = "Add 2 and 40, and shout hello twice."
+BRIDGE_RULES = [
+    Rule("CAPABILITY QUERIES", '{"queries": ["add numbers", "shout text"]}'),
+    Rule(
+        "TEAM CHOICE",
+        '{"members": [{"agent": "remote-adder", "reason": "adds", "task": "add 2 and 40"}, '
+        '{"agent": "mcp-garden-tools", "reason": "shouts", "task": "Shout hello twice"}]}',
+    ),
+    Rule("CONCLUSION", "The team added and shouted."),
+    Rule(
+        "Task: Shout hello twice", '{"tool": "shout", "arguments": {"text": "hello", "times": 2}}'
+    ),
+]
+
+
+async def test_the_a2a_and_mcp_bridges_do_their_part_of_a_conversation(
+    nats_url: str, subject_root: str, tmp_path: Path
+) -> None:
+    script = Script(rules=list(BRIDGE_RULES))
+    common = {"nats_url": nats_url, "subject_root": subject_root}
+    spec = f"{sys.executable} {Path(__file__).with_name('mcp_server.py')}"
+    with a2a_server() as (url, adder):
+        async with network(nats_url, subject_root, tmp_path, script) as net:
+            relay = await net.stack.enter_async_context(A2ARelay(url, timeout=20))
+            a2a_settings = A2ABridgeSettings(**common, a2a_url=url)
+            await net.add(A2ABridge(ioa_card(relay.card), a2a_settings, relay))
+            mcp = await net.stack.enter_async_context(McpServer(spec, timeout=20))
+            llm = Llm(LlmSettings(openai_base_url=net.llm_url, model="scripted"))
+            net.stack.push_async_callback(llm.close)
+            mcp_settings = McpBridgeSettings(**common, mcp_server=spec)
+            await net.add(McpBridge(mcp_card(None, mcp.name, mcp.tools), mcp_settings, mcp, llm))
+            async with Connection(net.settings, "gateway") as conn:
+                state = await finish(
+                    conn, StartConversation(goal=BRIDGE_GOAL, observers=["gateway"])
+                )
+                messages = await group_messages(conn, state.group or "")
+
+    assert state.state == "concluded", state.reason
+    assert [m.agent for m in state.members] == ["remote-adder", "mcp-garden-tools"]
+    results = {m["sender"]: m["body"]["text"] for m in messages if m["type"] == "task_result"}
+    assert results == {"remote-adder": "The sum is 42.", "mcp-garden-tools": "HELLO HELLO"}
+    assert adder.seen == ["add 2 and 40"]  # the remote A2A agent did the work
+    assert state.conclusion is not None
+    assert "- remote-adder: The sum is 42." in state.conclusion
+    assert "- mcp-garden-tools: HELLO HELLO" in state.conclusion
