@@ -156,7 +156,6 @@ async def probe_isolation(python: str) -> Isolation:
     return Isolation(True, f"each run gets its own network namespace{how} (loopback only, down)")
 
 
-
 async def run_code(
     code: str,
     limits: Limits,
