@@ -216,18 +216,40 @@ async def test_killing_the_chat_service_under_load_loses_and_doubles_nothing(
             assert copies[member] == expected[member], member
 
 
+def registry_settings(settings: ServiceSettings, tmp_path: Path) -> RegistrySettings:
+    return RegistrySettings(
+        nats_url=settings.nats_url,
+        subject_root=settings.subject_root,
+        database_url=f"sqlite:///{tmp_path}/registry.db",
+        log_format="json",
+    )
+
+
 @pytest.fixture
 async def network(settings: ServiceSettings, tmp_path: Path) -> AsyncIterator[None]:
     shared = {"nats_url": settings.nats_url, "subject_root": settings.subject_root}
     async with (
-        serve_registry(
-            RegistrySettings(
-                **shared, database_url=f"sqlite:///{tmp_path}/registry.db", log_format="json"
-            )
-        ),
+        serve_registry(registry_settings(settings, tmp_path)),
         serve_chat(ChatSettings(**shared, log_format="json")),
     ):
         yield
+
+
+def slow_agent(
+    settings: ServiceSettings, tmp_path: Path, processes: list[Process], *, turn_seconds: float
+) -> tuple[Process, Path]:
+    """``tests.support.slow_agent`` as agent ``slow`` (not started yet) and its work log."""
+    work = tmp_path / "work.log"
+    agent = Process(
+        "tests.support.slow_agent",
+        settings,
+        tmp_path / "agent.log",
+        IOA_TEST_AGENT="slow",
+        IOA_TEST_WORK_FILE=str(work),
+        IOA_TEST_TURN_SECONDS=str(turn_seconds),
+    )
+    processes.append(agent)
+    return agent, work
 
 
 def work_log(path: Path) -> list[tuple[str, int, str]]:
@@ -240,16 +262,7 @@ def work_log(path: Path) -> list[tuple[str, int, str]]:
 async def test_an_agent_killed_mid_conversation_resumes_without_losing_or_repeating_work(
     settings: ServiceSettings, network: None, processes: list[Process], tmp_path: Path
 ) -> None:
-    work = tmp_path / "work.log"
-    agent = Process(
-        "tests.support.slow_agent",
-        settings,
-        tmp_path / "agent.log",
-        IOA_TEST_AGENT="slow",
-        IOA_TEST_WORK_FILE=str(work),
-        IOA_TEST_TURN_SECONDS="0.3",
-    )
-    processes.append(agent)
+    agent, work = slow_agent(settings, tmp_path, processes, turn_seconds=0.3)
     async with Connection(settings, "alice") as alice:
         await alice.request("chat", "create_group", CreateGroup(group="g", members=["slow"]))
         asked = []
@@ -299,20 +312,11 @@ async def test_an_agent_killed_after_recording_its_answer_posts_it_without_redoi
     settings: ServiceSettings, processes: list[Process], tmp_path: Path
 ) -> None:
     shared = {"nats_url": settings.nats_url, "subject_root": settings.subject_root}
-    registry = RegistrySettings(
-        **shared, database_url=f"sqlite:///{tmp_path}/registry.db", log_format="json"
-    )
-    work = tmp_path / "work.log"
-    agent = Process(
-        "tests.support.slow_agent",
-        settings,
-        tmp_path / "agent.log",
-        IOA_TEST_AGENT="slow",
-        IOA_TEST_WORK_FILE=str(work),
-        IOA_TEST_TURN_SECONDS="0.1",
-    )
-    processes.append(agent)
-    async with serve_registry(registry), Connection(settings, "alice") as alice:
+    agent, work = slow_agent(settings, tmp_path, processes, turn_seconds=0.1)
+    async with (
+        serve_registry(registry_settings(settings, tmp_path)),
+        Connection(settings, "alice") as alice,
+    ):
         async with serve_chat(ChatSettings(**shared, log_format="json")) as chat:
             await alice.request("chat", "create_group", CreateGroup(group="g", members=["slow"]))
             turn = Envelope.of(
