@@ -11,6 +11,7 @@ States: forming → executing (tasks) / discussing (turns) ⇄ paused → conclu
 concluded, or failed / cancelled with a reason a user can read.
 """
 
+import functools
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,7 +20,7 @@ from opentelemetry import trace
 
 from protocol.connection import Connection
 from protocol.envelope import Envelope
-from protocol.errors import Conflict, IoaError, Timeout, Unavailable
+from protocol.errors import Conflict, IoaError, NotFound, Timeout, Unavailable
 from protocol.framing import DATA_RULE, as_data
 from protocol.kinds import (
     Body,
@@ -541,9 +542,11 @@ class Driver:
         return await self._settle(rec)
 
     async def _settle(self, rec: Record) -> Wake:
-        """What follows the end, done again by whichever replica finds it undone: both
-        parts are idempotent (one event id per ending, the parent's task resolved once)."""
+        """What follows the end, done again by whichever replica finds it undone: each
+        part is idempotent (one event id per ending, a sub-team asked to cancel once, the
+        parent's task resolved once, spending counted by what is new)."""
         await self.announce(rec)
+        await self._call_off_children(rec)
         if rec.parent and rec.parent_task:
             try:
                 await self._report_to_parent(rec)
@@ -555,22 +558,34 @@ class Driver:
         await self.store.save(rec)
         return None
 
+    async def _call_off_children(self, rec: Record) -> None:
+        """A sub-team works for its parent's task: once the parent has ended, nobody waits
+        for it. Each child's driver cancels it, and its own children in turn."""
+        why = rec.calls_off_children()
+        for child in rec.children:
+            try:
+                await self.store.change(child, lambda c: c.ask_to_cancel(why))
+            except NotFound:
+                log.warning("a sub-team's record is missing", child=child)
+
     async def _report_to_parent(self, rec: Record) -> None:
-        """A sub-team's conclusion is its parent task's result, and what it spent is the
-        parent's spending."""
+        """A sub-team's conclusion is its parent task's result (while that task is open),
+        and what it spent is the parent's spending (always)."""
         ok = rec.state == "concluded"
         text = rec.conclusion if ok else f"the sub-team {rec.state}: {rec.reason}"
 
         def resolve(parent: Record) -> bool:
+            changed = parent.spent_by_child(rec)
             task = parent.task(rec.parent_task or "")
-            if task is None or not task.open:
-                return False
-            task.outcome, task.result = ("done" if ok else "failed"), text
-            parent.spend(Usage(rec.prompt_tokens, rec.completion_tokens))
-            return True
+            if task is not None and task.open:
+                task.outcome, task.result = ("done" if ok else "failed"), text
+                changed = True
+            return changed
 
         parent = await self.store.change(rec.parent or "", resolve)
-        if parent.group:
+        task = parent.task(rec.parent_task or "")
+        # Posted while the task holds this outcome, so a retry after a crash posts it too.
+        if parent.group and task is not None and task.result == text:
             await self._post(
                 parent,
                 TaskResult(
@@ -578,6 +593,11 @@ class Driver:
                 ),
                 f"{rec.parent_task}-sub",
             )
+        # A parent that has ended already has reported its spending to its own parent:
+        # what this child added is passed up the chain.
+        while parent.finished and parent.parent:
+            count = functools.partial(Record.spent_by_child, child=parent)
+            parent = await self.store.change(parent.parent, count)
 
     # --- plumbing ---------------------------------------------------------------------
     async def _post(self, rec: Record, body: Body, envelope_id: str) -> None:

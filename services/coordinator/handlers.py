@@ -122,14 +122,8 @@ def build_service(
     @service.handler("cancel")
     async def cancel(env: Envelope[CancelConversation]) -> ConversationState:
         owned_by(env, await store.get(env.body.conversation))
-
-        def ask_to_cancel(rec: Record) -> bool:
-            if rec.finished or rec.cancel is not None:
-                return False
-            rec.cancel = env.body.reason
-            return True
-
-        rec = await store.change(env.body.conversation, ask_to_cancel)
+        reason = env.body.reason
+        rec = await store.change(env.body.conversation, lambda rec: rec.ask_to_cancel(reason))
         scheduler.kick(rec.id)
         return rec.public()
 
@@ -225,7 +219,11 @@ def build_service(
         except Conflict:  # a retry that raced the first request: the child it made
             state = (await store.get(child.id)).public()
         # Linked after it exists: a crash in between leaves a child that the retry finds.
-        await store.change(parent.id, link)
+        parent = await store.change(parent.id, link)
+        if parent.finished:  # it ended meanwhile, before its end could call the child off
+            why = parent.calls_off_children()
+            await store.change(child.id, lambda rec: rec.ask_to_cancel(why))
+            scheduler.kick(child.id)
         return state
 
     return service

@@ -148,6 +148,11 @@ class Heading(Stored):
         return self.finished and self.settled
 
 
+class Spent(Stored):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
 class Record(Heading):
     goal: str
     policy: FlowPolicy = "sequential"
@@ -181,6 +186,9 @@ class Record(Heading):
     reason: str | None = None
     cancel: str | None = None
     children: list[str] = Field(default_factory=list)
+    children_spent: dict[str, Spent] = Field(default_factory=dict)
+    """What each sub-team's spending has added to these tokens so far: a child that
+    ends again (continued, or its ending settled twice) adds only what is new."""
     trace: dict[str, str] = Field(default_factory=dict)
     trace_id: str | None = None
     driver_trace: dict[str, str] = Field(default_factory=dict)
@@ -202,6 +210,32 @@ class Record(Heading):
         self.tokens += usage.total
         self.prompt_tokens += usage.prompt_tokens
         self.completion_tokens += usage.completion_tokens
+
+    def spent_by_child(self, child: "Record") -> bool:
+        """Count what ``child`` spent, whenever it ends (also after this conversation
+        has ended or closed the child's task); False when it is counted already."""
+        counted = self.children_spent.get(child.id, Spent())
+        prompt = child.prompt_tokens - counted.prompt_tokens
+        completion = child.completion_tokens - counted.completion_tokens
+        if prompt <= 0 and completion <= 0:
+            return False
+        self.spend(Usage(max(0, prompt), max(0, completion)))
+        self.children_spent[child.id] = Spent(
+            prompt_tokens=child.prompt_tokens, completion_tokens=child.completion_tokens
+        )
+        return True
+
+    def calls_off_children(self) -> str:
+        """Why this conversation's sub-teams are cancelled: it has ended."""
+        why = f"its parent conversation {self.id} ended: {self.state}"
+        return f"{why} ({self.reason})" if self.reason else why
+
+    def ask_to_cancel(self, reason: str) -> bool:
+        """Have the driver cancel the conversation; False when it is over or asked to."""
+        if self.finished or self.cancel is not None:
+            return False
+        self.cancel = reason
+        return True
 
     def task(self, task_id: str) -> Task | None:
         return next((t for t in self.tasks if t.task_id == task_id), None)

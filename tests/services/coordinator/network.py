@@ -93,10 +93,14 @@ class Tally(Agent):
 
 
 class Lead(Agent):
-    """Hands its task to a sub-team."""
+    """Hands its task to a sub-team for ``goal``."""
+
+    def __init__(self, *args: Any, goal: str = "Compute 12*(3+4)", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.goal = goal
 
     async def on_task(self, env: Envelope[TaskAssign]) -> TaskResult | TaskFailed | None:
-        await self.request_sub_team(env, "Compute 12*(3+4)", max_team=1)
+        await self.request_sub_team(env, self.goal, max_team=1)
         return None
 
 
