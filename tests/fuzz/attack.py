@@ -140,9 +140,11 @@ async def attack_inbox(
         below = rng.choice([(), ("group", group), ("invite",)])
         return subjects.inbox(owner, *below), junk.delivery()
 
-    sent = (await fire.published(js.publish, owner, make, run.per_subject)).sent
-    run.inboxes[owner] = sent
-    await settle(lambda: inbox.counts["dropped"] - before["dropped"] >= sent, 60)
+    async def caught_up(sent: int) -> None:
+        await settle(lambda: inbox.counts["dropped"] - before["dropped"] >= sent, 15)
+
+    tally = await fire.published(js.publish, owner, make, run.per_subject, caught_up=caught_up)
+    run.inboxes[owner] = tally.sent
     run.inbox_counts[owner] = Counter(inbox.counts) - before
 
 
@@ -155,10 +157,12 @@ async def attack_events(
     def make() -> tuple[str, Piece]:
         return subject, junk.delivery()
 
-    sent = (await fire.published(nc.publish, subject, make, run.per_subject)).sent
-    await nc.flush()
-    run.events[consumer] = sent * readers
-    await settle(lambda: conn.events_dropped - before >= sent * readers, 30)
+    async def caught_up(sent: int) -> None:
+        await nc.flush()
+        await settle(lambda: conn.events_dropped - before >= sent * readers, 15)
+
+    tally = await fire.published(nc.publish, subject, make, run.per_subject, caught_up=caught_up)
+    run.events[consumer] = tally.sent * readers
     run.dropped_events[consumer] = conn.events_dropped - before
 
 
