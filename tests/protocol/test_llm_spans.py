@@ -10,7 +10,7 @@ from opentelemetry.trace import SpanKind
 
 from protocol.llm import Llm, LlmSettings
 from registry.embeddings import OpenAIEmbedder
-from services.agents.docs.embeddings import Embedder as DocsEmbedder
+from services.agents.docs.embeddings import EndpointEmbedder as DocsEmbedder
 from tests.support.scripted_embeddings import Concepts, scripted_embeddings
 from tests.support.scripted_llm import Script, scripted_llm
 from tests.support.spans import collected, in_trace
