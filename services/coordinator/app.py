@@ -6,27 +6,22 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
-import structlog
-from nats.aio.msg import Msg
 from nats.js.api import KeyValueConfig, StorageType
 
 from protocol.connection import Connection
-from protocol.errors import IoaError
 from protocol.inbox import Inbox
 from protocol.llm import Llm, LlmSettings
 from protocol.service import Service
 from protocol.streams import ensure_stream, event_stream
 from protocol.subjects import COORDINATOR
-from protocol.tracing import consumer_span
 from services.coordinator.driver import Driver
 from services.coordinator.handlers import build_service, on_agent_offline, on_inbox
 from services.coordinator.index import ConversationIndex
+from services.coordinator.offline import OfflineEvents
 from services.coordinator.scheduler import Scheduler
 from services.coordinator.settings import CoordinatorSettings
 from services.coordinator.state import ConversationStore
 from services.coordinator.team import TeamFormer
-
-log = structlog.get_logger("ioa.coordinator")
 
 
 @dataclass(slots=True)
@@ -36,8 +31,7 @@ class Coordinator:
     service: Service
     inbox: Inbox
     scheduler: Scheduler
-    # What became of the agent status events it follows: "handled" or "failed"; one
-    # that does not decode is counted by the connection (``conn.events_dropped``).
+    # What became of the agent-offline events it follows (see ``offline.py``).
     events: Counter[str]
 
 
@@ -83,22 +77,8 @@ async def serve(
             # goes to another one after a few seconds rather than minutes.
             Inbox(conn, COORDINATOR, functools.partial(on_inbox, store, scheduler), ack_wait=5)
         )
-        events: Counter[str] = Counter()
-
-        async def offline(msg: Msg) -> None:
-            with consumer_span(msg.subject, msg.headers):
-                env = conn.read_event(msg)
-                if env is None:
-                    return
-                try:
-                    await on_agent_offline(store, index, scheduler, env)
-                except IoaError as exc:
-                    events["failed"] += 1
-                    log.warning("could not follow an agent status event", error=str(exc))
-                    return
-                events["handled"] += 1
-
-        sub = await conn.nc.subscribe(conn.subjects.event("agent", "offline"), cb=offline)
-        stack.push_async_callback(sub.unsubscribe)
+        offline = await stack.enter_async_context(
+            OfflineEvents(conn, functools.partial(on_agent_offline, store, index, scheduler))
+        )
         service = await stack.enter_async_context(build_service(conn, store, index, scheduler))
-        yield Coordinator(service, inbox, scheduler, events)
+        yield Coordinator(service, inbox, scheduler, offline.counts)

@@ -248,6 +248,7 @@ async def on_agent_offline(
     if not isinstance(env.body, AgentStatus) or env.body.online:
         return
     agent = env.body.agent
+    await index.caught_up()  # a task handed out a moment ago by another replica too
     for heading in index.assigned_to(agent):
         await store.change(heading.id, lambda rec: events.agent_offline(rec, agent))
         scheduler.kick(heading.id)

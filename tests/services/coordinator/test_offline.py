@@ -1,0 +1,62 @@
+"""An agent that goes offline while no coordinator runs: its event waits in the events
+stream, and the coordinator that starts next hands the agent's task on at once rather
+than at the task's deadline.
+
+Real registry, chat and agents; the coordinator runs twice in this process, stopped in
+between. The LLM is not used.
+"""
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from protocol.connection import Connection
+from protocol.envelope import decode
+from protocol.kinds import AgentStatus, Budget, StartConversation
+from services.coordinator.app import serve as serve_coordinator
+from services.coordinator.settings import CoordinatorSettings
+from tests.services.coordinator.network import Sleeper, card, network, start, wait_for
+from tests.support.scripted_llm import Script
+
+
+async def test_an_agent_gone_offline_while_no_coordinator_ran_is_followed_when_one_starts(
+    nats_url: str, subject_root: str, tmp_path: Path
+) -> None:
+    common: dict[str, Any] = {"nats_url": nats_url, "subject_root": subject_root}
+    settings = CoordinatorSettings(
+        **common, log_format="json", use_llm=False, lease_seconds=1.5, scan_seconds=0.3
+    )
+    async with network(
+        nats_url, subject_root, tmp_path, Script(), coordinator=False, sweep_seconds=0.2
+    ) as net:
+        frozen = await net.add(
+            Sleeper(card("frozen", "xylophone", "tuning"), net.settings, lease_seconds=2)
+        )
+        async with Connection(net.settings, "gateway") as conn:
+            offline = await conn.nc.subscribe(net.settings.subjects.event("agent", "offline"))
+            async with serve_coordinator(settings):
+                conversation = await start(
+                    conn,
+                    StartConversation(
+                        goal="xylophone tuning",
+                        required=["frozen", "calculator"],
+                        max_team=2,
+                        # Far beyond the wait below: only the event can move the task on.
+                        budget=Budget(turn_seconds=120),
+                    ),
+                )
+                for _ in range(100):
+                    if frozen.tasks:
+                        break
+                    await asyncio.sleep(0.1)
+                assert frozen.tasks, "the frozen agent never got its task"
+            frozen._heartbeat.cancel()  # it stops renewing its lease, as a frozen process would
+            event = decode((await offline.next_msg(timeout=20)).data)
+            assert event.body == AgentStatus(agent="frozen", online=False, reason=event.body.reason)
+            async with serve_coordinator(settings) as coordinator:
+                state = await wait_for(conn, conversation, seconds=30)
+    tasks = state.tasks
+    assert tasks[0].assignee == "frozen" and tasks[0].outcome == "failed"
+    assert tasks[0].result == "frozen went offline"
+    assert tasks[1].assignee == "calculator" and tasks[1].description == tasks[0].description
+    assert coordinator.events["handled"] == 1
