@@ -16,6 +16,7 @@ from protocol.errors import Unavailable
 from protocol.kinds import (
     TERMINAL_STATES,
     AgentCard,
+    Budget,
     ConversationState,
     GetConversation,
     History,
@@ -196,6 +197,34 @@ async def finish(
     conn: Connection, body: StartConversation, seconds: float = 30
 ) -> ConversationState:
     return await wait_for(conn, await start(conn, body), seconds=seconds)
+
+
+async def hand_frozen_a_task(conn: Connection, frozen: Sleeper, turn_seconds: float) -> str:
+    """Start a conversation whose first task goes to ``frozen`` (a :class:`Sleeper` with
+    the card ``card("frozen", "xylophone", "tuning")``; the calculator is the other
+    member); return its id once frozen holds the task."""
+    conversation = await start(
+        conn,
+        StartConversation(
+            goal="xylophone tuning",
+            required=["frozen", "calculator"],
+            max_team=2,
+            budget=Budget(turn_seconds=turn_seconds),
+        ),
+    )
+    for _ in range(100):
+        if frozen.tasks:
+            return conversation
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"frozen never got its task in {conversation}")
+
+
+def assert_handed_on_from_frozen(state: ConversationState) -> None:
+    """Frozen's task failed as gone offline, and the calculator got the same task."""
+    tasks = state.tasks
+    assert tasks[0].assignee == "frozen" and tasks[0].outcome == "failed"
+    assert tasks[0].result == "frozen went offline"
+    assert tasks[1].assignee == "calculator" and tasks[1].description == tasks[0].description
 
 
 async def group_messages(conn: Connection, group: str) -> list[dict[str, Any]]:

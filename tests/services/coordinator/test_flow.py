@@ -31,9 +31,11 @@ from tests.services.coordinator.network import (
     Drafter,
     Lead,
     Sleeper,
+    assert_handed_on_from_frozen,
     card,
     finish,
     group_messages,
+    hand_frozen_a_task,
     network,
     start,
     state_of,
@@ -268,25 +270,10 @@ async def test_a_task_whose_assignee_goes_offline_is_given_to_another_member(
             Sleeper(card("frozen", "xylophone", "tuning"), net.settings, lease_seconds=4.5)
         )
         async with Connection(net.settings, "gateway") as conn:
-            conversation = await start(
-                conn,
-                StartConversation(
-                    goal="xylophone tuning",
-                    required=["frozen", "calculator"],
-                    max_team=2,
-                    budget=Budget(turn_seconds=60),
-                ),
-            )
-            for _ in range(100):
-                if frozen.tasks:
-                    break
-                await asyncio.sleep(0.1)
+            conversation = await hand_frozen_a_task(conn, frozen, turn_seconds=60)
             frozen._heartbeat.cancel()  # it stops renewing its lease, as a frozen process would
             state = await wait_for(conn, conversation, seconds=30)
-    tasks = state.tasks
-    assert tasks[0].assignee == "frozen" and tasks[0].outcome == "failed"
-    assert tasks[0].result == "frozen went offline"
-    assert tasks[1].assignee == "calculator" and tasks[1].description == tasks[0].description
+    assert_handed_on_from_frozen(state)
 
 
 async def test_a_task_missed_twice_is_marked_failed_and_the_conversation_fails_with_the_reasons(

@@ -6,16 +6,22 @@ Real registry, chat and agents; the coordinator runs twice in this process, stop
 between. The LLM is not used.
 """
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
 from protocol.connection import Connection
 from protocol.envelope import decode
-from protocol.kinds import AgentStatus, Budget, StartConversation
+from protocol.kinds import AgentStatus
 from services.coordinator.app import serve as serve_coordinator
 from services.coordinator.settings import CoordinatorSettings
-from tests.services.coordinator.network import Sleeper, card, network, start, wait_for
+from tests.services.coordinator.network import (
+    Sleeper,
+    assert_handed_on_from_frozen,
+    card,
+    hand_frozen_a_task,
+    network,
+    wait_for,
+)
 from tests.support.scripted_llm import Script
 
 
@@ -35,28 +41,12 @@ async def test_an_agent_gone_offline_while_no_coordinator_ran_is_followed_when_o
         async with Connection(net.settings, "gateway") as conn:
             offline = await conn.nc.subscribe(net.settings.subjects.event("agent", "offline"))
             async with serve_coordinator(settings):
-                conversation = await start(
-                    conn,
-                    StartConversation(
-                        goal="xylophone tuning",
-                        required=["frozen", "calculator"],
-                        max_team=2,
-                        # Far beyond the wait below: only the event can move the task on.
-                        budget=Budget(turn_seconds=120),
-                    ),
-                )
-                for _ in range(100):
-                    if frozen.tasks:
-                        break
-                    await asyncio.sleep(0.1)
-                assert frozen.tasks, "the frozen agent never got its task"
+                # Its turn lasts far beyond the wait below: only the event can move it on.
+                conversation = await hand_frozen_a_task(conn, frozen, turn_seconds=120)
             frozen._heartbeat.cancel()  # it stops renewing its lease, as a frozen process would
             event = decode((await offline.next_msg(timeout=20)).data)
             assert event.body == AgentStatus(agent="frozen", online=False, reason=event.body.reason)
             async with serve_coordinator(settings) as coordinator:
                 state = await wait_for(conn, conversation, seconds=30)
-    tasks = state.tasks
-    assert tasks[0].assignee == "frozen" and tasks[0].outcome == "failed"
-    assert tasks[0].result == "frozen went offline"
-    assert tasks[1].assignee == "calculator" and tasks[1].description == tasks[0].description
+    assert_handed_on_from_frozen(state)
     assert coordinator.events["handled"] == 1
