@@ -156,7 +156,7 @@ def live_services() -> list[Service]:
             Connection(registry_settings, "registry"), unused, unused, registry_settings
         ),
         chat_service(Connection(chat_settings, "chat"), unused, unused, unused, chat_settings),
-        coordinator_service(Connection(chat_settings, "coordinator"), unused, unused),
+        coordinator_service(Connection(chat_settings, "coordinator"), unused, unused, unused),
     ]
 
 
