@@ -255,7 +255,7 @@ class Agent:
         while True:
             await asyncio.sleep(self.lease_seconds / 3)
             try:
-                await self.conn.request(REGISTRY, "heartbeat", Heartbeat())
+                await self.conn.request(REGISTRY, "heartbeat", Heartbeat(), traced=False)
             except NotFound:
                 self.log.warning("registry forgot this agent; registering again")
                 with contextlib.suppress(IoaError):

@@ -101,13 +101,21 @@ class Connection:
         conversation: str | None = None,
         group: str | None = None,
         timeout: float | None = None,
+        traced: bool = True,
     ) -> Envelope[Any]:
-        """Ask ``service`` to do ``op``; return the reply or raise its typed error."""
+        """Ask ``service`` to do ``op``; return the reply or raise its typed error.
+        ``traced=False``: routine upkeep, sent without a span or trace context."""
         env = Envelope.of(body, sender=self.identity, conversation=conversation, group=group)
-        return await self.send(service, op, env, timeout=timeout)
+        return await self.send(service, op, env, timeout=timeout, traced=traced)
 
     async def send(
-        self, service: str, op: str, env: Envelope[Any], *, timeout: float | None = None
+        self,
+        service: str,
+        op: str,
+        env: Envelope[Any],
+        *,
+        timeout: float | None = None,
+        traced: bool = True,
     ) -> Envelope[Any]:
         """Send an already-built envelope as a request (a retry reuses its id).
 
@@ -116,9 +124,11 @@ class Connection:
         """
         subject = self.subjects.request(env.sender, service, op)
         wait = timeout or self.settings.request_timeout
-        with producer_span(subject, env) as headers:
+        with producer_span(subject, env, traced=traced) as headers:
             try:
-                msg = await self.nc.request(subject, env.encode(), timeout=wait, headers=headers)
+                msg = await self.nc.request(
+                    subject, env.encode(), timeout=wait, headers=headers or None
+                )
             except nats.errors.NoRespondersError:
                 raise Unavailable(
                     f"no {service} service is running (no responders on {subject})",

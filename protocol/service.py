@@ -64,6 +64,7 @@ Handler = Callable[[Envelope[Any]], Awaitable[Body]]
 class Route:
     handler: Handler
     takes: tuple[type[Body], ...]
+    starts_traces: bool = True
 
     @property
     def kinds(self) -> str:
@@ -109,11 +110,15 @@ class Service:
         self._tasks: set[asyncio.Task[None]] = set()
         self._micro: MicroService | None = None
 
-    def handler(self, op: str) -> Callable[[Handler], Handler]:
-        """Register ``fn`` as the handler of operation ``op``."""
+    def handler(self, op: str, *, starts_traces: bool = True) -> Callable[[Handler], Handler]:
+        """Register ``fn`` as the handler of operation ``op``.
+
+        ``starts_traces=False``: a request without trace context (routine upkeep, such
+        as heartbeats) is handled without a trace of its own.
+        """
 
         def register(fn: Handler) -> Handler:
-            self.routes[op] = Route(fn, body_types_of(fn))
+            self.routes[op] = Route(fn, body_types_of(fn), starts_traces)
             return fn
 
         return register
@@ -198,7 +203,9 @@ class Service:
         self.counts["received"] += 1
         env: Envelope[Any] | None = None
         sender: str | None = None  # the subject's sender token: who NATS let publish it
-        with consumer_span(request.subject, request.headers) as span:
+        known = self.routes.get(request.subject.rsplit(".", 1)[-1])
+        root = known is None or known.starts_traces
+        with consumer_span(request.subject, request.headers, root=root) as span:
             try:
                 target = self._target(request.subject)
                 sender = target.sender

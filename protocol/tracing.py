@@ -69,12 +69,21 @@ def _attributes(subject: str, envelope: Any | None) -> dict[str, Any]:
 
 
 @contextmanager
-def producer_span(subject: str, envelope: Any | None = None) -> Iterator[dict[str, str]]:
-    """A PRODUCER span for one publish; yields the headers to send with it."""
+def producer_span(
+    subject: str, envelope: Any | None = None, *, traced: bool = True
+) -> Iterator[dict[str, str]]:
+    """A PRODUCER span for one publish; yields the headers to send with it.
+
+    ``traced=False``: routine upkeep (heartbeats) that would only bury the traces
+    that matter: counted, but no span and no trace headers.
+    """
     kind = _kind_of(subject)
     metrics.published.add(
         1, metrics.message_attributes(kind, envelope.type if envelope is not None else None)
     )
+    if not traced:
+        yield {}
+        return
     with tracer.start_as_current_span(
         f"send {kind}",
         kind=SpanKind.PRODUCER,
@@ -85,20 +94,33 @@ def producer_span(subject: str, envelope: Any | None = None) -> Iterator[dict[st
 
 @contextmanager
 def consumer_span(
-    subject: str, headers: Mapping[str, str] | None, name: str | None = None
+    subject: str,
+    headers: Mapping[str, str] | None,
+    name: str | None = None,
+    *,
+    root: bool = True,
 ) -> Iterator[Span]:
-    """A CONSUMER span for handling one message, child of the sender's context."""
+    """A CONSUMER span for handling one message, child of the sender's context.
+
+    ``root=False``: a message that carries no trace context starts no trace of its own
+    (routine upkeep); it is still counted, and one that does carry a context is traced.
+    """
     handling = _Handling(_kind_of(subject))
     token = _handling.set(handling)
     started = time.perf_counter()
+    parent = extract(headers)
     try:
-        with tracer.start_as_current_span(
-            name or f"process {handling.kind}",
-            context=extract(headers),
-            kind=SpanKind.CONSUMER,
-            attributes={**_attributes(subject, None), "messaging.operation.type": "process"},
-        ) as span:
-            yield span
+        if not root and not trace.get_current_span(parent).get_span_context().is_valid:
+            with trace.use_span(trace.INVALID_SPAN) as span:
+                yield span
+        else:
+            with tracer.start_as_current_span(
+                name or f"process {handling.kind}",
+                context=parent,
+                kind=SpanKind.CONSUMER,
+                attributes={**_attributes(subject, None), "messaging.operation.type": "process"},
+            ) as span:
+                yield span
     except BaseException:
         handling.failed = True
         raise

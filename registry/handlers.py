@@ -116,7 +116,7 @@ def build_service(
             semantic.notify()
         return _lease(row)
 
-    @service.handler("heartbeat")
+    @service.handler("heartbeat", starts_traces=False)
     async def heartbeat(env: Envelope[Heartbeat]) -> Lease:
         # Refused before any database work: a flooding agent costs a dict lookup.
         if not limiter.allow(env.sender):

@@ -8,6 +8,7 @@ from protocol.errors import Forbidden, InvalidMessage, NotFound, Unavailable
 from protocol.kinds import Ack, GetAgent, Heartbeat, Search, SearchResults
 from protocol.service import Service
 from protocol.settings import ServiceSettings
+from tests.support.spans import collected
 
 
 @pytest.fixture
@@ -68,3 +69,26 @@ async def test_a_request_to_a_service_that_is_not_running_is_unavailable(setting
     async with Connection(settings, "alice") as conn:
         with pytest.raises(Unavailable, match="no nobody service is running"):
             await conn.request("nobody", "search", Search())
+
+
+async def test_upkeep_starts_no_trace_but_a_traced_request_to_it_is_traced(settings) -> None:
+    exporter = collected()
+    async with Connection(settings, "echo") as conn:
+        service = Service(conn, "echo", "0.1.0")
+
+        @service.handler("heartbeat", starts_traces=False)
+        async def heartbeat(env: Envelope[Heartbeat]) -> Ack:
+            return Ack()
+
+        async with service, Connection(settings, "alice") as alice:
+            untraced = await alice.request("echo", "heartbeat", Heartbeat(), traced=False)
+            traced = await alice.request("echo", "heartbeat", Heartbeat())
+
+    handled = {
+        span.attributes.get("messaging.message.id")
+        for span in exporter.get_finished_spans()
+        if span.name == "process echo.heartbeat" and span.attributes
+    }
+    assert traced.in_reply_to in handled
+    assert untraced.in_reply_to not in handled
+    assert service.counts["answered"] == 2
