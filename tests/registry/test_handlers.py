@@ -1,7 +1,6 @@
 """The registry over real NATS and real SQLite: cards, leases, search and errors."""
 
 import asyncio
-import json
 from typing import Any
 
 import pytest
@@ -27,6 +26,7 @@ from protocol.settings import ServiceSettings
 from protocol.subjects import REGISTRY
 from registry.app import Registry
 from tests.registry.conftest import StatusWatcher, eventually, make_card
+from tests.support.micro import answers
 
 ARITHMETIC = Skill(id="arithmetic", name="Arithmetic", description="exact sums", tags=["math"])
 POEMS = Skill(id="poems", name="Poems", description="short poems", tags=["writing"])
@@ -258,29 +258,17 @@ async def test_a_malformed_message_gets_invalid_message_and_the_registry_keeps_s
     assert registry.service.counts["invalid_message"] == 4
 
 
-async def every_answer(conn: Connection, subject: str) -> list[dict[str, Any]]:
-    """Every responder's answer to ``subject`` within half a second ($SRV subjects are not
-    under the test's root: other tests' registries on the shared server answer too)."""
-    answers: list[dict[str, Any]] = []
-    inbox = conn.nc.new_inbox()
-
-    async def collect(msg: Any) -> None:
-        answers.append(json.loads(msg.data))
-
-    sub = await conn.nc.subscribe(inbox, cb=collect)
-    await conn.nc.publish(subject, b"", reply=inbox)
-    await asyncio.sleep(0.5)
-    await sub.unsubscribe()
-    return answers
-
-
 async def test_the_registry_is_listed_by_the_nats_micro_framework(settings, registry) -> None:
     async with Connection(settings, "observer") as conn:
         ours = conn.subjects.service_requests("registry")
-        infos = await every_answer(conn, "$SRV.INFO.registry")
-        info = next(i for i in infos if i["endpoints"][0]["subject"] == ours)
-        pings = await every_answer(conn, f"$SRV.PING.registry.{info['id']}")
-        stats = await every_answer(conn, f"$SRV.STATS.registry.{info['id']}")
+
+        def mine(infos: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            return [i for i in infos if i["endpoints"][0]["subject"] == ours]
+
+        info = mine(await answers(conn, "$SRV.INFO.registry", lambda found: bool(mine(found))))[0]
+        # Addressed to our instance's id: the first answer is the one.
+        pings = await answers(conn, f"$SRV.PING.registry.{info['id']}", bool)
+        stats = await answers(conn, f"$SRV.STATS.registry.{info['id']}", bool)
     assert info["name"] == "registry" and info["type"] == "io.nats.micro.v1.info_response"
     assert [p["type"] for p in pings] == ["io.nats.micro.v1.ping_response"]
     assert [s["type"] for s in stats] == ["io.nats.micro.v1.stats_response"]

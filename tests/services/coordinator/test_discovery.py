@@ -2,38 +2,18 @@
 or ``$SRV.INFO`` (no service name) on the real server lists the registry, the chat
 service and the coordinator together."""
 
-import json
 from pathlib import Path
 from typing import Any
 
-from nats.errors import TimeoutError as NatsTimeout
 from nats.micro.service import ServiceVerb, control_subject
 
 from protocol.connection import Connection
 from protocol.subjects import CHAT, COORDINATOR, REGISTRY
 from tests.services.coordinator.network import network
+from tests.support.micro import answers
 from tests.support.scripted_llm import Script
 
 SERVICES = {REGISTRY, CHAT, COORDINATOR}
-
-
-async def answers(conn: Connection, subject: str, enough: Any) -> list[dict[str, Any]]:
-    """Every answer to one request on ``subject`` until ``enough(answers)`` holds.
-
-    Services of other tests on the same server may answer as well; a plain request
-    has no way to ask only ours, so callers pick theirs out."""
-    inbox = conn.nc.new_inbox()
-    sub = await conn.nc.subscribe(inbox)
-    await conn.nc.publish(subject, b"", reply=inbox)
-    found: list[dict[str, Any]] = []
-    try:
-        while not enough(found):
-            found.append(json.loads((await sub.next_msg(timeout=5)).data))
-    except NatsTimeout:
-        pass  # the assertions below say what was missing
-    finally:
-        await sub.unsubscribe()
-    return found
 
 
 async def test_a_plain_srv_ping_and_info_list_registry_chat_and_coordinator(
