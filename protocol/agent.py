@@ -57,6 +57,7 @@ from protocol.kinds import (
     TeamDecline,
     TeamInvite,
 )
+from protocol.lifecycle import cancel_until_done
 from protocol.settings import NatsSettings
 from protocol.subjects import CHAT, COORDINATOR, REGISTRY
 
@@ -241,7 +242,7 @@ class Agent:
         tb: TracebackType | None,
     ) -> None:
         if self._heartbeat is not None:
-            self._heartbeat.cancel()
+            await cancel_until_done(self._heartbeat)
         await self._inbox.__aexit__(exc_type, exc, tb)
         await self.conn.__aexit__(exc_type, exc, tb)
         self.log.info("agent stopped")

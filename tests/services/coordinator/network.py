@@ -29,6 +29,7 @@ from protocol.kinds import (
     TeamDecline,
     TeamInvite,
 )
+from protocol.lifecycle import cancel_until_done
 from protocol.llm import Llm, LlmSettings
 from protocol.settings import ServiceSettings
 from registry.app import serve as serve_registry
@@ -197,6 +198,12 @@ async def finish(
     conn: Connection, body: StartConversation, seconds: float = 30
 ) -> ConversationState:
     return await wait_for(conn, await start(conn, body), seconds=seconds)
+
+
+async def stop_heartbeats(agent: Agent) -> None:
+    """Stop ``agent`` renewing its lease, as a frozen process would."""
+    assert agent._heartbeat is not None
+    await cancel_until_done(agent._heartbeat)
 
 
 async def hand_frozen_a_task(conn: Connection, frozen: Sleeper, turn_seconds: float) -> str:

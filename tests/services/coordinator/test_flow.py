@@ -39,6 +39,7 @@ from tests.services.coordinator.network import (
     network,
     start,
     state_of,
+    stop_heartbeats,
     wait_for,
 )
 from tests.support.scripted_llm import Rule, Script
@@ -271,7 +272,7 @@ async def test_a_task_whose_assignee_goes_offline_is_given_to_another_member(
         )
         async with Connection(net.settings, "gateway") as conn:
             conversation = await hand_frozen_a_task(conn, frozen, turn_seconds=60)
-            frozen._heartbeat.cancel()  # it stops renewing its lease, as a frozen process would
+            await stop_heartbeats(frozen)
             state = await wait_for(conn, conversation, seconds=30)
     assert_handed_on_from_frozen(state)
 

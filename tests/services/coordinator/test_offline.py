@@ -20,6 +20,7 @@ from tests.services.coordinator.network import (
     card,
     hand_frozen_a_task,
     network,
+    stop_heartbeats,
     wait_for,
 )
 from tests.support.scripted_llm import Script
@@ -43,7 +44,7 @@ async def test_an_agent_gone_offline_while_no_coordinator_ran_is_followed_when_o
             async with serve_coordinator(settings):
                 # Its turn lasts far beyond the wait below: only the event can move it on.
                 conversation = await hand_frozen_a_task(conn, frozen, turn_seconds=120)
-            frozen._heartbeat.cancel()  # it stops renewing its lease, as a frozen process would
+            await stop_heartbeats(frozen)
             event = decode((await offline.next_msg(timeout=20)).data)
             assert event.body == AgentStatus(agent="frozen", online=False, reason=event.body.reason)
             async with serve_coordinator(settings) as coordinator:
