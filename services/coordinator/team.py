@@ -6,6 +6,7 @@ choice (the best match for each part of the goal, in order) stands in when
 the LLM's answer is unusable.
 """
 
+import asyncio
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -14,7 +15,7 @@ import structlog
 from pydantic import BaseModel, Field
 
 from protocol.connection import Connection
-from protocol.errors import IoaError, NotFound
+from protocol.errors import IoaError, NotFound, Timeout, Unavailable
 from protocol.framing import DATA_RULE, as_data
 from protocol.kinds import (
     AgentCard,
@@ -30,6 +31,8 @@ from protocol.llm import Llm, Usage
 from protocol.subjects import REGISTRY
 
 log = structlog.get_logger("ioa.coordinator.team")
+
+SEARCH_RETRY_SECONDS = 10.0
 
 
 class QueryPlan(BaseModel):
@@ -149,20 +152,38 @@ class TeamFormer:
         found = Candidates()
         excluded = excluded or set()
         for query in queries:
-            try:
-                reply = await self.conn.request(
-                    REGISTRY, "search", Search(query=query, online_only=True, limit=self.per_query)
-                )
-            except IoaError as exc:
-                log.warning("registry search failed", query=query, error=str(exc))
+            results = await self._search_one(query)
+            if results is None:
                 continue
-            results: SearchResults = reply.body
             found.by_query[query] = [
                 Candidate(hit.card, hit.score, query)
                 for hit in results.hits
                 if hit.score > 0 and hit.card.id not in excluded
             ]
         return found
+
+    async def _search_one(self, query: str) -> SearchResults | None:
+        """The registry's answer to ``query``, or None if it refused the query.
+
+        A registry briefly out of reach (restarting, or its NATS node failing over) is
+        asked again for a few seconds, then the error goes up and the whole step is
+        retried: a team formed without the answer would silently lack a member."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SEARCH_RETRY_SECONDS
+        while True:
+            try:
+                reply = await self.conn.request(
+                    REGISTRY, "search", Search(query=query, online_only=True, limit=self.per_query)
+                )
+                return reply.body
+            except (Unavailable, Timeout) as exc:
+                if loop.time() >= deadline:
+                    raise
+                log.info("registry out of reach; searching again", query=query, error=str(exc))
+                await asyncio.sleep(0.5)
+            except IoaError as exc:
+                log.warning("registry search failed", query=query, error=str(exc))
+                return None
 
     async def choose(
         self,

@@ -1,6 +1,7 @@
 """The ways a conversation can go wrong that the others do not show, end to end: an
 invitee that never answers, the LLM token budget running out, a moderator whose LLM is
-unreachable, and a member asking for a sub-team past the depth limit.
+unreachable, a member asking for a sub-team past the depth limit, and a registry out of
+reach while a team forms.
 
 Real registry, chat, agents and coordinator on the session's nats-server; the LLM is a
 scripted OpenAI-compatible server.
@@ -9,10 +10,14 @@ scripted OpenAI-compatible server.
 import asyncio
 import json
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from protocol.agent import Agent
 from protocol.connection import Connection
 from protocol.envelope import Envelope
+from protocol.errors import Unavailable
 from protocol.kinds import (
     Budget,
     Register,
@@ -21,7 +26,12 @@ from protocol.kinds import (
     TaskFailed,
     TaskResult,
 )
+from protocol.settings import ServiceSettings
 from protocol.subjects import REGISTRY
+from registry.app import serve as serve_registry
+from registry.settings import RegistrySettings
+from services.coordinator import team as team_module
+from services.coordinator.team import TeamFormer
 from tests.services.coordinator.network import (
     Network,
     card,
@@ -175,3 +185,33 @@ async def test_a_sub_team_past_the_depth_limit_is_refused_and_the_task_fails_wit
     assert parent.state == "failed"
     assert parent.tasks[0].result == f"the sub-team failed: {child.reason}"
     assert refusal in (parent.reason or "")
+
+
+async def test_a_team_search_waits_out_a_registry_restart_and_then_gives_up(
+    nats_url: str, subject_root: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A registry briefly out of reach (restarting, its NATS node failing over) is
+    asked again: a team formed without its answer would silently lack a member. One
+    that stays away past the retry window fails the step, which the scheduler retries."""
+    common: dict[str, Any] = {
+        "nats_url": nats_url,
+        "subject_root": subject_root,
+        "log_format": "json",
+    }
+    registry = RegistrySettings(**common, database_url=f"sqlite:///{tmp_path}/r.db")
+    async with Connection(ServiceSettings(**common), "coordinator") as conn:
+        async with serve_registry(registry), Connection(ServiceSettings(**common), "adder") as a:
+            await a.request(
+                REGISTRY, "register", Register(card=card("adder", "arithmetic"), lease_seconds=120)
+            )
+        team = TeamFormer(conn, None)
+        search = asyncio.create_task(team.search(["arithmetic"]))
+        await asyncio.sleep(1.5)
+        assert not search.done()  # still asking
+        async with serve_registry(registry):
+            found = await search
+        assert [c.card.id for c in found.by_query["arithmetic"]] == ["adder"]
+
+        monkeypatch.setattr(team_module, "SEARCH_RETRY_SECONDS", 1.0)
+        with pytest.raises(Unavailable):
+            await team.search(["arithmetic"])
