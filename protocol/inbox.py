@@ -41,7 +41,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, KeyValueConfig
 from nats.js.errors import BucketNotFoundError, KeyNotFoundError, NotFoundError
 from nats.js.kv import KeyValue
 
-from protocol import metrics
+from protocol import metrics, pull
 from protocol.connection import Connection
 from protocol.envelope import Envelope, decode
 from protocol.errors import Forbidden, IoaError, NotFound
@@ -192,11 +192,7 @@ class Inbox:
                 self._task.cancel()
         if self._finishing:
             await asyncio.wait(self._finishing, timeout=5)
-        if self._psub is not None:
-            # A pull subscription left subscribed after a batch fetch makes the
-            # connection's drain() hang for its whole timeout (30 s).
-            with contextlib.suppress(Exception):
-                await self._psub.unsubscribe()
+        await pull.let_go(self._psub)
 
     async def _open_handled(self) -> KeyValue:
         js, subjects = self.conn.js, self.conn.subjects
@@ -247,15 +243,7 @@ class Inbox:
 
     async def _consume(self, psub: Any) -> None:
         while not self._stopping.is_set():
-            try:
-                msgs = await psub.fetch(batch=16, timeout=1.0)
-            except TimeoutError:  # nats-py raises its own or asyncio's: nothing came
-                continue
-            except Exception as exc:  # a NATS outage: wait, then fetch again
-                log.warning("inbox fetch failed", owner=self.owner, error=str(exc))
-                await asyncio.sleep(0.5)
-                continue
-            for msg in msgs:
+            for msg in await pull.fetch(psub, 16, self._stopping, owner=self.owner):
                 try:
                     await self._handle(msg)
                 except Exception:

@@ -42,7 +42,7 @@ import structlog
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from protocol import metrics
+from protocol import metrics, pull
 from protocol.connection import MSG_ID_HEADER, Connection
 from protocol.errors import NotFound
 from protocol.ids import new_id
@@ -152,8 +152,7 @@ class Fanout:
                 with contextlib.suppress(asyncio.CancelledError):
                     await self._task
         if self._psub is not None:
-            with contextlib.suppress(Exception):
-                await self._psub.unsubscribe()
+            await pull.let_go(self._psub)
             await self._lease.__aexit__(exc_type, exc, tb)
         if self._pipeline is not None:
             with contextlib.suppress(Exception):
@@ -176,15 +175,9 @@ class Fanout:
                 await self._take_over()
                 self._leading = True
                 continue
-            try:
-                msgs = await self._psub.fetch(batch=self._batch, timeout=1.0)
-            except TimeoutError:  # nats' own and asyncio's: nothing to fan out yet
-                continue
-            except Exception as exc:  # a NATS outage: wait, then fetch again
-                log.warning("fan-out fetch failed", error=str(exc))
-                await self._pause(0.5)
-                continue
-            await self._fan_out(msgs)
+            msgs = await pull.fetch(self._psub, self._batch, self._stopping, consumer=CONSUMER)
+            if msgs:
+                await self._fan_out(msgs)
 
     async def _take_over(self) -> None:
         """Let a dead predecessor's unacknowledged batch come back before anything newer."""

@@ -21,6 +21,7 @@ import structlog
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from protocol import pull
 from protocol.connection import Connection
 from protocol.envelope import Envelope
 from protocol.streams import event_stream
@@ -83,22 +84,11 @@ class OfflineEvents:
             done, _ = await asyncio.wait({self._task}, timeout=3)
             if not done:
                 self._task.cancel()
-        if self._psub is not None:
-            # A pull subscription left subscribed makes the connection's drain() hang.
-            with contextlib.suppress(Exception):
-                await self._psub.unsubscribe()
+        await pull.let_go(self._psub)
 
     async def _consume(self) -> None:
         while not self._stopping.is_set():
-            try:
-                msgs = await self._psub.fetch(batch=16, timeout=1.0)
-            except TimeoutError:  # nats' own and asyncio's: no event
-                continue
-            except Exception as exc:  # a NATS outage: wait, then fetch again
-                log.warning("offline events fetch failed", error=str(exc))
-                await asyncio.sleep(0.5)
-                continue
-            for msg in msgs:
+            for msg in await pull.fetch(self._psub, 16, self._stopping, consumer=CONSUMER):
                 await self._handle(msg)
 
     async def _handle(self, msg: Msg) -> None:
