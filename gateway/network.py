@@ -1,8 +1,10 @@
 """What every front door (REST, OpenAI-compatible, A2A, the web UI) asks of the network:
-start a conversation for a user, and wait for it to end."""
+start, follow up, list and cancel a user's conversations, read and post in their groups,
+and wait for one to end."""
 
 import asyncio
 import contextlib
+from typing import Any, TypeVar
 
 from nats.aio.msg import Msg
 
@@ -14,14 +16,31 @@ from protocol.envelope import Envelope
 from protocol.errors import InvalidMessage, IoaError
 from protocol.kinds import (
     TERMINAL_STATES,
+    AgentInfo,
+    CancelConversation,
     ChatMessage,
     ContinueConversation,
+    ConversationList,
     ConversationState,
+    GetAgent,
+    History,
+    HistoryPage,
+    ListConversations,
     StartConversation,
 )
-from protocol.subjects import CHAT, COORDINATOR
+from protocol.kinds.base import Body
+from protocol.subjects import CHAT, COORDINATOR, REGISTRY
 
 GATEWAY = "gateway"
+
+B = TypeVar("B", bound=Body)
+
+
+def _expect(reply: Envelope[Any], kind: type[B], service: str, op: str) -> B:
+    """The reply's body, which must be a ``kind``."""
+    if not isinstance(reply.body, kind):
+        raise InvalidMessage(f"the {service} answered {op} with {reply.type!r}")
+    return reply.body
 
 
 async def start(
@@ -32,10 +51,9 @@ async def start(
     observers = list(dict.fromkeys([*start.observers, GATEWAY]))
     body = start.model_copy(update={"observers": observers})
     reply = await conn.send(COORDINATOR, "start", Envelope.of(body, sender=caller.user))
-    if not isinstance(reply.body, ConversationState):
-        raise InvalidMessage(f"the coordinator answered start with {reply.type!r}")
-    await keyring.own(reply.body.conversation, caller.user)
-    return reply.body
+    state = _expect(reply, ConversationState, "coordinator", "start")
+    await keyring.own(state.conversation, caller.user)
+    return state
 
 
 async def follow_up(
@@ -46,9 +64,32 @@ async def follow_up(
     reply = await conn.send(
         COORDINATOR, "continue", Envelope.of(body, sender=caller.user, conversation=conversation)
     )
-    if not isinstance(reply.body, ConversationState):
-        raise InvalidMessage(f"the coordinator answered continue with {reply.type!r}")
-    return reply.body
+    return _expect(reply, ConversationState, "coordinator", "continue")
+
+
+async def list_conversations(
+    conn: Connection, caller: Caller, ask: ListConversations
+) -> ConversationList:
+    """A page of ``caller``'s user's conversations."""
+    reply = await conn.send(COORDINATOR, "list", Envelope.of(ask, sender=caller.user))
+    return _expect(reply, ConversationList, "coordinator", "list")
+
+
+async def cancel(
+    conn: Connection, caller: Caller, conversation: str, reason: str
+) -> ConversationState:
+    """Ask the coordinator to stop ``conversation``, as its owner."""
+    ask = CancelConversation(conversation=conversation, reason=reason)
+    reply = await conn.send(
+        COORDINATOR, "cancel", Envelope.of(ask, sender=caller.user, conversation=conversation)
+    )
+    return _expect(reply, ConversationState, "coordinator", "cancel")
+
+
+async def history(conn: Connection, conversation: str, ask: History) -> HistoryPage:
+    """A page of ``conversation``'s group log."""
+    reply = await conn.request(CHAT, "history", ask, conversation=conversation)
+    return _expect(reply, HistoryPage, "chat service", "history")
 
 
 async def wait_until_over(
@@ -92,3 +133,9 @@ async def say(conn: Connection, env: Envelope[ChatMessage]) -> int:
     reply = await conn.send(CHAT, "post", env)
     seq: int = reply.body.seq
     return seq
+
+
+async def agent_info(conn: Connection, agent: str) -> AgentInfo:
+    """``agent``'s card as the registry has it, and whether it is online."""
+    reply = await conn.request(REGISTRY, "get_agent", GetAgent(agent=agent))
+    return _expect(reply, AgentInfo, "registry", "get_agent")

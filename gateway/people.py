@@ -17,7 +17,7 @@ conversation that ended drop out without a message of their own.
 
 import json
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import Column, Engine, Text
 from sqlmodel import Field, Session, SQLModel, col, select
@@ -31,7 +31,6 @@ from protocol.kinds import (
     TeamInvite,
 )
 
-ItemKind = Literal["invite", "task", "turn"]
 ANSWERS: dict[str, tuple[str, ...]] = {
     "invite": ("accept", "decline"),
     "task": ("result", "failed"),
@@ -72,6 +71,11 @@ class PendingItem(SQLModel, table=True):
     def due(self) -> datetime | None:
         """The deadline as an aware time (SQLite hands it back without its zone)."""
         return _utc(self.deadline)
+
+    @property
+    def received(self) -> datetime:
+        """When it came, as an aware time."""
+        return self.received_at if self.received_at.tzinfo else self.received_at.replace(tzinfo=UTC)
 
     def body_json(self) -> dict[str, Any]:
         body: dict[str, Any] = json.loads(self.body)

@@ -67,16 +67,13 @@ from protocol.errors import Conflict, InvalidMessage, IoaError, NotFound
 from protocol.ids import is_valid_id
 from protocol.kinds import (
     TERMINAL_STATES,
-    CancelConversation,
     ChatMessage,
-    ConversationList,
     ConversationState,
     History,
     HistoryPage,
     ListConversations,
     StartConversation,
 )
-from protocol.subjects import CHAT, COORDINATOR
 
 DEFAULT_HISTORY = 100  # messages of the group chat in a task, unless asked for more
 MAX_HISTORY = 1000  # the chat service's largest page
@@ -106,7 +103,7 @@ class Opened:
     """A conversation a message started or went on with."""
 
     state: ConversationState
-    after: int  # the group log's last seq before the message: what is new comes after it
+    after: int  # a stream: the group log's last seq before the message (else 0)
     not_before: str | None = None  # a follow-up: the concluded state it replaced
 
 
@@ -125,7 +122,7 @@ class ConversationTasks(RequestHandler):
         self, params: SendMessageRequest, context: ServerCallContext
     ) -> Task | Message:
         with a2a_errors():
-            opened = await self._open(params)
+            opened = await self._open(params, following=False)
             state = opened.state
             if not params.configuration.return_immediately:
                 state = await network.wait_until_over(
@@ -141,11 +138,11 @@ class ConversationTasks(RequestHandler):
         self, params: SendMessageRequest, context: ServerCallContext
     ) -> AsyncGenerator[Event]:
         with a2a_errors():
-            opened = await self._open(params)
+            opened = await self._open(params, following=True)
             async for event in self._follow(opened, _length(params.configuration)):
                 yield event
 
-    async def _open(self, params: SendMessageRequest) -> Opened:
+    async def _open(self, params: SendMessageRequest, *, following: bool) -> Opened:
         message = params.message
         text = "\n".join(p.text for p in message.parts if p.HasField("text")).strip()
         if not text:
@@ -163,15 +160,16 @@ class ConversationTasks(RequestHandler):
             start = StartConversation(**create.model_dump())
             return Opened(await network.start(self.conn, self.keyring, self.caller, start), 0)
         state = await self._owned(conversation)
-        after = await self._last_seq(state)
-        if state.state == "concluded":
-            follow_up = await network.follow_up(self.conn, self.caller, conversation, text)
-            return Opened(follow_up, after, not_before=state.updated_at.isoformat())
-        if state.state in TERMINAL_STATES:
+        if state.state in TERMINAL_STATES and state.state != "concluded":
             raise UnsupportedOperationError(
                 f"task {conversation} is {state.state}; send the message without a taskId "
                 "and contextId to start a new one"
             )
+        # A stream goes on from what the group holds before this message, so it shows it.
+        after = await self._last_seq(state) if following else 0
+        if state.state == "concluded":
+            follow_up = await network.follow_up(self.conn, self.caller, conversation, text)
+            return Opened(follow_up, after, not_before=state.updated_at.isoformat())
         await self._say(state, text)
         return Opened(state, after)
 
@@ -235,8 +233,7 @@ class ConversationTasks(RequestHandler):
     async def on_get_task(self, params: GetTaskRequest, context: ServerCallContext) -> Task:
         with a2a_errors():
             state = await self._owned(params.id)
-            length = params.history_length if params.HasField("history_length") else None
-            return await self._task(state, length)
+            return await self._task(state, _length(params))
 
     @validate_request_params
     async def on_list_tasks(
@@ -259,12 +256,8 @@ class ConversationTasks(RequestHandler):
                 page, total = found[offset : offset + size], len(found)
             else:
                 ask = ListConversations(states=states, offset=offset, limit=size)
-                reply = await self.conn.send(
-                    COORDINATOR, "list", Envelope.of(ask, sender=self.caller.user)
-                )
-                if not isinstance(reply.body, ConversationList):
-                    raise InvalidMessage(f"the coordinator answered list with {reply.type!r}")
-                page, total = reply.body.conversations, reply.body.total
+                found_page = await network.list_conversations(self.conn, self.caller, ask)
+                page, total = found_page.conversations, found_page.total
             more = offset + len(page) < total
             return ListTasksResponse(
                 tasks=[tasks.task_of(state) for state in page],
@@ -279,12 +272,7 @@ class ConversationTasks(RequestHandler):
             state = await self._owned(params.id)
             if state.state in TERMINAL_STATES:
                 raise TaskNotCancelableError(f"task {params.id} is already {state.state}")
-            ask = CancelConversation(conversation=params.id, reason="cancelled over A2A")
-            await self.conn.send(
-                COORDINATOR,
-                "cancel",
-                Envelope.of(ask, sender=self.caller.user, conversation=params.id),
-            )
+            await network.cancel(self.conn, self.caller, params.id, "cancelled over A2A")
             # The coordinator calls the open tasks off and ends it at its next step.
             state = await network.wait_until_over(
                 self.conn, params.id, self.settings.request_timeout
@@ -317,10 +305,7 @@ class ConversationTasks(RequestHandler):
         if state.group is None:
             return None
         ask = History(group=state.group, before=MAX_SEQ, limit=limit)
-        reply = await self.conn.request(CHAT, "history", ask, conversation=state.conversation)
-        if not isinstance(reply.body, HistoryPage):
-            raise InvalidMessage(f"the chat service answered history with {reply.type!r}")
-        return reply.body
+        return await network.history(self.conn, state.conversation, ask)
 
     async def _last_seq(self, state: ConversationState) -> int:
         page = await self._recent(state, 1)
@@ -364,10 +349,10 @@ class ConversationTasks(RequestHandler):
         raise ExtendedAgentCardNotConfiguredError
 
 
-def _length(configuration: SendMessageConfiguration) -> int | None:
-    """The history length a send asked for (``None``: not said)."""
-    if configuration.HasField("history_length"):
-        return configuration.history_length
+def _length(asked: SendMessageConfiguration | GetTaskRequest) -> int | None:
+    """The history length a send or a read asked for (``None``: not said)."""
+    if asked.HasField("history_length"):
+        return asked.history_length
     return None
 
 

@@ -4,12 +4,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from gateway import network
 from gateway.auth import CallerDep
 from gateway.deps import ConnDep
 from gateway.problems import Problem
 from protocol.errors import InvalidMessage
 from protocol.ids import ID_PATTERN
-from protocol.kinds import AgentInfo, GetAgent, Search, SearchHit, SearchResults
+from protocol.kinds import AgentInfo, Search, SearchHit, SearchResults
 from protocol.subjects import REGISTRY
 
 router = APIRouter(
@@ -55,7 +56,4 @@ async def get_agent(
     caller: CallerDep,
 ) -> AgentInfo:
     """One agent's card, whether it is online, and when it was last seen (404 if unknown)."""
-    reply = await conn.request(REGISTRY, "get_agent", GetAgent(agent=agent))
-    if not isinstance(reply.body, AgentInfo):
-        raise InvalidMessage(f"the registry answered get_agent with {reply.type!r}")
-    return reply.body
+    return await network.agent_info(conn, agent)

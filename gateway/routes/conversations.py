@@ -27,20 +27,14 @@ from gateway.schemas import (
     UserMessage,
 )
 from protocol.envelope import Envelope
-from protocol.errors import InvalidMessage
 from protocol.ids import ID_PATTERN
 from protocol.kinds import (
-    CancelConversation,
     ChatMessage,
-    ConversationList,
-    ConversationState,
     History,
-    HistoryPage,
     ListConversations,
     StartConversation,
 )
 from protocol.kinds.conversation import ConversationStatus
-from protocol.subjects import CHAT, COORDINATOR
 from protocol.tracing import current_trace_id
 
 router = APIRouter(
@@ -79,12 +73,10 @@ async def list_conversations(
 ) -> ConversationPage:
     """The caller's conversations, newest first, optionally only in the given states."""
     ask = ListConversations(states=list(dict.fromkeys(state or [])), offset=offset, limit=limit)
-    reply = await conn.send(COORDINATOR, "list", Envelope.of(ask, sender=caller.user))
-    if not isinstance(reply.body, ConversationList):
-        raise InvalidMessage(f"the coordinator answered list with {reply.type!r}")
+    found = await network.list_conversations(conn, caller, ask)
     return ConversationPage(
-        conversations=[ConversationPublic.of(s) for s in reply.body.conversations],
-        total=reply.body.total,
+        conversations=[ConversationPublic.of(s) for s in found.conversations],
+        total=found.total,
         offset=offset,
         limit=limit,
     )
@@ -122,15 +114,8 @@ async def read_messages(
     state = await get_state(conn, conversation)
     if state.group is None:
         return MessagesPage(conversation=conversation, group=None, messages=[], last_seq=after)
-    reply = await conn.request(
-        CHAT,
-        "history",
-        History(group=state.group, after=after, before=before, limit=limit),
-        conversation=conversation,
-    )
-    if not isinstance(reply.body, HistoryPage):
-        raise InvalidMessage(f"the chat service answered history with {reply.type!r}")
-    page = reply.body
+    ask = History(group=state.group, after=after, before=before, limit=limit)
+    page = await network.history(conn, conversation, ask)
     return MessagesPage(
         conversation=conversation,
         group=page.group,
@@ -206,13 +191,7 @@ async def cancel_conversation(
 ) -> ConversationPublic:
     """Stop the conversation; open tasks are called off. It ends as ``cancelled``."""
     await keyring.check_owner(conversation, caller)
-    ask = CancelConversation(conversation=conversation, reason=body.reason)
-    reply = await conn.send(
-        COORDINATOR, "cancel", Envelope.of(ask, sender=caller.user, conversation=conversation)
-    )
-    if not isinstance(reply.body, ConversationState):
-        raise InvalidMessage(f"the coordinator answered cancel with {reply.type!r}")
-    return ConversationPublic.of(reply.body)
+    return ConversationPublic.of(await network.cancel(conn, caller, conversation, body.reason))
 
 
 @router.post("/{conversation}/continue", response_model=ConversationPublic)

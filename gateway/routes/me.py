@@ -16,7 +16,7 @@ from typing import Annotated
 import structlog
 from fastapi import APIRouter, Depends, Path, Request, Response, status
 
-from gateway import people
+from gateway import network, people
 from gateway.auth import CallerDep
 from gateway.deps import ConnDep, SettingsDep
 from gateway.feed import get_state
@@ -35,7 +35,6 @@ from protocol.kinds import (
     Body,
     ChatMessage,
     Deregister,
-    GetAgent,
     Register,
     TaskFailed,
     TaskResult,
@@ -95,10 +94,7 @@ async def register_card(
 async def read_card(conn: ConnDep, caller: CallerDep, inboxes: PeopleDep) -> AgentInfo:
     """Your card as the registry has it, and whether you are online (404 without one)."""
     await inboxes.renew(caller.user)
-    reply = await conn.request(REGISTRY, "get_agent", GetAgent(agent=caller.user))
-    if not isinstance(reply.body, AgentInfo):
-        raise InvalidMessage(f"the registry answered get_agent with {reply.type!r}")
-    return reply.body
+    return await network.agent_info(conn, caller.user)
 
 
 @router.delete("/card", status_code=status.HTTP_204_NO_CONTENT)
@@ -142,9 +138,9 @@ async def answer(
         raise InvalidMessage(
             f"a {row.kind} is answered with {' or '.join(ANSWERS[row.kind])}, not {body.action}"
         )
-    if not await _still_awaited(conn, inboxes, caller.user, [row]):
-        closed = await asyncio.to_thread(people.item, inboxes.engine, caller.user, item)
-        raise Conflict(f"{item} no longer waits for an answer: {closed and closed.closed_why}")
+    closed = await _close_unawaited(conn, inboxes, caller.user, [row])
+    if row.id in closed:
+        raise Conflict(f"{item} no longer waits for an answer: {closed[row.id]}")
     seq = await _send(conn, caller, row, body)
     await asyncio.to_thread(
         people.close, inboxes.engine, caller.user, {row.id: f"answered: {body.action}"}
@@ -191,8 +187,16 @@ async def _send(
 async def _still_awaited(
     conn: Connection, inboxes: PeopleInboxes, user: str, items: list[PendingItem]
 ) -> list[PendingItem]:
-    """``items`` that still wait for ``user``'s answer, by their conversations' states;
-    the others are closed with the reason."""
+    """``items`` that still wait for ``user``'s answer; the others are closed."""
+    closed = await _close_unawaited(conn, inboxes, user, items)
+    return [item for item in items if item.id not in closed]
+
+
+async def _close_unawaited(
+    conn: Connection, inboxes: PeopleInboxes, user: str, items: list[PendingItem]
+) -> dict[str, str]:
+    """Close those of ``items`` that no longer wait for ``user``'s answer, by their
+    conversations' states; their ids, with why."""
     by_conversation: defaultdict[str, list[PendingItem]] = defaultdict(list)
     for item in items:
         by_conversation[item.conversation].append(item)
@@ -203,7 +207,7 @@ async def _still_awaited(
         closed.update(found)
     if closed:
         await asyncio.to_thread(people.close, inboxes.engine, user, closed)
-    return [item for item in items if item.id not in closed]
+    return closed
 
 
 async def _why_closed(
@@ -233,7 +237,7 @@ def _public(item: PendingItem) -> PendingPublic:
         text=item.text,
         task_id=item.task_id,
         deadline=item.due,
-        received_at=item.received_at.replace(tzinfo=item.received_at.tzinfo or UTC),
+        received_at=item.received,
         body=item.body_json(),
     )
 
