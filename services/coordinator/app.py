@@ -42,17 +42,16 @@ async def serve(
     async with AsyncExitStack() as stack:
         conn = await stack.enter_async_context(Connection(settings, COORDINATOR))
         await ensure_stream(conn.js, event_stream(conn.subjects), replicas=settings.stream_replicas)
-        bucket = conn.subjects.bucket("conversations")
         kv = await conn.js.create_key_value(
             KeyValueConfig(
-                bucket=bucket,
+                bucket=conn.subjects.bucket("conversations"),
                 storage=StorageType.FILE,
                 replicas=settings.stream_replicas,
                 history=1,
             )
         )
         store = ConversationStore(kv)
-        index = await stack.enter_async_context(ConversationIndex(conn.js, kv, bucket))
+        index = await stack.enter_async_context(ConversationIndex(kv))
         llm = Llm(llm_settings or LlmSettings()) if settings.use_llm else None
         if llm is not None:
             stack.push_async_callback(llm.close)

@@ -162,6 +162,11 @@ class Driver:
         reassigned, and a person's silence ends with the conversation's time."""
         return rec.deadline if person else now() + timedelta(seconds=seconds)
 
+    def _turn_due(self, rec: Record, *agents: str) -> datetime:
+        """When ``agents``' answer to a turn or task is due (see :meth:`_answer_by`)."""
+        person = any(rec.is_human(agent) for agent in agents)
+        return self._answer_by(rec, person, rec.budget.turn_seconds)
+
     @staticmethod
     def _required_refused(rec: Record) -> list[Invite]:
         return [i for i in rec.invites if i.agent in rec.required and i.status == "declined"]
@@ -329,7 +334,7 @@ class Driver:
                 assignee=assignee,
                 description=decision.text,
                 mode=mode,
-                deadline=self._answer_by(rec, rec.is_human(assignee), rec.budget.turn_seconds),
+                deadline=self._turn_due(rec, assignee),
             )
             rec.tasks.append(task)
             rec.current = Move(
@@ -343,13 +348,12 @@ class Driver:
             rec.turns += 1
             rec.cursor += 1
         else:  # ask or watch
-            person = any(rec.is_human(agent) for agent in decision.agents)
             rec.current = Move(
                 kind=decision.kind,
                 envelope_id=rec.next_id("m"),
                 speakers=decision.agents,
                 text=decision.text,
-                deadline=self._answer_by(rec, person, rec.budget.turn_seconds),
+                deadline=self._turn_due(rec, *decision.agents),
                 posted=decision.kind == "watch",
                 answered=[],
             )
@@ -395,7 +399,7 @@ class Driver:
                     assignee=others[0],
                     description=task.description,
                     mode=task.mode,
-                    deadline=self._answer_by(rec, rec.is_human(others[0]), rec.budget.turn_seconds),
+                    deadline=self._turn_due(rec, others[0]),
                     attempt=2,
                 )
                 rec.tasks.append(again)

@@ -1,6 +1,7 @@
 """The coordinator's requests, its own inbox, and the agent-offline events it follows."""
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -115,15 +116,24 @@ def build_service(
     async def decline(env: Envelope[TeamDecline]) -> Ack:
         return await answer(env)
 
-    def owned_by(env: Envelope[Any], rec: Record) -> None:
-        if env.sender not in (rec.requester, *rec.observers):
-            raise Forbidden(f"{env.sender} may not steer conversation {rec.id}", in_reply_to=env.id)
+    async def change_owned(
+        env: Envelope[Any], conversation: str, edit: Callable[[Record], bool]
+    ) -> Record:
+        """``edit`` a conversation that ``env``'s sender may steer (else Forbidden)."""
+
+        def owned_edit(rec: Record) -> bool:
+            if env.sender not in (rec.requester, *rec.observers):
+                raise Forbidden(
+                    f"{env.sender} may not steer conversation {rec.id}", in_reply_to=env.id
+                )
+            return edit(rec)
+
+        return await store.change(conversation, owned_edit)
 
     @service.handler("cancel")
     async def cancel(env: Envelope[CancelConversation]) -> ConversationState:
-        owned_by(env, await store.get(env.body.conversation))
         reason = env.body.reason
-        rec = await store.change(env.body.conversation, lambda rec: rec.ask_to_cancel(reason))
+        rec = await change_owned(env, env.body.conversation, lambda r: r.ask_to_cancel(reason))
         scheduler.kick(rec.id)
         return rec.public()
 
@@ -136,15 +146,12 @@ def build_service(
                 "say which conversation the message is for in the envelope's conversation",
                 in_reply_to=env.id,
             )
-        owned_by(env, await store.get(env.conversation))
-        rec = await store.change(env.conversation, lambda rec: events.said_early(rec, env))
+        rec = await change_owned(env, env.conversation, lambda r: events.said_early(r, env))
         scheduler.kick(rec.id)
         return Ack()
 
     @service.handler("continue")
     async def continue_(env: Envelope[ContinueConversation]) -> ConversationState:
-        owned_by(env, await store.get(env.body.conversation))
-
         def follow_up(rec: Record) -> bool:
             if rec.state != "concluded":
                 raise Conflict(
@@ -159,7 +166,7 @@ def build_service(
             scheduler.claim_new(rec)
             return True
 
-        rec = await store.change(env.body.conversation, follow_up)
+        rec = await change_owned(env, env.body.conversation, follow_up)
         scheduler.launch(rec.id)
         return rec.public()
 

@@ -24,7 +24,6 @@ from types import TracebackType
 from typing import Self
 
 import structlog
-from nats.js import JetStreamContext
 from nats.js.kv import KV_DEL, KV_PURGE, KeyValue
 from pydantic import Field, ValidationError
 
@@ -47,10 +46,8 @@ class Indexed(Heading):
 class ConversationIndex:
     """A heading of every record in the bucket, kept up to date by a watch."""
 
-    def __init__(self, js: JetStreamContext, kv: KeyValue, bucket: str) -> None:
-        self._js = js
+    def __init__(self, kv: KeyValue) -> None:
         self._kv = kv
-        self._stream = f"KV_{bucket}"
         self._by_id: dict[str, Indexed] = {}
         self._by_requester: defaultdict[str, set[str]] = defaultdict(set)
         self._seen = 0  # the last stream sequence the watch has applied
@@ -93,7 +90,7 @@ class ConversationIndex:
 
     async def caught_up(self) -> None:
         """Return once the index holds every write made to the bucket before this call."""
-        last = (await self._js.stream_info(self._stream)).state.last_seq
+        last = (await self._kv.status()).stream_info.state.last_seq
         if self._seen >= last:
             return
         ready = asyncio.get_running_loop().create_future()

@@ -6,7 +6,6 @@ choice (the best match for each part of the goal, in order) stands in when
 the LLM's answer is unusable.
 """
 
-import asyncio
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -28,6 +27,7 @@ from protocol.kinds import (
     TeamFormation,
 )
 from protocol.llm import Llm, Usage
+from protocol.retry import retrying
 from protocol.subjects import REGISTRY
 
 log = structlog.get_logger("ioa.coordinator.team")
@@ -168,22 +168,22 @@ class TeamFormer:
         A registry briefly out of reach (restarting, or its NATS node failing over) is
         asked again for a few seconds, then the error goes up and the whole step is
         retried: a team formed without the answer would silently lack a member."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + SEARCH_RETRY_SECONDS
-        while True:
-            try:
-                reply = await self.conn.request(
-                    REGISTRY, "search", Search(query=query, online_only=True, limit=self.per_query)
-                )
-                return reply.body
-            except (Unavailable, Timeout) as exc:
-                if loop.time() >= deadline:
-                    raise
-                log.info("registry out of reach; searching again", query=query, error=str(exc))
-                await asyncio.sleep(0.5)
-            except IoaError as exc:
-                log.warning("registry search failed", query=query, error=str(exc))
-                return None
+        ask = Search(query=query, online_only=True, limit=self.per_query)
+        try:
+            reply = await retrying(
+                lambda: self.conn.request(REGISTRY, "search", ask),
+                seconds=SEARCH_RETRY_SECONDS,
+                why="registry out of reach; searching again",
+                log=log,
+                query=query,
+            )
+        except (Unavailable, Timeout):
+            raise  # the step is retried
+        except IoaError as exc:
+            log.warning("registry search failed", query=query, error=str(exc))
+            return None
+        results: SearchResults = reply.body
+        return results
 
     async def choose(
         self,
