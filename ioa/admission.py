@@ -37,10 +37,7 @@ class Network:
 
     @classmethod
     def find(cls, data_dir: Path) -> "Network":
-        env: dict[str, object] = {}
-        info = runfile.read(data_dir)
-        if info and "IOA_NATS_URL" not in os.environ:
-            env["nats_url"] = info.nats_url
+        env: dict[str, object] = {**local_url(data_dir)}
         admin_creds = creds_dir(data_dir) / f"{ADMIN}.creds"
         if "IOA_NATS_CREDS" not in os.environ:
             if not admin_creds.exists():
@@ -66,6 +63,12 @@ class Network:
 
 def creds_dir(data_dir: Path) -> Path:
     return data_dir / "auth" / "creds"
+
+
+def local_url(data_dir: Path) -> dict[str, str]:
+    """A local ``ioa up``'s NATS URL as a setting, unless ``IOA_NATS_URL`` is set."""
+    info = runfile.read(data_dir)
+    return {"nats_url": info.nats_url} if info and "IOA_NATS_URL" not in os.environ else {}
 
 
 async def admit(network: Network, agent: str, out: Path | None = None) -> Path:

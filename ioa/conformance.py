@@ -36,7 +36,7 @@ import nats
 import structlog
 from nats.aio.msg import Msg
 
-from ioa import runfile
+from ioa.admission import creds_dir, local_url
 from protocol.connection import MSG_ID_HEADER, Connection
 from protocol.envelope import PROTOCOL, Envelope, decode, from_dict
 from protocol.errors import ErrorCode, IoaError, NotFound, Unavailable
@@ -520,12 +520,10 @@ def main(
 
 def local_network(data_dir: Path) -> dict[str, Any]:
     """A local secured ``ioa up``'s URL and this tool's credentials, unless set already."""
-    creds = data_dir / "auth" / "creds" / f"{IDENTITY}.creds"
+    creds = creds_dir(data_dir) / f"{IDENTITY}.creds"
     if "IOA_NATS_CREDS" in os.environ or not creds.exists():
         return {}
-    info = runfile.read(data_dir)
-    url = {"nats_url": info.nats_url} if info and "IOA_NATS_URL" not in os.environ else {}
-    return {"nats_creds": creds, **url}
+    return {"nats_creds": creds, **local_url(data_dir)}
 
 
 def passed(checks: list[Check]) -> bool:

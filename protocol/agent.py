@@ -58,6 +58,7 @@ from protocol.kinds import (
     TeamInvite,
 )
 from protocol.lifecycle import cancel_until_done
+from protocol.retry import OUT_OF_REACH, retrying
 from protocol.settings import NatsSettings
 from protocol.subjects import CHAT, COORDINATOR, REGISTRY
 
@@ -212,17 +213,13 @@ class Agent:
         await self._send_post(env)
 
     async def _send_post(self, env: Envelope[Any], *, retry_for: float = 30.0) -> Posted:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + retry_for
-        while True:
-            try:
-                reply = await self.conn.send(CHAT, "post", env)
-                break
-            except (Unavailable, Timeout, RateLimited) as exc:
-                if loop.time() >= deadline:
-                    raise
-                self.log.info("chat unreachable or busy; posting again", error=str(exc))
-                await asyncio.sleep(0.5)
+        reply = await retrying(
+            lambda: self.conn.send(CHAT, "post", env),
+            seconds=retry_for,
+            why="chat unreachable or busy; posting again",
+            transient=(*OUT_OF_REACH, RateLimited),
+            log=self.log,
+        )
         posted: Posted = reply.body
         return posted
 

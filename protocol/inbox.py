@@ -29,7 +29,7 @@ so the chat service stores it once).
 import asyncio
 import contextlib
 from collections import Counter, OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -271,8 +271,9 @@ class Inbox:
                 await msg.term()
                 return
             annotate(span, env)
-            record = None if env.id in self._seen else await self._handled_before(msg, env.id)
-            if env.id in self._seen or record == b"":
+            seen = env.id in self._seen
+            record = None if seen else await self._handled_before(msg, env.id)
+            if seen or record == b"":
                 self.counts["duplicates"] += 1
                 self._remember(env.id)
                 await msg.ack()
@@ -281,27 +282,33 @@ class Inbox:
                 # Handled before a crash, which came after its answer was written down.
                 self.counts["duplicates"] += 1
                 if self.on_resume is not None:
-                    self._in_hand = msg
-                    try:
+                    with self._holding(msg):
                         await self.on_resume(env, record)  # raises: the message comes back
-                    finally:
-                        self._in_hand = None
                 self._remember(env.id)
                 await self._finish_later(msg, env.id)
                 return
-            self._in_hand = msg
             try:
-                with structlog.contextvars.bound_contextvars(conversation=env.conversation):
+                with (
+                    self._holding(msg),
+                    structlog.contextvars.bound_contextvars(conversation=env.conversation),
+                ):
                     await self.handler(env)
                 self.counts["handled"] += 1
             except Exception as exc:
                 self.counts["failed"] += 1
                 record_error(span, exc)
                 log.exception("handling an inbox message failed", owner=self.owner, type=env.type)
-            finally:
-                self._in_hand = None
             self._remember(env.id)
             await self._finish_later(msg, env.id)
+
+    @contextlib.contextmanager
+    def _holding(self, msg: Msg) -> Iterator[None]:
+        """``msg`` is the one whose handler runs (kept alive, its answer recordable)."""
+        self._in_hand = msg
+        try:
+            yield
+        finally:
+            self._in_hand = None
 
     async def record_answer(self, message_id: str, answer: bytes) -> None:
         """Write down ``answer`` to the message being handled before sending it: from

@@ -218,7 +218,7 @@ class Service:
                         f"token {target.sender!r}",
                         in_reply_to=env.id,
                     )
-                route = self.routes.get(target.op)
+                route = known  # the op is the subject's last token
                 if route is None:
                     raise NotFound(
                         f"{self.name} has no operation {target.op!r}; "

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from protocol.ids import Id
 from protocol.kinds.base import Body
 from protocol.kinds.parts import Part
-from protocol.kinds.usage import TokenUsage
+from protocol.kinds.usage import ReportedUsage
 
 GroupState = Literal["open", "closed"]
 
@@ -143,9 +143,7 @@ class ChatMessage(Body):
     parts: list[Part] = Field(
         default_factory=list, max_length=100, description="Attachments: text, data, files."
     )
-    usage: TokenUsage | None = Field(
-        default=None, description="LLM tokens the sender spent on it (counted in the budget)."
-    )
+    usage: ReportedUsage = None
 
 
 class GroupList(Body):

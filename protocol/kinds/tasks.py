@@ -8,7 +8,7 @@ from pydantic import Field
 from protocol.ids import Id
 from protocol.kinds.base import Body
 from protocol.kinds.parts import Part
-from protocol.kinds.usage import TokenUsage
+from protocol.kinds.usage import ReportedUsage
 
 TaskMode = Literal["sync", "async"]
 
@@ -46,9 +46,7 @@ class TaskResult(Body):
     text: str = Field(max_length=200_000)
     data: dict[str, Any] | None = None
     parts: list[Part] = Field(default_factory=list, max_length=100)
-    usage: TokenUsage | None = Field(
-        default=None, description="LLM tokens the sender spent on it (counted in the budget)."
-    )
+    usage: ReportedUsage = None
 
 
 class TaskFailed(Body):
@@ -56,9 +54,7 @@ class TaskFailed(Body):
 
     task_id: Id
     reason: str = Field(max_length=5000)
-    usage: TokenUsage | None = Field(
-        default=None, description="LLM tokens the sender spent on it (counted in the budget)."
-    )
+    usage: ReportedUsage = None
 
 
 class TaskCancelled(Body):

@@ -1,5 +1,7 @@
 """LLM tokens a member reports with its work, counted against the conversation's budget."""
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
 
 MAX_REPORTED = 100_000_000
@@ -16,3 +18,10 @@ class TokenUsage(BaseModel):
     @property
     def total(self) -> int:
         return self.prompt_tokens + self.completion_tokens
+
+
+ReportedUsage = Annotated[
+    TokenUsage | None,
+    Field(description="LLM tokens the sender spent on it (counted in the budget)."),
+]
+"""The ``usage`` a member may report on a result, a failure or a turn."""
