@@ -122,7 +122,7 @@ class Watcher:
         self.formed: dict[str, float] = {}
         self.ended: dict[str, ConversationState] = {}
         self.ended_at: dict[str, float] = {}
-        self._waiting: dict[str, asyncio.Event] = {}
+        self._waiting: dict[tuple[str, str], asyncio.Event] = {}
 
     async def on_event(self, msg: Msg) -> None:
         at = time.perf_counter()
@@ -131,25 +131,26 @@ class Watcher:
             return
         state = env.body
         conversation = state.conversation
-        if state.state != "forming":
-            self.formed.setdefault(conversation, at)
+        if state.state != "forming" and conversation not in self.formed:
+            self.formed[conversation] = at
+            self._event(conversation, "formed").set()
         if state.state in TERMINAL_STATES and conversation not in self.ended:
             self.ended[conversation], self.ended_at[conversation] = state, at
-            self._event(conversation).set()
+            self._event(conversation, "ended").set()
 
-    def _event(self, conversation: str) -> asyncio.Event:
-        return self._waiting.setdefault(conversation, asyncio.Event())
+    def _event(self, conversation: str, what: str) -> asyncio.Event:
+        return self._waiting.setdefault((conversation, what), asyncio.Event())
 
     async def until_over(self, conversation: str, seconds: float = 120) -> ConversationState:
-        await asyncio.wait_for(self._event(conversation).wait(), seconds)
+        await asyncio.wait_for(self._event(conversation, "ended").wait(), seconds)
         return self.ended[conversation]
 
     async def until_formed(self, conversation: str, seconds: float = 60) -> float:
-        for _ in range(int(seconds * 1000)):
-            if conversation in self.formed:
-                return self.formed[conversation]
-            await asyncio.sleep(0.001)
-        raise TimeoutError(f"conversation {conversation} did not form in {seconds} s")
+        try:
+            await asyncio.wait_for(self._event(conversation, "formed").wait(), seconds)
+        except TimeoutError:
+            raise TimeoutError(f"conversation {conversation} did not form in {seconds} s") from None
+        return self.formed[conversation]
 
 
 def _ts(envelope: dict[str, Any]) -> datetime:

@@ -25,7 +25,7 @@ from typing import Any
 
 import nats
 
-from bench.report import table, write_results
+from bench.report import cpu_seconds, table, write_results
 from ioa import nats_server
 from protocol.connection import Connection
 from protocol.envelope import Envelope, decode
@@ -63,11 +63,6 @@ def cards(count: int) -> list[AgentCard]:
             )
         )
     return out
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def fire(nc: Any, requests: list[tuple[str, bytes]], in_flight: int) -> tuple[float, int]:
