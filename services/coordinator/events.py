@@ -46,11 +46,12 @@ def group_message(rec: Record, env: Envelope[Any]) -> bool:
             else:
                 task.outcome, task.result = "failed", clip(body.reason, RESULT_LIMIT)
             changed = True
+    answers_the_move = False
     if isinstance(body, ChatMessage) and rec.current is not None:
         move = rec.current
         if env.sender in move.speakers and env.sender not in move.answered:
             move.answered.append(env.sender)
-            changed = True
+            changed = answers_the_move = True
     text = _text_of(body)
     if text is not None and env.sender != "coordinator":
         new = rec.heard(
@@ -62,10 +63,21 @@ def group_message(rec: Record, env: Envelope[Any]) -> bool:
                 next_speakers=list(getattr(body, "next_speakers", [])),
             )
         )
+        member = env.sender in rec.member_ids()
         # A member's own LLM tokens count against the budget, once per message.
         reported: TokenUsage | None = getattr(body, "usage", None)
-        if new and reported is not None and env.sender in rec.member_ids():
+        if new and reported is not None and member:
             rec.spend(Usage(reported.prompt_tokens, reported.completion_tokens))
+        if (
+            new
+            and member
+            and isinstance(body, ChatMessage)
+            and not answers_the_move
+            and rec.policy == "autonomous"
+        ):
+            # Members who pass the word on may speak before the coordinator has watched
+            # for them: a turn all the same, so the turn budget still ends the talk.
+            rec.turns += 1
         changed = changed or new
     return changed
 
