@@ -219,7 +219,7 @@ class LogReader(Inbox):
         super().__init__(conn, owner, handler)
         self._group = group
 
-    async def _bind(self) -> Any:
+    async def _consumer(self) -> tuple[str, str]:
         js, stream = self.conn.js, group_stream(self.conn.subjects).name
         durable = f"log-{self.owner}"
         await js.add_consumer(
@@ -233,7 +233,7 @@ class LogReader(Inbox):
                 max_deliver=5,
             ),
         )
-        return await js.pull_subscribe_bind(durable=durable, stream=stream)
+        return stream, durable
 
 
 async def open_members(
@@ -262,7 +262,7 @@ async def close_members(opened: list[tuple[Inbox, Connection]]) -> None:
         await inbox.__aexit__(None, None, None)
         await conn.__aexit__(None, None, None)
 
-    # Together: each inbox takes up to a fetch timeout (1 s) to notice it should stop.
+    # Together: each inbox takes up to a second (pull.WAIT_SECONDS) to notice it should stop.
     await asyncio.gather(*(close(inbox, conn) for inbox, conn in opened))
 
 

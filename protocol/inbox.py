@@ -13,9 +13,13 @@ entries expire after ``handled_ttl``) instead. A message that comes again after 
 crash (redelivered because its ack was never confirmed) is looked up there first,
 so work that finished is not done twice, while a message whose handling did not
 finish has no record and is handled again. Lookups happen only for redeliveries
-(JetStream counts deliveries), so the steady path pays one confirmed ack per
-message, pipelined with the next handler (it used to write the id to the bucket
-and then ack: one more stream write per message for JetStream). While a handler
+(JetStream counts deliveries). On the steady path a message costs a plain ack, and one
+confirmed ack covers the messages handled in quick succession before it: JetStream
+processes one consumer's acks in order, so confirming the last confirms the earlier
+ones, and a failed confirmation records all of them. The confirmation runs beside the
+next handler. (It used to be one confirmed ack per message, and before that a bucket
+write plus an ack: one more stream write per message for JetStream.) The messages
+arrive through a pull request kept waiting on the server (``pull.Reader``). While a handler
 runs, the inbox tells JetStream it is still working, so ``ack_wait`` can stay
 short and a crashed agent's unfinished message comes back soon after restart.
 
@@ -60,6 +64,11 @@ T = TypeVar("T")
 HANDLED_TTL = 7 * 24 * 3600.0
 # Seconds to wait for JetStream to confirm an ack before writing the handled record.
 ACK_TIMEOUT = 5.0
+# Messages read from the consumer at a time (asked for and held at most).
+BATCH = 16
+# A handled message's ack is confirmed at least this often (seconds) while messages
+# follow each other quickly; a slower handler's every ack is.
+CONFIRM_SECONDS = 0.1
 
 
 def consumer_name(owner: str) -> str:
@@ -162,7 +171,10 @@ class Inbox:
         self._keep_alive: asyncio.Task[None] | None = None
         self._in_hand: Msg | None = None  # the message whose handler runs now
 
-        self._psub: Any = None
+        self._reader: pull.Reader | None = None
+        # Ids acked since the last confirmed ack (see _finish_later).
+        self._unconfirmed: list[str] = []
+        self._confirmed_at = 0.0
         self._handled_ttl = handled_ttl
         self._handled: KeyValue | None = None
         self._finishing: set[asyncio.Task[None]] = set()
@@ -171,8 +183,10 @@ class Inbox:
     async def __aenter__(self) -> Self:
         if self._handled_ttl is not None:
             self._handled = await self._open_handled()
-        psub = self._psub = await self._bind()
-        self._task = asyncio.create_task(self._consume(psub), name=f"inbox-{self.owner}")
+        stream, durable = await self._consumer()
+        reader = pull.Reader(self.conn.nc, stream, durable, batch=BATCH)
+        self._reader = await reader.start()
+        self._task = asyncio.create_task(self._consume(reader), name=f"inbox-{self.owner}")
         self._keep_alive = asyncio.create_task(self._working(), name=f"inbox-{self.owner}-alive")
         return self
 
@@ -192,7 +206,8 @@ class Inbox:
                 self._task.cancel()
         if self._finishing:
             await asyncio.wait(self._finishing, timeout=5)
-        await pull.let_go(self._psub)
+        if self._reader is not None:
+            await self._reader.stop()
 
     async def _open_handled(self) -> KeyValue:
         js, subjects = self.conn.js, self.conn.subjects
@@ -204,7 +219,8 @@ class Inbox:
                 create_handled_bucket(js, subjects, self.owner, ttl=self._handled_ttl)
             )
 
-    async def _bind(self) -> Any:
+    async def _consumer(self) -> tuple[str, str]:
+        """The stream and the durable consumer this inbox reads (made when missing)."""
         js, subjects = self.conn.js, self.conn.subjects
         stream = inbox_stream(subjects).name
         durable = consumer_name(self.owner)
@@ -220,7 +236,7 @@ class Inbox:
                     info = await self._create(js.add_consumer(stream, config))
                 if info.config.ack_wait:
                     self._ack_wait = info.config.ack_wait  # keep-alives follow the real one
-                return await js.pull_subscribe_bind(durable=durable, stream=stream)
+                return stream, durable
             except NotFoundError:
                 if loop.time() > deadline:
                     raise NotFound(
@@ -241,24 +257,25 @@ class Inbox:
                 "which provisions the inbox and issues the agent's credentials)"
             ) from None
 
-    async def _consume(self, psub: Any) -> None:
+    async def _consume(self, reader: pull.Reader) -> None:
+        # Every log line of this task, the handlers' among them, names the agent.
+        structlog.contextvars.bind_contextvars(agent=self.owner)
         while not self._stopping.is_set():
-            for msg in await pull.fetch(psub, 16, self._stopping, owner=self.owner):
+            msgs = await reader.next(self._stopping, owner=self.owner)
+            for i, msg in enumerate(msgs):
                 try:
-                    await self._handle(msg)
+                    await self._handle(msg, last=i == len(msgs) - 1)
                 except Exception:
                     # No one message may stop the inbox (a deeply nested one once did);
                     # left unacknowledged, it comes back after ack_wait.
                     self.counts["failed"] += 1
                     log.exception("an inbox message broke its handling", owner=self.owner)
 
-    async def _handle(self, msg: Msg) -> None:
+    async def _handle(self, msg: Msg, *, last: bool) -> None:
+        """``last``: no other message is in hand after this one."""
         meta = msg.metadata
         metrics.record_inbox(self.owner, meta.num_pending, meta.timestamp)
-        with (
-            structlog.contextvars.bound_contextvars(agent=self.owner),
-            consumer_span(msg.subject, msg.headers, name=f"process inbox {self.owner}") as span,
-        ):
+        with consumer_span(msg.subject, msg.headers, name=f"process inbox {self.owner}") as span:
             try:
                 env = decode(msg.data, max_bytes=self.conn.settings.max_message_bytes)
             except IoaError as exc:
@@ -285,7 +302,7 @@ class Inbox:
                     with self._holding(msg):
                         await self.on_resume(env, record)  # raises: the message comes back
                 self._remember(env.id)
-                await self._finish_later(msg, env.id)
+                await self._finish_later(msg, env.id, last=last)
                 return
             try:
                 with (
@@ -299,7 +316,7 @@ class Inbox:
                 record_error(span, exc)
                 log.exception("handling an inbox message failed", owner=self.owner, type=env.type)
             self._remember(env.id)
-            await self._finish_later(msg, env.id)
+            await self._finish_later(msg, env.id, last=last)
 
     @contextlib.contextmanager
     def _holding(self, msg: Msg) -> Iterator[None]:
@@ -321,10 +338,29 @@ class Inbox:
         except Exception as exc:
             log.warning("could not record an answer", owner=self.owner, error=str(exc))
 
-    async def _finish_later(self, msg: Msg, message_id: str) -> None:
-        """Record, then ack, in the background: the next message need not wait."""
+    async def _finish_later(self, msg: Msg, message_id: str, *, last: bool) -> None:
+        """Ack a handled message. The ack is confirmed by JetStream when no other message
+        is in hand or ``CONFIRM_SECONDS`` have passed since the last confirmation;
+        otherwise it is a plain ack. A consumer's acks are processed in the order they
+        are sent, so a confirmation confirms the plain acks before it too, and when it
+        fails every id since the last one is recorded instead (:meth:`_finish`, in the
+        background: the next message need not wait)."""
+        if self._handled is None:
+            with contextlib.suppress(Exception):
+                await msg.ack()
+            return
+        now = asyncio.get_running_loop().time()
+        if not last and now - self._confirmed_at < CONFIRM_SECONDS:
+            try:
+                await msg.ack()
+                self._unconfirmed.append(message_id)
+                return
+            except Exception:
+                pass  # not sent: confirm it below, or record it
+        ids, self._unconfirmed = [*self._unconfirmed, message_id], []
+        self._confirmed_at = now
         await self._finish_slots.acquire()
-        task = asyncio.create_task(self._finish(msg, message_id))
+        task = asyncio.create_task(self._finish(msg, ids))
         self._finishing.add(task)
         task.add_done_callback(self._finished)
 
@@ -351,22 +387,22 @@ class Inbox:
                 with contextlib.suppress(Exception):
                     await self._in_hand.in_progress()
 
-    async def _finish(self, msg: Msg, message_id: str) -> None:
-        if self._handled is None:
-            with contextlib.suppress(Exception):
-                await msg.ack()
-            return
+    async def _finish(self, msg: Msg, handled: list[str]) -> None:
+        """Have ``msg``'s ack confirmed; when that fails, record every id in ``handled``
+        (``msg``'s and those acked plainly since the last confirmation)."""
+        assert self._handled is not None
         try:
             await msg.ack_sync(timeout=ACK_TIMEOUT)
-            return  # JetStream will not deliver it again
+            return  # JetStream will not deliver them again
         except Exception as exc:
             log.warning("an ack was not confirmed", owner=self.owner, error=str(exc))
-        try:
-            # So that its redelivery is recognised as handled.
-            await self._handled.put(_handled_key(message_id), b"")
-        except Exception as exc:
-            # The message is handled; only its redelivery would be handled again.
-            log.warning("could not record a handled message", owner=self.owner, error=str(exc))
+        for message_id in handled:
+            try:
+                # So that a redelivery is recognised as handled.
+                await self._handled.put(_handled_key(message_id), b"")
+            except Exception as exc:
+                # The message is handled; only its redelivery would be handled again.
+                log.warning("could not record a handled message", owner=self.owner, error=str(exc))
         with contextlib.suppress(Exception):
             await msg.ack()
 

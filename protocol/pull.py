@@ -1,45 +1,149 @@
 """Reading a durable JetStream pull consumer: the part every reader does the same way.
 
 Inboxes (``inbox.py``), the chat service's fan-out and the coordinator's agent-offline
-events each bind a pull subscription and fetch batches until they stop. What a fetch
-does when nothing comes or NATS is out of reach, and how the subscription is let go,
-is the same for all of them, and is here.
+events each read a durable consumer until they stop. How messages are asked for, what
+a reader does when nothing comes or NATS is out of reach, and how it lets go of what
+it holds, is the same for all of them, and is here.
 """
 
 import asyncio
 import contextlib
+import json
+from collections import deque
 from typing import Any
 
 import structlog
+from nats.aio.client import Client
 from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
+from nats.js.api import DEFAULT_PREFIX, Header, StatusCode
 
 log = structlog.get_logger("ioa.pull")
 
-FETCH_SECONDS = 1.0
-"""How long one fetch waits for a message: a reader notices it should stop this fast."""
+WAIT_SECONDS = 1.0
+"""How long one ``Reader.next`` waits for a message: a reader notices it should stop
+this fast."""
 OUTAGE_PAUSE = 0.5
-"""How long a reader waits before fetching again after NATS failed it."""
+"""How long a reader waits before asking again after NATS refused or failed it."""
+PULL_EXPIRES = 30.0
+"""Seconds one pull request waits on the server before it expires (and is renewed)."""
+HEARTBEAT = 5.0
+"""Seconds between the server's idle heartbeats while a pull request waits: a reader
+that hears nothing for two of them takes its requests as lost (a server restart) and
+asks again."""
 
 
-async def fetch(psub: Any, batch: int, stopping: asyncio.Event, **context: Any) -> list[Msg]:
-    """The next messages, at most ``batch``; none when nothing came within a second or
-    NATS is out of reach (then after a pause that ``stopping`` cuts short). The caller
-    loops until ``stopping`` is set; ``context`` goes into the log line of a failure."""
-    try:
-        msgs: list[Msg] = await psub.fetch(batch=batch, timeout=FETCH_SECONDS)
-        return msgs
-    except TimeoutError:  # nats-py raises its own or asyncio's: nothing came
-        return []
-    except Exception as exc:  # a NATS outage: wait, then the caller fetches again
-        log.warning("fetch failed; fetching again", error=str(exc), **context)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stopping.wait(), timeout=OUTAGE_PAUSE)
-        return []
+class Reader:
+    """Read a durable pull consumer continuously, the way NATS's newer clients consume.
 
+    A pull request for up to ``batch`` messages is kept waiting on the server and
+    topped up when half of it is used, so a message is pushed to the reader as soon as
+    it is stored. Asking per batch instead (``fetch``) costs a round trip and a status
+    message per batch, and nats-py's fetch makes a task, a timer and a UUID for every
+    message it returns. At most ``batch`` messages are asked for or held here at once
+    (twice that for a moment after a reconnect, when requests made on the old connection
+    may still be waiting on the server).
+    """
 
-async def let_go(psub: Any) -> None:
-    """Unsubscribe a pull subscription, if there is one: left subscribed after a batch
-    fetch, it makes the connection's drain() hang for its whole timeout (30 s)."""
-    if psub is not None:
-        with contextlib.suppress(Exception):
-            await psub.unsubscribe()
+    def __init__(
+        self,
+        nc: Client,
+        stream: str,
+        durable: str,
+        *,
+        batch: int,
+        expires: float = PULL_EXPIRES,
+        heartbeat: float = HEARTBEAT,
+    ) -> None:
+        self._nc = nc
+        self._next = f"{DEFAULT_PREFIX}.CONSUMER.MSG.NEXT.{stream}.{durable}"
+        self._batch = batch
+        self._expires = expires
+        self._heartbeat = heartbeat
+        self._arrived: deque[Msg] = deque()
+        self._woken = asyncio.Event()
+        self._requested = 0  # asked for and neither delivered nor expired yet
+        self._heard = 0.0  # when the server last sent anything (loop time)
+        self._refused = False  # the last status was an error: pause before asking again
+        self._reconnects = 0  # the connection's count when the requests were made
+        self._sub: Subscription | None = None
+
+    async def start(self) -> "Reader":
+        self._sub = await self._nc.subscribe(self._nc.new_inbox(), cb=self._on_message)
+        self._heard = asyncio.get_running_loop().time()
+        return self
+
+    async def stop(self) -> None:
+        """Stop reading. Messages that arrived and were not taken come back after the
+        consumer's ack wait, in order. (Handing them back at once with a nak would reorder
+        them: nats-server puts a redelivery it finds no live request for at the end of
+        its queue, and the request this reader leaves behind is only found dead at its
+        next heartbeat.)"""
+        if self._sub is not None:
+            with contextlib.suppress(Exception):
+                await self._sub.unsubscribe()
+            self._sub = None
+        self._arrived.clear()
+
+    async def next(self, stopping: asyncio.Event, **context: Any) -> list[Msg]:
+        """The messages that arrived, at most ``batch``, oldest first; none when nothing
+        came within a second (the caller loops until ``stopping`` is set). ``context``
+        goes into the log line of a failure."""
+        if self._refused:
+            self._refused = False
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), timeout=OUTAGE_PAUSE)
+        await self._top_up(context)
+        if not self._arrived:
+            self._woken.clear()
+            try:
+                await asyncio.wait_for(self._woken.wait(), timeout=WAIT_SECONDS)
+            except TimeoutError:
+                silent = asyncio.get_running_loop().time() - self._heard
+                if self._requested and silent > 2 * self._heartbeat:
+                    self._requested = 0  # lost with a server or a connection: ask again
+                return []
+        taken = min(len(self._arrived), self._batch)
+        return [self._arrived.popleft() for _ in range(taken)]
+
+    async def _top_up(self, context: dict[str, Any]) -> None:
+        reconnects = self._nc.stats["reconnects"]
+        if reconnects != self._reconnects:
+            # A new connection (perhaps to a restarted server): the requests may be gone.
+            self._reconnects, self._requested = reconnects, 0
+        held = self._requested + len(self._arrived)
+        if held > self._batch // 2 or self._sub is None:
+            return
+        wanted = self._batch - held
+        request = {
+            "batch": wanted,
+            "expires": int(self._expires * 1e9),
+            "idle_heartbeat": int(self._heartbeat * 1e9),
+        }
+        try:
+            await self._nc.publish(self._next, json.dumps(request).encode(), self._sub.subject)
+        except Exception as exc:  # closed or out of reach: the next call asks again
+            log.warning("pull request failed; asking again", error=str(exc), **context)
+            self._refused = True
+            return
+        self._requested += wanted
+
+    async def _on_message(self, msg: Msg) -> None:
+        self._heard = asyncio.get_running_loop().time()
+        status = msg.headers.get(Header.STATUS) if msg.headers else None
+        if not status:
+            self._requested = max(0, self._requested - 1)
+            self._arrived.append(msg)
+        elif status == StatusCode.CONTROL_MESSAGE:
+            return  # an idle heartbeat: the request still waits
+        else:
+            # 408: a request expired; 409: the server dropped requests (a leader change,
+            # too many waiting); 503: no JetStream behind the subject. Each says how many
+            # of its messages will not come; without that, assume none will.
+            undelivered = msg.headers.get("Nats-Pending-Messages") if msg.headers else None
+            if undelivered and undelivered.isdigit():
+                self._requested = max(0, self._requested - int(undelivered))
+            else:
+                self._requested = 0
+            self._refused = status != StatusCode.REQUEST_TIMEOUT
+        self._woken.set()

@@ -95,7 +95,7 @@ class Fanout:
         self._stream = group_stream(conn.subjects).name
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._psub: Any = None
+        self._reader: pull.Reader | None = None  # while this replica leads
         self._batch = settings.fanout_batch
         self._lease = Lease(
             conn.js,
@@ -105,7 +105,6 @@ class Fanout:
             ttl=settings.fanout_lease_ttl,
             replicas=settings.stream_replicas,
         )
-        self._leading = False
         self._pipeline: CopyPipeline | None = None
         self.counts: Counter[str] = Counter()
 
@@ -131,7 +130,6 @@ class Fanout:
         )
         self._pipeline = await CopyPipeline(self._conn.nc).__aenter__()
         await self._lease.__aenter__()
-        self._psub = await js.pull_subscribe_bind(durable=CONSUMER, stream=self._stream)
         self._task = asyncio.create_task(self._run(), name="chat-fanout")
         log.info("fan-out running", stream=self._stream, consumer=CONSUMER, batch=self._batch)
         return self
@@ -144,40 +142,47 @@ class Fanout:
     ) -> None:
         self._stopping.set()
         if self._task is not None:
-            # The loop notices within one fetch timeout; a batch in hand is
+            # The loop notices within a second (pull.WAIT_SECONDS); a batch in hand is
             # finished or handed back (nak) before it stops.
             done, _ = await asyncio.wait({self._task}, timeout=MAX_RETRY_DELAY + 2)
             if not done:
                 self._task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await self._task
-        if self._psub is not None:
-            await pull.let_go(self._psub)
-            await self._lease.__aexit__(exc_type, exc, tb)
         if self._pipeline is not None:
+            await self._step_down()
+            await self._lease.__aexit__(exc_type, exc, tb)
             with contextlib.suppress(Exception):
                 await self._pipeline.__aexit__(exc_type, exc, tb)
 
     @property
     def leading(self) -> bool:
         """Whether this replica is the one fanning out now."""
-        return self._leading
+        return self._reader is not None
 
     async def _run(self) -> None:
         while not self._stopping.is_set():
             if not self._lease.held:
-                self._leading = False
+                await self._step_down()
                 self._lease.changed.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._lease.changed.wait(), timeout=1.0)
                 continue
-            if not self._leading:
+            if self._reader is None:
                 await self._take_over()
-                self._leading = True
+                reader = pull.Reader(self._conn.nc, self._stream, CONSUMER, batch=self._batch)
+                self._reader = await reader.start()
                 continue
-            msgs = await pull.fetch(self._psub, self._batch, self._stopping, consumer=CONSUMER)
+            msgs = await self._reader.next(self._stopping, consumer=CONSUMER)
             if msgs:
                 await self._fan_out(msgs)
+
+    async def _step_down(self) -> None:
+        """Stop reading the log (if this replica did); what it held goes back for the next
+        holder of the lease, who waits for it before anything newer (``_take_over``)."""
+        if self._reader is not None:
+            reader, self._reader = self._reader, None
+            await reader.stop()
 
     async def _take_over(self) -> None:
         """Let a dead predecessor's unacknowledged batch come back before anything newer."""

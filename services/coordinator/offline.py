@@ -44,7 +44,7 @@ class OfflineEvents:
         self._conn = conn
         self._handler = handler
         self._stream = event_stream(conn.subjects).name
-        self._psub: Any = None
+        self._reader: pull.Reader | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         # "handled" or "failed"; an event that does not decode is counted by the
@@ -67,8 +67,11 @@ class OfflineEvents:
                 max_deliver=TRIES,
             ),
         )
-        self._psub = await js.pull_subscribe_bind(durable=CONSUMER, stream=self._stream)
-        self._task = asyncio.create_task(self._consume(), name="coordinator-offline-events")
+        reader = pull.Reader(self._conn.nc, self._stream, CONSUMER, batch=16)
+        self._reader = await reader.start()
+        self._task = asyncio.create_task(
+            self._consume(self._reader), name="coordinator-offline-events"
+        )
         return self
 
     async def __aexit__(
@@ -79,16 +82,17 @@ class OfflineEvents:
     ) -> None:
         self._stopping.set()
         if self._task is not None:
-            # The loop notices within one fetch timeout; an unacknowledged event in hand
+            # The loop notices within a second (pull.WAIT_SECONDS); an unacknowledged event in hand
             # comes back to another replica.
             done, _ = await asyncio.wait({self._task}, timeout=3)
             if not done:
                 self._task.cancel()
-        await pull.let_go(self._psub)
+        if self._reader is not None:
+            await self._reader.stop()
 
-    async def _consume(self) -> None:
+    async def _consume(self, reader: pull.Reader) -> None:
         while not self._stopping.is_set():
-            for msg in await pull.fetch(self._psub, 16, self._stopping, consumer=CONSUMER):
+            for msg in await reader.next(self._stopping, consumer=CONSUMER):
                 await self._handle(msg)
 
     async def _handle(self, msg: Msg) -> None:

@@ -1,0 +1,183 @@
+"""pull.Reader: a durable consumer read through a pull request kept waiting on a real
+nats-server, and the inbox's acks confirmed once for a quick run of messages."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import nats
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
+from nats.js.errors import NoKeysError
+
+from ioa import nats_server
+from ioa.processes import die_with_parent
+from protocol import pull
+from protocol.connection import Connection
+from protocol.envelope import Envelope
+from protocol.inbox import Inbox, consumer_name, handled_bucket
+from protocol.kinds import ChatMessage
+from protocol.settings import ServiceSettings
+from protocol.streams import ensure_stream, inbox_stream
+
+STREAM, DURABLE = "PULLTEST", "reader"
+
+
+@asynccontextmanager
+async def consumer(url: str, name: str, *, ack_wait: float = 30.0) -> AsyncIterator[Client]:
+    """A stream ``name`` on ``name.>`` with one durable consumer, deleted afterwards."""
+    nc = await nats.connect(url)
+    js = nc.jetstream()
+    await js.add_stream(StreamConfig(name=name, subjects=[f"{name}.>"]))
+    await js.add_consumer(
+        name, ConsumerConfig(durable_name=DURABLE, ack_policy=AckPolicy.EXPLICIT, ack_wait=ack_wait)
+    )
+    try:
+        yield nc
+    finally:
+        await js.delete_stream(name)
+        await nc.drain()
+
+
+async def publish(nc: Client, stream: str, count: int, start: int = 0) -> None:
+    js = nc.jetstream()
+    for n in range(start, start + count):
+        await js.publish(f"{stream}.m", str(n).encode())
+
+
+async def read(reader: pull.Reader, count: int, seconds: float = 10.0) -> list[Msg]:
+    stopping, got = asyncio.Event(), []
+    deadline = asyncio.get_running_loop().time() + seconds
+    while len(got) < count and asyncio.get_running_loop().time() < deadline:
+        for msg in await reader.next(stopping):
+            await msg.ack()
+            got.append(msg)
+    return got
+
+
+async def test_messages_are_read_in_order_and_no_more_than_a_batch_is_held(
+    nats_url: str,
+) -> None:
+    async with consumer(nats_url, "PULLORDER") as nc:
+        reader = await pull.Reader(nc, "PULLORDER", DURABLE, batch=4).start()
+        try:
+            await reader.next(asyncio.Event())  # asks; nothing is stored yet
+            await publish(nc, "PULLORDER", 10)
+            await asyncio.sleep(0.5)
+            info = await nc.jetstream().consumer_info("PULLORDER", DURABLE)
+            assert info.num_ack_pending == 4  # delivered to the reader, not yet taken
+            assert info.num_pending == 6  # still on the server
+            got = await read(reader, 10)
+        finally:
+            await reader.stop()
+    assert [m.data for m in got] == [str(n).encode() for n in range(10)]
+
+
+async def test_an_expired_request_is_renewed(nats_url: str) -> None:
+    async with consumer(nats_url, "PULLEXPIRY") as nc:
+        reader = pull.Reader(nc, "PULLEXPIRY", DURABLE, batch=2, expires=1.0, heartbeat=0.25)
+        await reader.start()
+        try:
+            stopping = asyncio.Event()
+            for _ in range(3):  # idle past the request's expiry, asking as a reader does
+                assert await reader.next(stopping) == []
+            await publish(nc, "PULLEXPIRY", 3)
+            got = await read(reader, 3, seconds=5)
+        finally:
+            await reader.stop()
+    assert [m.data for m in got] == [b"0", b"1", b"2"]
+
+
+async def test_what_a_stopped_reader_held_comes_back_in_order(nats_url: str) -> None:
+    async with consumer(nats_url, "PULLSTOP", ack_wait=2) as nc:
+        first = await pull.Reader(nc, "PULLSTOP", DURABLE, batch=8).start()
+        await first.next(asyncio.Event())
+        await publish(nc, "PULLSTOP", 5)
+        await asyncio.sleep(0.3)  # arrived at the first reader
+        taken = await first.next(asyncio.Event())
+        await taken[0].ack()  # the first one is handled, the rest only held
+        await first.stop()
+        second = await pull.Reader(nc, "PULLSTOP", DURABLE, batch=8).start()
+        try:
+            got = await read(second, 4, seconds=10)  # after the 2 s ack wait
+        finally:
+            await second.stop()
+    assert taken[0].data == b"0"
+    assert [m.data for m in got] == [b"1", b"2", b"3", b"4"]
+
+
+async def test_reading_goes_on_after_the_server_restarts(tmp_path: Path) -> None:
+    port, store = nats_server.free_port(), tmp_path / "nats"
+    server = nats_server.start(port, store, preexec_fn=die_with_parent())
+    url = f"nats://127.0.0.1:{port}"
+    try:
+        nc = await nats.connect(url, max_reconnect_attempts=-1, reconnect_time_wait=0.2)
+        js = nc.jetstream()
+        await js.add_stream(StreamConfig(name=STREAM, subjects=[f"{STREAM}.>"]))
+        await js.add_consumer(STREAM, ConsumerConfig(durable_name=DURABLE, ack_wait=30))
+        reader = await pull.Reader(nc, STREAM, DURABLE, batch=4).start()
+        await publish(nc, STREAM, 2)
+        before = await read(reader, 2)
+        nats_server.stop(server)  # the waiting request goes with it
+        await asyncio.sleep(0.5)
+        server = nats_server.start(port, store, preexec_fn=die_with_parent())
+        await nc.flush(timeout=10)  # reconnected
+        await publish(nc, STREAM, 2, start=2)
+        # Well within the reader's silence limit (two 5 s heartbeats): the reconnect
+        # itself makes it ask again.
+        after = await read(reader, 2, seconds=4)
+        await reader.stop()
+        await nc.close()
+    finally:
+        nats_server.stop(server)
+    assert [m.data for m in before + after] == [b"0", b"1", b"2", b"3"]
+
+
+async def test_a_failed_confirmation_records_every_message_acked_since_the_last(
+    settings: ServiceSettings,
+) -> None:
+    """The first message is alone, so its ack is confirmed; the others are sent while
+    it is handled and arrive together, so all but the last are acked plainly. The last
+    one's handler deletes the consumer: its confirmation cannot come, and every id
+    after the first must then be in the handled bucket, so that none is handled again
+    after a crash."""
+    owner, count = "acker", 6
+    envs = [
+        Envelope.of(ChatMessage(text=f"m{n}"), sender="someone", group="g") for n in range(count)
+    ]
+    handled: list[str] = []
+    first_in_hand, last_handled = asyncio.Event(), asyncio.Event()
+    async with Connection(settings, owner) as conn:
+        await ensure_stream(conn.js, inbox_stream(conn.subjects))
+        subject = conn.subjects.inbox(owner, "group", "g")
+
+        async def handle(env: Envelope[Any]) -> None:
+            handled.append(env.id)
+            if env.id == envs[0].id:
+                first_in_hand.set()
+                await asyncio.sleep(0.3)  # the others arrive meanwhile
+            if env.id == envs[-1].id:
+                stream = inbox_stream(conn.subjects).name
+                await conn.js.delete_consumer(stream, consumer_name(owner))
+                last_handled.set()
+
+        async with Inbox(conn, owner, handle):
+            await conn.js.publish(subject, envs[0].encode())
+            await asyncio.wait_for(first_in_hand.wait(), 10)
+            for env in envs[1:]:
+                await conn.js.publish(subject, env.encode())
+            await asyncio.wait_for(last_handled.wait(), 10)
+            bucket = await conn.js.key_value(handled_bucket(conn.subjects, owner))
+            recorded: set[str] = set()
+            for _ in range(100):  # the confirmation fails, then the records are written
+                with contextlib.suppress(NoKeysError):
+                    recorded = {key.replace("=", ":") for key in await bucket.keys()}
+                if len(recorded) >= count - 1:
+                    break
+                await asyncio.sleep(0.1)
+    assert handled == [env.id for env in envs]
+    assert recorded == {env.id for env in envs[1:]}
