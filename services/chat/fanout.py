@@ -13,8 +13,10 @@ fanned out again (by this or another replica); each copy's ``Nats-Msg-Id`` is
 duplicates. An append that was acknowledged to its sender is therefore
 always delivered, at least once.
 
-Order. Only the replica holding the fan-out lease (``lease.py``) fetches,
-one batch at a time, and acknowledges a batch before it fetches the next;
+Order. Only the replica holding the fan-out lease (``lease.py``) reads the
+consumer (``pull.Reader``; ``max_ack_pending`` is one batch, so no more than a
+batch is ever out), takes a batch of what arrived, and acknowledges it before it
+takes the next;
 inside a batch the copies are sent in log order on one connection, which
 JetStream stores in the order it receives them. A replica that takes the
 lease over while log messages are still unacknowledged (its predecessor died
