@@ -25,12 +25,17 @@ WAIT_SECONDS = 1.0
 this fast."""
 OUTAGE_PAUSE = 0.5
 """How long a reader waits before asking again after NATS refused or failed it."""
-PULL_EXPIRES = 30.0
-"""Seconds one pull request waits on the server before it expires (and is renewed)."""
-HEARTBEAT = 5.0
-"""Seconds between the server's idle heartbeats while a pull request waits: a reader
-that hears nothing for two of them takes its requests as lost (a server restart) and
-asks again."""
+PULL_EXPIRES = 1.0
+"""Seconds one pull request waits on the server before it expires and is renewed.
+Short on purpose: a request whose reader is gone (a killed process) stays on the server
+until it expires, and a redelivery nats-server tries on such a request goes to the end
+of its queue, out of order. A second is what nats-py's ``fetch`` gave, and is
+below every ack wait the services use; when busy, requests are used up long before."""
+RENEW_AFTER = 0.75
+"""A live reader asks again when its newest request has run this share of its time, so
+that another live request always waits behind one that expires: a redelivery the server
+tries at the moment a request expires goes to the end of its queue if no other live
+request is there."""
 
 
 class Reader:
@@ -41,8 +46,8 @@ class Reader:
     it is stored. Asking per batch instead (``fetch``) costs a round trip and a status
     message per batch, and nats-py's fetch makes a task, a timer and a UUID for every
     message it returns. At most ``batch`` messages are asked for or held here at once
-    (twice that for a moment after a reconnect, when requests made on the old connection
-    may still be waiting on the server).
+    (twice that for a moment while a request is renewed, or after a reconnect, when
+    requests made on the old connection may still be waiting on the server).
     """
 
     def __init__(
@@ -53,19 +58,18 @@ class Reader:
         *,
         batch: int,
         expires: float = PULL_EXPIRES,
-        heartbeat: float = HEARTBEAT,
     ) -> None:
         self._nc = nc
         self._next = f"{DEFAULT_PREFIX}.CONSUMER.MSG.NEXT.{stream}.{durable}"
         self._batch = batch
         self._expires = expires
-        self._heartbeat = heartbeat
         self._arrived: deque[Msg] = deque()
         self._woken = asyncio.Event()
         self._requested = 0  # asked for and neither delivered nor expired yet
         self._heard = 0.0  # when the server last sent anything (loop time)
         self._refused = False  # the last status was an error: pause before asking again
         self._reconnects = 0  # the connection's count when the requests were made
+        self._renew_at = 0.0  # when to ask again before the newest request expires
         self._sub: Subscription | None = None
 
     async def start(self) -> "Reader":
@@ -77,13 +81,27 @@ class Reader:
         """Stop reading. Messages that arrived and were not taken come back after the
         consumer's ack wait, in order. (Handing them back at once with a nak would reorder
         them: nats-server puts a redelivery it finds no live request for at the end of
-        its queue, and the request this reader leaves behind is only found dead at its
-        next heartbeat.)"""
+        its queue, and the request this reader leaves behind is only found dead when it
+        expires, see ``PULL_EXPIRES``.)"""
         if self._sub is not None:
             with contextlib.suppress(Exception):
                 await self._sub.unsubscribe()
             self._sub = None
         self._arrived.clear()
+
+    async def drain(self) -> list[Msg]:
+        """Stop reading, and return what arrived and was not taken, to be finished by
+        the caller. The server is told to stop sending, and what it sent before that is
+        read (one it was sending at that very moment comes back after the ack wait);
+        newer messages stay with the consumer for the next reader."""
+        if self._sub is not None:
+            sub, self._sub = self._sub, None
+            with contextlib.suppress(Exception):
+                # The server stops sending, and what it sent is read.
+                await sub.drain()  # type: ignore[no-untyped-call]
+        held = list(self._arrived)
+        self._arrived.clear()
+        return held
 
     async def next(self, stopping: asyncio.Event, **context: Any) -> list[Msg]:
         """The messages that arrived, at most ``batch``, oldest first; none when nothing
@@ -96,11 +114,14 @@ class Reader:
         await self._top_up(context)
         if not self._arrived:
             self._woken.clear()
+            until_renewal = self._renew_at - asyncio.get_running_loop().time()
             try:
-                await asyncio.wait_for(self._woken.wait(), timeout=WAIT_SECONDS)
+                await asyncio.wait_for(
+                    self._woken.wait(), timeout=min(WAIT_SECONDS, max(0.01, until_renewal))
+                )
             except TimeoutError:
                 silent = asyncio.get_running_loop().time() - self._heard
-                if self._requested and silent > 2 * self._heartbeat:
+                if self._requested and silent > 3 * self._expires:
                     self._requested = 0  # lost with a server or a connection: ask again
                 return []
         taken = min(len(self._arrived), self._batch)
@@ -111,14 +132,19 @@ class Reader:
         if reconnects != self._reconnects:
             # A new connection (perhaps to a restarted server): the requests may be gone.
             self._reconnects, self._requested = reconnects, 0
-        held = self._requested + len(self._arrived)
-        if held > self._batch // 2 or self._sub is None:
+        if self._sub is None:
             return
-        wanted = self._batch - held
+        now = asyncio.get_running_loop().time()
+        held = self._requested + len(self._arrived)
+        if held <= self._batch // 2:
+            wanted = self._batch - held
+        elif self._requested and now >= self._renew_at:
+            wanted = min(self._requested, self._batch)  # the newest request expires soon
+        else:
+            return
         request = {
             "batch": wanted,
             "expires": int(self._expires * 1e9),
-            "idle_heartbeat": int(self._heartbeat * 1e9),
         }
         try:
             await self._nc.publish(self._next, json.dumps(request).encode(), self._sub.subject)
@@ -127,6 +153,7 @@ class Reader:
             self._refused = True
             return
         self._requested += wanted
+        self._renew_at = now + self._expires * RENEW_AFTER
 
     async def _on_message(self, msg: Msg) -> None:
         self._heard = asyncio.get_running_loop().time()
@@ -135,7 +162,7 @@ class Reader:
             self._requested = max(0, self._requested - 1)
             self._arrived.append(msg)
         elif status == StatusCode.CONTROL_MESSAGE:
-            return  # an idle heartbeat: the request still waits
+            return  # a heartbeat or flow control: not asked for, nothing to do
         else:
             # 408: a request expired; 409: the server dropped requests (a leader change,
             # too many waiting); 503: no JetStream behind the subject. Each says how many

@@ -144,8 +144,8 @@ class Fanout:
     ) -> None:
         self._stopping.set()
         if self._task is not None:
-            # The loop notices within a second (pull.WAIT_SECONDS); a batch in hand is
-            # finished or handed back (nak) before it stops.
+            # The loop notices within a second (pull.WAIT_SECONDS); a batch in hand, and
+            # what the reader holds, is finished or handed back (nak) before it stops.
             done, _ = await asyncio.wait({self._task}, timeout=MAX_RETRY_DELAY + 2)
             if not done:
                 self._task.cancel()
@@ -178,6 +178,16 @@ class Fanout:
             msgs = await self._reader.next(self._stopping, consumer=CONSUMER)
             if msgs:
                 await self._fan_out(msgs)
+        await self._hand_over()
+
+    async def _hand_over(self) -> None:
+        """Stopping: fan out what the reader still holds, so that the next holder of the
+        lease finds nothing unacknowledged and need not wait for it (``_take_over``)."""
+        if self._reader is not None:
+            reader, self._reader = self._reader, None
+            held = await reader.drain()
+            if held:
+                await self._fan_out(held)
 
     async def _step_down(self) -> None:
         """Stop reading the log (if this replica did); what it held goes back for the next

@@ -63,15 +63,17 @@ async def test_messages_are_read_in_order_and_no_more_than_a_batch_is_held(
     nats_url: str,
 ) -> None:
     async with consumer(nats_url, "PULLORDER") as nc:
+        await publish(nc, "PULLORDER", 10)
         reader = await pull.Reader(nc, "PULLORDER", DURABLE, batch=4).start()
         try:
-            await reader.next(asyncio.Event())  # asks; nothing is stored yet
-            await publish(nc, "PULLORDER", 10)
-            await asyncio.sleep(0.5)
+            first = await reader.next(asyncio.Event())
+            await asyncio.sleep(0.3)
             info = await nc.jetstream().consumer_info("PULLORDER", DURABLE)
-            assert info.num_ack_pending == 4  # delivered to the reader, not yet taken
+            assert info.num_ack_pending == 4  # one batch out, none acked yet
             assert info.num_pending == 6  # still on the server
-            got = await read(reader, 10)
+            for msg in first:
+                await msg.ack()
+            got = first + await read(reader, 10 - len(first))
         finally:
             await reader.stop()
     assert [m.data for m in got] == [str(n).encode() for n in range(10)]
@@ -79,7 +81,7 @@ async def test_messages_are_read_in_order_and_no_more_than_a_batch_is_held(
 
 async def test_an_expired_request_is_renewed(nats_url: str) -> None:
     async with consumer(nats_url, "PULLEXPIRY") as nc:
-        reader = pull.Reader(nc, "PULLEXPIRY", DURABLE, batch=2, expires=1.0, heartbeat=0.25)
+        reader = pull.Reader(nc, "PULLEXPIRY", DURABLE, batch=2, expires=0.5)
         await reader.start()
         try:
             stopping = asyncio.Event()
@@ -94,10 +96,8 @@ async def test_an_expired_request_is_renewed(nats_url: str) -> None:
 
 async def test_what_a_stopped_reader_held_comes_back_in_order(nats_url: str) -> None:
     async with consumer(nats_url, "PULLSTOP", ack_wait=2) as nc:
-        first = await pull.Reader(nc, "PULLSTOP", DURABLE, batch=8).start()
-        await first.next(asyncio.Event())
         await publish(nc, "PULLSTOP", 5)
-        await asyncio.sleep(0.3)  # arrived at the first reader
+        first = await pull.Reader(nc, "PULLSTOP", DURABLE, batch=8).start()
         taken = await first.next(asyncio.Event())
         await taken[0].ack()  # the first one is handled, the rest only held
         await first.stop()
@@ -108,6 +108,27 @@ async def test_what_a_stopped_reader_held_comes_back_in_order(nats_url: str) -> 
             await second.stop()
     assert taken[0].data == b"0"
     assert [m.data for m in got] == [b"1", b"2", b"3", b"4"]
+
+
+async def test_a_drained_reader_returns_what_it_held_and_gets_nothing_more(
+    nats_url: str,
+) -> None:
+    async with consumer(nats_url, "PULLDRAIN") as nc:
+        await publish(nc, "PULLDRAIN", 2)
+        reader = await pull.Reader(nc, "PULLDRAIN", DURABLE, batch=8).start()
+        taken = await reader.next(asyncio.Event())  # asked for 8, got what had come
+        await publish(nc, "PULLDRAIN", 3, start=2)  # these arrive, not taken
+        await asyncio.sleep(0.2)
+        held = await reader.drain()
+        for msg in taken + held:
+            await msg.ack()
+        await publish(nc, "PULLDRAIN", 2, start=5)  # the request left behind is dead
+        await asyncio.sleep(0.3)
+        info = await nc.jetstream().consumer_info("PULLDRAIN", DURABLE)
+    assert [m.data for m in taken + held] == [b"0", b"1", b"2", b"3", b"4"]
+    assert len(held) >= 3  # at least the three sent after the first next()
+    assert info.num_ack_pending == 0  # nothing was sent to the drained reader
+    assert info.num_pending == 2  # the new ones wait for the next reader
 
 
 async def test_reading_goes_on_after_the_server_restarts(tmp_path: Path) -> None:
@@ -127,8 +148,7 @@ async def test_reading_goes_on_after_the_server_restarts(tmp_path: Path) -> None
         server = nats_server.start(port, store, preexec_fn=die_with_parent())
         await nc.flush(timeout=10)  # reconnected
         await publish(nc, STREAM, 2, start=2)
-        # Well within the reader's silence limit (two 5 s heartbeats): the reconnect
-        # itself makes it ask again.
+        # The reconnect itself makes it ask again.
         after = await read(reader, 2, seconds=4)
         await reader.stop()
         await nc.close()

@@ -1,12 +1,15 @@
 """Delivery: every group message reaches every member's inbox once, in order."""
 
 import asyncio
+import contextlib
+from contextlib import AsyncExitStack
 
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
 
 from protocol.connection import Connection
 from protocol.envelope import Envelope
+from protocol.errors import Timeout
 from protocol.kinds import ChatMessage, CreateGroup, History, Posted
 from services.chat.app import serve
 from services.chat.copies import CopyFailed, CopyPipeline
@@ -105,6 +108,44 @@ async def test_two_replicas_share_the_work_and_deliver_each_message_once_in_orde
     assert [env.id for env in envelopes(received)] == log_order
     assert fanned_out == 20
     assert answered == 22  # create_group, 20 posts and history, split between the replicas
+
+
+async def post_until_answered(conn: Connection, text: str) -> Envelope:
+    """Post to group g as a client does: a request the stopping replica had read but
+    not handled goes unanswered, so it is sent again with the same id."""
+    env = Envelope.of(ChatMessage(text=text), sender=conn.identity, group="g")
+    for _ in range(5):
+        with contextlib.suppress(Timeout):
+            await conn.send("chat", "post", env, timeout=2)
+            return env
+    raise AssertionError(f"{text} was never answered")
+
+
+async def test_a_replica_stopped_under_traffic_hands_the_fan_out_over_in_order(
+    chat_settings: ChatSettings, alice, bob, open_inbox
+) -> None:
+    """The leading replica stops (SIGTERM) while posts flow: what its reader held is
+    fanned out before it lets the lease go, and the other replica goes on from there."""
+    settings = chat_settings.model_copy(update={"fanout_ack_wait": 2.0})
+    async with AsyncExitStack() as first:
+        one = await first.enter_async_context(serve(settings))  # starts first: it leads
+        async with serve(settings) as second:
+            await alice.request("chat", "create_group", CreateGroup(group="g", members=["bob"]))
+            inbox = await open_inbox(bob)
+            sent = [await post_until_answered(alice, f"m{i}") for i in range(30)]
+            leading = [s for s in (one, second) if s.fanout.leading]
+            stopping = asyncio.create_task(first.aclose())  # as the leader's SIGTERM would
+            sent += [await post_until_answered(alice, f"m{i}") for i in range(30, 60)]
+            await stopping
+            sent += [await post_until_answered(alice, f"m{i}") for i in range(60, 90)]
+            received = await inbox.receive(90, settle=1.0)
+            page = (await alice.request("chat", "history", History(group="g", limit=100))).body
+
+    assert leading == [one]
+    log_order = [m.envelope["id"] for m in page.messages]
+    assert log_order == [env.id for env in sent]
+    assert [env.id for env in envelopes(received)] == log_order  # all, once, in order
+    assert second.fanout.counts["messages"] > 0  # the other replica took over
 
 
 async def test_a_round_of_copies_is_counted_stored_and_a_refused_copy_fails_it(
