@@ -56,15 +56,20 @@ async def start(
     return state
 
 
+async def _as_owner(
+    conn: Connection, caller: Caller, op: str, body: Any, conversation: str
+) -> ConversationState:
+    """Ask the coordinator for ``op`` on ``conversation`` as ``caller``'s user, its owner."""
+    envelope = Envelope.of(body, sender=caller.user, conversation=conversation)
+    return _expect(await conn.send(COORDINATOR, op, envelope), ConversationState, "coordinator", op)
+
+
 async def follow_up(
     conn: Connection, caller: Caller, conversation: str, goal: str
 ) -> ConversationState:
     """Give a concluded conversation a follow-up goal, as its owner."""
     body = ContinueConversation(conversation=conversation, goal=goal)
-    reply = await conn.send(
-        COORDINATOR, "continue", Envelope.of(body, sender=caller.user, conversation=conversation)
-    )
-    return _expect(reply, ConversationState, "coordinator", "continue")
+    return await _as_owner(conn, caller, "continue", body, conversation)
 
 
 async def list_conversations(
@@ -80,10 +85,7 @@ async def cancel(
 ) -> ConversationState:
     """Ask the coordinator to stop ``conversation``, as its owner."""
     ask = CancelConversation(conversation=conversation, reason=reason)
-    reply = await conn.send(
-        COORDINATOR, "cancel", Envelope.of(ask, sender=caller.user, conversation=conversation)
-    )
-    return _expect(reply, ConversationState, "coordinator", "cancel")
+    return await _as_owner(conn, caller, "cancel", ask, conversation)
 
 
 async def history(conn: Connection, conversation: str, ask: History) -> HistoryPage:
