@@ -11,6 +11,9 @@ Measured in one run, for both fan-out designs and groups of 2, 5, 20 and 100:
 
 - raw nats-py core publish and raw JetStream publish (async, acks awaited),
   the floor under everything else;
+- the floor of each design for 5 members (``bench.chat_floor``): the same NATS
+  and JetStream work as the real path with none of its logic, and how many times
+  that floor's CPU the real path costs per message;
 - throughput with 5 posters (16 posts in flight each), and the CPU time each
   process spent per message meanwhile (the chat service, nats-server, and this
   process, i.e. the posters and every member): on a machine shared with others
@@ -43,6 +46,7 @@ import nats
 import structlog
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StreamConfig
 
+from bench import chat_floor
 from bench.report import cpu_seconds, table, write_results
 from ioa import nats_server
 from ioa.processes import die_with_parent
@@ -398,6 +402,7 @@ async def measure(url: str, nats_pid: int, store: Path, quick: bool) -> dict[str
     request_p50 = await raw_request_p50(url, payload)
     results: list[Figures] = []
     scale = 0.2 if quick else 1.0
+    floors = await chat_floor.measure(url, nats_pid, int(5_000 * scale))
     # Member handlings one run may take (all members are in this process); a bigger
     # group gets fewer messages, so each size takes about as long.
     handlings = 20_000 * scale
@@ -433,6 +438,7 @@ async def measure(url: str, nats_pid: int, store: Path, quick: bool) -> dict[str
             "jetstream_publish_p50_ms": js_p50,
             "core_request_p50_ms": request_p50,
         },
+        "floor": floors,
         "load_average_1m": os.getloadavg()[0],
         "results": [
             {k: getattr(f, k) for k in Figures.__slots__}  # type: ignore[attr-defined]
@@ -497,9 +503,23 @@ def run(quick: bool = False) -> dict[str, Any]:
             rows,
         )
     )
+    print(table(chat_floor.HEADERS, chat_floor.rows(figures["floor"])))
+    print(above_the_floor(figures))
     path = write_results(NAME, figures)
     print(f"results: {path}")
     return figures
+
+
+def above_the_floor(figures: dict[str, Any]) -> str:
+    """How many times its floor's CPU a 5-member message costs on the real path."""
+    floor = {f["design"]: sum(f["cpu_ms"].values()) for f in figures["floor"]}
+    parts = [
+        f"{r['design']} {sum(r['cpu_ms'].values()):.2f} ms, {ratio:.1f}x its floor"
+        for r in figures["results"]
+        if r["size"] == 5
+        for ratio in [sum(r["cpu_ms"].values()) / floor["copy" if r["design"] == COPY else "log"]]
+    ]
+    return "CPU per 5-member message on the real path: " + "; ".join(parts)
 
 
 def main() -> None:
