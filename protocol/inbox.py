@@ -21,7 +21,10 @@ next handler. (It used to be one confirmed ack per message, and before that a bu
 write plus an ack: one more stream write per message for JetStream.) The messages
 arrive through a pull request kept waiting on the server (``pull.Reader``). While a handler
 runs, the inbox tells JetStream it is still working, so ``ack_wait`` can stay
-short and a crashed agent's unfinished message comes back soon after restart.
+short and a crashed agent's unfinished message comes back soon after restart. When the
+inbox stops, the message whose handler was cut short and those it holds unhandled go back
+to the consumer in order (``pull.Reader.give_back``), so the agent's next run gets them
+first, not after the ack wait behind newer ones.
 
 A handler whose work ends in an answer (an agent's reply to a turn or a task) writes
 the answer into the same record *before* sending it (:meth:`Inbox.record_answer`). A
@@ -49,6 +52,7 @@ from protocol import metrics, pull
 from protocol.connection import Connection
 from protocol.envelope import Envelope, decode
 from protocol.errors import Forbidden, IoaError, NotFound
+from protocol.lifecycle import cancel_until_done
 from protocol.streams import inbox_stream
 from protocol.subjects import Subjects
 from protocol.tracing import annotate, consumer_span, record_error
@@ -170,6 +174,9 @@ class Inbox:
         self._task: asyncio.Task[None] | None = None
         self._keep_alive: asyncio.Task[None] | None = None
         self._in_hand: Msg | None = None  # the message whose handler runs now
+        # The message being handled and the rest of its batch: on a stop, they go back
+        # to the consumer in order, ahead of anything newer (see __aexit__).
+        self._unfinished: list[Msg] = []
 
         self._reader: pull.Reader | None = None
         # Ids acked since the last confirmed ack (see _finish_later).
@@ -203,11 +210,13 @@ class Inbox:
             # Let the message in hand finish; its ack is what makes it count as handled.
             done, _ = await asyncio.wait({self._task}, timeout=8)
             if not done:
-                self._task.cancel()
+                await cancel_until_done(self._task)
         if self._finishing:
             await asyncio.wait(self._finishing, timeout=5)
         if self._reader is not None:
-            await self._reader.stop()
+            # What was not handled goes back in order, for this agent's next run at once
+            # (left to the ack wait, it would come back behind newer messages).
+            await self._reader.give_back(self._unfinished)
 
     async def _open_handled(self) -> KeyValue:
         js, subjects = self.conn.js, self.conn.subjects
@@ -263,6 +272,9 @@ class Inbox:
         while not self._stopping.is_set():
             msgs = await reader.next(self._stopping, owner=self.owner)
             for i, msg in enumerate(msgs):
+                self._unfinished = msgs[i:]
+                if self._stopping.is_set():
+                    break
                 try:
                     await self._handle(msg, last=i == len(msgs) - 1)
                 except Exception:
@@ -270,6 +282,8 @@ class Inbox:
                     # left unacknowledged, it comes back after ack_wait.
                     self.counts["failed"] += 1
                     log.exception("an inbox message broke its handling", owner=self.owner)
+            else:
+                self._unfinished = []
 
     async def _handle(self, msg: Msg, *, last: bool) -> None:
         """``last``: no other message is in hand after this one."""

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 from collections import deque
+from collections.abc import Sequence
 from typing import Any
 
 import structlog
@@ -36,6 +37,8 @@ RENEW_AFTER = 0.75
 that another live request always waits behind one that expires: a redelivery the server
 tries at the moment a request expires goes to the end of its queue if no other live
 request is there."""
+EXPIRY_MARGIN = 0.25
+"""Seconds past its expiry after which a request is surely gone from the server."""
 
 
 class Reader:
@@ -70,6 +73,7 @@ class Reader:
         self._refused = False  # the last status was an error: pause before asking again
         self._reconnects = 0  # the connection's count when the requests were made
         self._renew_at = 0.0  # when to ask again before the newest request expires
+        self._expire_at = 0.0  # when the newest request expires on the server
         self._sub: Subscription | None = None
 
     async def start(self) -> "Reader":
@@ -78,11 +82,12 @@ class Reader:
         return self
 
     async def stop(self) -> None:
-        """Stop reading. Messages that arrived and were not taken come back after the
-        consumer's ack wait, in order. (Handing them back at once with a nak would reorder
-        them: nats-server puts a redelivery it finds no live request for at the end of
-        its queue, and the request this reader leaves behind is only found dead when it
-        expires, see ``PULL_EXPIRES``.)"""
+        """Stop reading at once. Messages that arrived and were not taken come back after
+        the consumer's ack wait, in order among themselves but behind what another reader
+        got meanwhile; :meth:`give_back` hands them back in order at once. (Handing them
+        back with a nak right away would reorder them: nats-server puts a redelivery it
+        finds no live request for at the end of its queue, and the request this reader
+        leaves behind is only found dead when it expires, see ``PULL_EXPIRES``.)"""
         if self._sub is not None:
             with contextlib.suppress(Exception):
                 await self._sub.unsubscribe()
@@ -102,6 +107,25 @@ class Reader:
         held = list(self._arrived)
         self._arrived.clear()
         return held
+
+    async def give_back(self, unfinished: Sequence[Msg] = ()) -> None:
+        """Stop reading, and hand ``unfinished`` (taken, not finished), then what arrived
+        and was not taken, back to the consumer in that order, so that the next reader
+        gets them at once and before anything newer (after :meth:`stop` they come back
+        only after the ack wait, behind what the next reader got meanwhile).
+
+        They are handed back (nak) once this reader's last request has expired on the
+        server: a redelivery the server tries on a request whose reader is gone goes to
+        the end of its queue, out of order (``PULL_EXPIRES``). So this takes up to
+        ``PULL_EXPIRES`` longer than :meth:`stop`, and only when something goes back."""
+        back = [*unfinished, *await self.drain()]
+        if not back:
+            return
+        loop = asyncio.get_running_loop()
+        await asyncio.sleep(max(0.0, self._expire_at + EXPIRY_MARGIN - loop.time()))
+        for msg in back:
+            with contextlib.suppress(Exception):  # not handed back: it comes after the ack wait
+                await msg.nak()
 
     async def next(self, stopping: asyncio.Event, **context: Any) -> list[Msg]:
         """The messages that arrived, at most ``batch``, oldest first; none when nothing
@@ -154,6 +178,7 @@ class Reader:
             return
         self._requested += wanted
         self._renew_at = now + self._expires * RENEW_AFTER
+        self._expire_at = now + self._expires
 
     async def _on_message(self, msg: Msg) -> None:
         self._heard = asyncio.get_running_loop().time()

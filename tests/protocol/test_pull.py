@@ -110,6 +110,65 @@ async def test_what_a_stopped_reader_held_comes_back_in_order(nats_url: str) -> 
     assert [m.data for m in got] == [b"1", b"2", b"3", b"4"]
 
 
+async def test_what_a_reader_gives_back_comes_first_to_the_next_reader(nats_url: str) -> None:
+    """Handed back in order before newer messages, at once, not after the 30 s ack wait."""
+    async with consumer(nats_url, "PULLBACK") as nc:
+        await publish(nc, "PULLBACK", 2)
+        first = await pull.Reader(nc, "PULLBACK", DURABLE, batch=8).start()
+        taken = await first.next(asyncio.Event())
+        await publish(nc, "PULLBACK", 3, start=2)  # these arrive, not taken
+        await asyncio.sleep(0.2)
+        await taken[0].ack()  # handled; the next one is in hand when the reader stops
+        await first.give_back(taken[1:])
+        await publish(nc, "PULLBACK", 3, start=5)
+        second = await pull.Reader(nc, "PULLBACK", DURABLE, batch=8).start()
+        try:
+            got = await read(second, 7, seconds=5)
+        finally:
+            await second.stop()
+    assert [m.data for m in got] == [str(n).encode() for n in range(1, 8)]
+
+
+async def test_an_inbox_stopped_and_started_again_handles_every_message_once_in_order(
+    settings: ServiceSettings,
+) -> None:
+    """Stopped while messages flow and a batch is held, then started again: what the
+    first run did not handle comes first to the second, in order, none twice."""
+    owner, count = "restarter", 60
+    envs = [
+        Envelope.of(ChatMessage(text=f"m{n}"), sender="someone", group="g") for n in range(count)
+    ]
+    handled: list[str] = []
+    some_handled, all_handled = asyncio.Event(), asyncio.Event()
+
+    async def handle(env: Envelope[Any]) -> None:
+        handled.append(env.id)
+        if len(handled) == 5:
+            some_handled.set()
+        if len(set(handled)) == count:
+            all_handled.set()
+        await asyncio.sleep(0.01)  # slower than the posts: the inbox holds a batch
+
+    async with Connection(settings, owner) as conn:
+        await ensure_stream(conn.js, inbox_stream(conn.subjects))
+        subject = conn.subjects.inbox(owner, "group", "g")
+
+        async def post_all() -> None:
+            for env in envs:
+                await conn.js.publish(subject, env.encode())
+                await asyncio.sleep(0.002)
+
+        posting = asyncio.create_task(post_all())
+        async with Inbox(conn, owner, handle):
+            await asyncio.wait_for(some_handled.wait(), 10)
+        first_run = len(handled)
+        async with Inbox(conn, owner, handle):
+            await posting
+            await asyncio.wait_for(all_handled.wait(), 10)  # the ack wait is 30 s
+    assert first_run < count
+    assert handled == [env.id for env in envs]
+
+
 async def test_a_drained_reader_returns_what_it_held_and_gets_nothing_more(
     nats_url: str,
 ) -> None:
