@@ -192,7 +192,8 @@ class Inbox:
             self._handled = await self._open_handled()
         stream, durable = await self._consumer()
         reader = pull.Reader(self.conn.nc, stream, durable, batch=BATCH)
-        self._reader = await reader.start()
+        # What a crashed or stopped run held comes before anything newer: group order.
+        self._reader = await reader.start(leftovers_first=True)
         self._task = asyncio.create_task(self._consume(reader), name=f"inbox-{self.owner}")
         self._keep_alive = asyncio.create_task(self._working(), name=f"inbox-{self.owner}-alive")
         return self

@@ -11,6 +11,7 @@ import contextlib
 import json
 from collections import deque
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
@@ -41,6 +42,22 @@ EXPIRY_MARGIN = 0.25
 """Seconds past its expiry after which a request is surely gone from the server."""
 
 
+@dataclass(slots=True)
+class _Leftovers:
+    """Messages a consumer had sent to an earlier reader that did not acknowledge them
+    (it stopped or died holding them). They come again, and newer ones wait behind them."""
+
+    last: int  # the stream sequence of the newest message the consumer had sent
+    count: int  # how many of them have not come again yet
+    until: float  # loop time after which they are no longer waited for
+    newer: list[Msg] = field(default_factory=list)  # held back meanwhile
+    check_at: float = 0.0  # when to ask the consumer whether they were acked elsewhere
+
+
+def _stream_seq(msg: Msg) -> int:
+    return msg.metadata.sequence.stream or 0
+
+
 class Reader:
     """Read a durable pull consumer continuously, the way NATS's newer clients consume.
 
@@ -63,6 +80,7 @@ class Reader:
         expires: float = PULL_EXPIRES,
     ) -> None:
         self._nc = nc
+        self._stream, self._durable = stream, durable
         self._next = f"{DEFAULT_PREFIX}.CONSUMER.MSG.NEXT.{stream}.{durable}"
         self._batch = batch
         self._expires = expires
@@ -75,10 +93,31 @@ class Reader:
         self._renew_at = 0.0  # when to ask again before the newest request expires
         self._expire_at = 0.0  # when the newest request expires on the server
         self._sub: Subscription | None = None
+        self._leftovers: _Leftovers | None = None
 
-    async def start(self) -> "Reader":
+    async def start(self, *, leftovers_first: bool = False) -> "Reader":
+        """``leftovers_first``: when the consumer has messages out that an earlier reader
+        did not acknowledge (it stopped or died holding them), newer ones are held back
+        until those have come again, so that this reader reads in stream order. Those an
+        earlier reader handed back (:meth:`give_back`) come at once; those a dead one held
+        come after the consumer's ack wait, so that is the longest newer ones wait."""
+        loop = asyncio.get_running_loop()
+        if leftovers_first:
+            info = await self._nc.jetstream().consumer_info(self._stream, self._durable)
+            if info.num_ack_pending:
+                self._leftovers = _Leftovers(
+                    last=info.delivered.stream_seq or 0,
+                    count=info.num_ack_pending,
+                    until=loop.time() + (info.config.ack_wait or 30.0) + EXPIRY_MARGIN,
+                    check_at=loop.time() + WAIT_SECONDS,
+                )
+                log.info(
+                    "waiting for unacknowledged messages before newer ones",
+                    consumer=self._durable,
+                    count=info.num_ack_pending,
+                )
         self._sub = await self._nc.subscribe(self._nc.new_inbox(), cb=self._on_message)
-        self._heard = asyncio.get_running_loop().time()
+        self._heard = loop.time()
         return self
 
     async def stop(self) -> None:
@@ -93,6 +132,7 @@ class Reader:
                 await self._sub.unsubscribe()
             self._sub = None
         self._arrived.clear()
+        self._leftovers = None
 
     async def drain(self) -> list[Msg]:
         """Stop reading, and return what arrived and was not taken, to be finished by
@@ -106,6 +146,9 @@ class Reader:
                 await sub.drain()  # type: ignore[no-untyped-call]
         held = list(self._arrived)
         self._arrived.clear()
+        if self._leftovers is not None:
+            held = sorted([*held, *self._leftovers.newer], key=_stream_seq)
+            self._leftovers = None
         return held
 
     async def give_back(self, unfinished: Sequence[Msg] = ()) -> None:
@@ -128,14 +171,16 @@ class Reader:
                 await msg.nak()
 
     async def next(self, stopping: asyncio.Event, **context: Any) -> list[Msg]:
-        """The messages that arrived, at most ``batch``, oldest first; none when nothing
-        came within a second (the caller loops until ``stopping`` is set). ``context``
-        goes into the log line of a failure."""
+        """The messages that arrived, at most ``batch`` (and, once, those held back behind
+        leftovers, see :meth:`start`), oldest first; none when nothing came within a second
+        (the caller loops until ``stopping`` is set). ``context`` goes into the log line
+        of a failure."""
         if self._refused:
             self._refused = False
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stopping.wait(), timeout=OUTAGE_PAUSE)
         await self._top_up(context)
+        await self._check_leftovers()
         if not self._arrived:
             self._woken.clear()
             until_renewal = self._renew_at - asyncio.get_running_loop().time()
@@ -147,9 +192,45 @@ class Reader:
                 silent = asyncio.get_running_loop().time() - self._heard
                 if self._requested and silent > 3 * self._expires:
                     self._requested = 0  # lost with a server or a connection: ask again
-                return []
+                return self._in_order([])
         taken = min(len(self._arrived), self._batch)
-        return [self._arrived.popleft() for _ in range(taken)]
+        return self._in_order([self._arrived.popleft() for _ in range(taken)])
+
+    async def _check_leftovers(self) -> None:
+        """Once a second while leftovers are awaited: the newer messages held back are
+        told to be in progress (or they would be sent again after their own ack wait), and
+        the consumer is asked whether another reader (an earlier run still stopping)
+        acknowledged the leftovers, which then will not come."""
+        left = self._leftovers
+        now = asyncio.get_running_loop().time()
+        if left is None or now < left.check_at:
+            return
+        left.check_at = now + WAIT_SECONDS
+        for msg in left.newer:
+            with contextlib.suppress(Exception):
+                await msg.in_progress()
+        with contextlib.suppress(Exception):  # cannot tell: wait on
+            info = await self._nc.jetstream().consumer_info(self._stream, self._durable)
+            if (info.ack_floor.stream_seq or 0) >= left.last:
+                left.count = 0
+
+    def _in_order(self, msgs: list[Msg]) -> list[Msg]:
+        """``msgs``, unless leftovers are awaited: then the leftovers among them, and the
+        newer ones held back until the last leftover came or the wait is over."""
+        left = self._leftovers
+        if left is None:
+            return msgs
+        ready = []
+        for msg in msgs:
+            if _stream_seq(msg) <= left.last:
+                left.count -= 1
+                ready.append(msg)
+            else:
+                left.newer.append(msg)
+        if left.count <= 0 or asyncio.get_running_loop().time() >= left.until:
+            self._leftovers = None
+            ready.extend(left.newer)
+        return ready
 
     async def _top_up(self, context: dict[str, Any]) -> None:
         reconnects = self._nc.stats["reconnects"]

@@ -129,6 +129,51 @@ async def test_what_a_reader_gives_back_comes_first_to_the_next_reader(nats_url:
     assert [m.data for m in got] == [str(n).encode() for n in range(1, 8)]
 
 
+async def test_what_a_dead_reader_held_comes_before_newer_messages(nats_url: str) -> None:
+    """A reader gone with messages unacknowledged, like a killed process: they come again
+    after the ack wait, and the next reader holds newer ones back until then."""
+    async with consumer(nats_url, "PULLDEAD", ack_wait=2) as nc:
+        await publish(nc, "PULLDEAD", 5)
+        dying = await nats.connect(nats_url)
+        first = await pull.Reader(dying, "PULLDEAD", DURABLE, batch=8).start()
+        taken = await first.next(asyncio.Event())
+        await taken[0].ack()
+        await dying.flush()
+        await dying.close()  # four messages out, unacknowledged
+        await publish(nc, "PULLDEAD", 3, start=5)
+        second = pull.Reader(nc, "PULLDEAD", DURABLE, batch=8)
+        await second.start(leftovers_first=True)
+        try:
+            got = await read(second, 7, seconds=10)
+        finally:
+            await second.stop()
+    assert [m.data for m in taken] == [b"0", b"1", b"2", b"3", b"4"]
+    assert [m.data for m in got] == [str(n).encode() for n in range(1, 8)]
+
+
+async def test_leftovers_acknowledged_by_another_reader_are_not_waited_for(
+    nats_url: str,
+) -> None:
+    """An earlier run still finishing (a rolling restart) acks what it holds: the next
+    reader sees that and goes on within a second or so, not after the 30 s ack wait."""
+    async with consumer(nats_url, "PULLOVERLAP") as nc:
+        await publish(nc, "PULLOVERLAP", 3)
+        first = await pull.Reader(nc, "PULLOVERLAP", DURABLE, batch=8).start()
+        taken = await first.next(asyncio.Event())
+        second = pull.Reader(nc, "PULLOVERLAP", DURABLE, batch=8)
+        await second.start(leftovers_first=True)  # while the first holds three
+        await first.stop()
+        await publish(nc, "PULLOVERLAP", 2, start=3)
+        for msg in taken:
+            await msg.ack()
+        try:
+            got = await read(second, 2, seconds=5)
+        finally:
+            await second.stop()
+    assert [m.data for m in taken] == [b"0", b"1", b"2"]
+    assert [m.data for m in got] == [b"3", b"4"]
+
+
 async def test_an_inbox_stopped_and_started_again_handles_every_message_once_in_order(
     settings: ServiceSettings,
 ) -> None:
