@@ -162,8 +162,8 @@ class Reader:
         the end of its queue, out of order (``PULL_EXPIRES``). So this takes up to
         ``PULL_EXPIRES`` longer than :meth:`stop`, and only when something goes back."""
         back = [*unfinished, *await self.drain()]
-        if not back:
-            return
+        if not back or self._nc.is_closed:
+            return  # nothing to hand back, or no way to: they come after the ack wait
         loop = asyncio.get_running_loop()
         await asyncio.sleep(max(0.0, self._expire_at + EXPIRY_MARGIN - loop.time()))
         for msg in back:

@@ -283,6 +283,11 @@ async def test_an_agent_killed_mid_conversation_resumes_without_losing_or_repeat
         agent.kill()
         first = agent.proc.pid
         before = work_log(work)
+        for i in range(8, 10):  # newer than what the killed run held
+            turn = ChatMessage(text=f"turn {i}", next_speakers=["slow"])
+            env = Envelope.of(turn, sender="alice", group="g")
+            await alice.send("chat", "post", env)
+            asked.append(env.id)
         agent.start()
 
         async def all_answered() -> bool:
@@ -306,6 +311,10 @@ async def test_an_agent_killed_mid_conversation_resumes_without_losing_or_repeat
     assert len(unfinished) == 1 and unfinished <= redone
     assert not redone & set(done_before), (redone, done_before)
     assert {m for what, _, m in after if what == "done"} | set(done_before) == set(asked)
+    # In group order: the turn cut short, then the rest the killed run held, then the
+    # turns posted while it was down.
+    started = [m for what, _, m in after if what == "start"]
+    assert started == asked[asked.index(next(iter(unfinished))) :], (started, asked)
 
 
 async def test_an_agent_killed_after_recording_its_answer_posts_it_without_redoing_the_work(
