@@ -44,7 +44,7 @@ from typing import Any
 
 import nats
 import structlog
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StreamConfig
+from nats.js.api import AckPolicy, ConsumerConfig, ConsumerInfo, DeliverPolicy, StreamConfig
 
 from bench import chat_floor
 from bench.report import cpu_seconds, table, write_results
@@ -223,10 +223,10 @@ class LogReader(Inbox):
         super().__init__(conn, owner, handler)
         self._group = group
 
-    async def _consumer(self) -> tuple[str, str]:
+    async def _consumer(self) -> ConsumerInfo:
         js, stream = self.conn.js, group_stream(self.conn.subjects).name
         durable = f"log-{self.owner}"
-        await js.add_consumer(
+        return await js.add_consumer(
             stream,
             ConsumerConfig(
                 durable_name=durable,
@@ -237,7 +237,6 @@ class LogReader(Inbox):
                 max_deliver=5,
             ),
         )
-        return stream, durable
 
 
 async def open_members(
@@ -513,12 +512,12 @@ def run(quick: bool = False) -> dict[str, Any]:
 def above_the_floor(figures: dict[str, Any]) -> str:
     """How many times its floor's CPU a 5-member message costs on the real path."""
     floor = {f["design"]: sum(f["cpu_ms"].values()) for f in figures["floor"]}
-    parts = [
-        f"{r['design']} {sum(r['cpu_ms'].values()):.2f} ms, {ratio:.1f}x its floor"
-        for r in figures["results"]
-        if r["size"] == 5
-        for ratio in [sum(r["cpu_ms"].values()) / floor["copy" if r["design"] == COPY else "log"]]
-    ]
+    parts = []
+    for r in figures["results"]:
+        if r["size"] == 5:
+            cpu = sum(r["cpu_ms"].values())
+            ratio = cpu / floor["copy" if r["design"] == COPY else "log"]
+            parts.append(f"{r['design']} {cpu:.2f} ms, {ratio:.1f}x its floor")
     return "CPU per 5-member message on the real path: " + "; ".join(parts)
 
 

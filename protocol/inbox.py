@@ -44,7 +44,14 @@ import nats.errors
 import structlog
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, KeyValueConfig, StorageType
+from nats.js.api import (
+    AckPolicy,
+    ConsumerConfig,
+    ConsumerInfo,
+    DeliverPolicy,
+    KeyValueConfig,
+    StorageType,
+)
 from nats.js.errors import BucketNotFoundError, KeyNotFoundError, NotFoundError
 from nats.js.kv import KeyValue
 
@@ -174,9 +181,10 @@ class Inbox:
         self._task: asyncio.Task[None] | None = None
         self._keep_alive: asyncio.Task[None] | None = None
         self._in_hand: Msg | None = None  # the message whose handler runs now
-        # The message being handled and the rest of its batch: on a stop, they go back
+        # The batch in hand and how many of it are finished: on a stop, the rest goes back
         # to the consumer in order, ahead of anything newer (see __aexit__).
-        self._unfinished: list[Msg] = []
+        self._batch: list[Msg] = []
+        self._finished_in_batch = 0
 
         self._reader: pull.Reader | None = None
         # Ids acked since the last confirmed ack (see _finish_later).
@@ -190,10 +198,10 @@ class Inbox:
     async def __aenter__(self) -> Self:
         if self._handled_ttl is not None:
             self._handled = await self._open_handled()
-        stream, durable = await self._consumer()
-        reader = pull.Reader(self.conn.nc, stream, durable, batch=BATCH)
+        info = await self._consumer()
+        reader = pull.Reader(self.conn.nc, info.stream_name, info.name, batch=BATCH)
         # What a crashed or stopped run held comes before anything newer: group order.
-        self._reader = await reader.start(leftovers_first=True)
+        self._reader = await reader.start(leftovers_of=info)
         self._task = asyncio.create_task(self._consume(reader), name=f"inbox-{self.owner}")
         self._keep_alive = asyncio.create_task(self._working(), name=f"inbox-{self.owner}-alive")
         return self
@@ -217,7 +225,7 @@ class Inbox:
         if self._reader is not None:
             # What was not handled goes back in order, for this agent's next run at once
             # (left to the ack wait, it would come back behind newer messages).
-            await self._reader.give_back(self._unfinished)
+            await self._reader.give_back(self._batch[self._finished_in_batch :])
 
     async def _open_handled(self) -> KeyValue:
         js, subjects = self.conn.js, self.conn.subjects
@@ -229,8 +237,8 @@ class Inbox:
                 create_handled_bucket(js, subjects, self.owner, ttl=self._handled_ttl)
             )
 
-    async def _consumer(self) -> tuple[str, str]:
-        """The stream and the durable consumer this inbox reads (made when missing)."""
+    async def _consumer(self) -> ConsumerInfo:
+        """The durable consumer this inbox reads, as it is now (made when missing)."""
         js, subjects = self.conn.js, self.conn.subjects
         stream = inbox_stream(subjects).name
         durable = consumer_name(self.owner)
@@ -240,13 +248,13 @@ class Inbox:
             try:
                 try:
                     # Provisioned by admission, or left by an earlier run: use it as it is.
-                    info = await js.consumer_info(stream, durable)
+                    info: ConsumerInfo = await js.consumer_info(stream, durable)
                 except NotFoundError:
                     config = inbox_consumer(subjects, self.owner, ack_wait=self._ack_wait)
                     info = await self._create(js.add_consumer(stream, config))
                 if info.config.ack_wait:
                     self._ack_wait = info.config.ack_wait  # keep-alives follow the real one
-                return stream, durable
+                return info
             except NotFoundError:
                 if loop.time() > deadline:
                     raise NotFound(
@@ -271,9 +279,9 @@ class Inbox:
         # Every log line of this task, the handlers' among them, names the agent.
         structlog.contextvars.bind_contextvars(agent=self.owner)
         while not self._stopping.is_set():
-            msgs = await reader.next(self._stopping, owner=self.owner)
+            msgs = self._batch = await reader.next(self._stopping, owner=self.owner)
             for i, msg in enumerate(msgs):
-                self._unfinished = msgs[i:]
+                self._finished_in_batch = i
                 if self._stopping.is_set():
                     break
                 try:
@@ -284,7 +292,7 @@ class Inbox:
                     self.counts["failed"] += 1
                     log.exception("an inbox message broke its handling", owner=self.owner)
             else:
-                self._unfinished = []
+                self._finished_in_batch = len(msgs)
 
     async def _handle(self, msg: Msg, *, last: bool) -> None:
         """``last``: no other message is in hand after this one."""

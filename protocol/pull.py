@@ -18,7 +18,7 @@ import structlog
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
-from nats.js.api import DEFAULT_PREFIX, Header, StatusCode
+from nats.js.api import DEFAULT_PREFIX, ConsumerInfo, Header, StatusCode
 
 log = structlog.get_logger("ioa.pull")
 
@@ -90,32 +90,31 @@ class Reader:
         self._heard = 0.0  # when the server last sent anything (loop time)
         self._refused = False  # the last status was an error: pause before asking again
         self._reconnects = 0  # the connection's count when the requests were made
-        self._renew_at = 0.0  # when to ask again before the newest request expires
-        self._expire_at = 0.0  # when the newest request expires on the server
+        self._asked_at = 0.0  # when the newest request was made (loop time)
         self._sub: Subscription | None = None
         self._leftovers: _Leftovers | None = None
 
-    async def start(self, *, leftovers_first: bool = False) -> "Reader":
-        """``leftovers_first``: when the consumer has messages out that an earlier reader
-        did not acknowledge (it stopped or died holding them), newer ones are held back
-        until those have come again, so that this reader reads in stream order. Those an
-        earlier reader handed back (:meth:`give_back`) come at once; those a dead one held
-        come after the consumer's ack wait, so that is the longest newer ones wait."""
+    async def start(self, *, leftovers_of: ConsumerInfo | None = None) -> "Reader":
+        """``leftovers_of``: the consumer as the caller found it just before. When it has
+        messages out that an earlier reader did not acknowledge (it stopped or died holding
+        them), newer ones are held back until those have come again, so that this reader
+        reads in stream order. Those an earlier reader handed back (:meth:`give_back`) come
+        at once; those a dead one held come after the consumer's ack wait, so that is the
+        longest newer ones wait."""
         loop = asyncio.get_running_loop()
-        if leftovers_first:
-            info = await self._nc.jetstream().consumer_info(self._stream, self._durable)
-            if info.num_ack_pending:
-                self._leftovers = _Leftovers(
-                    last=info.delivered.stream_seq or 0,
-                    count=info.num_ack_pending,
-                    until=loop.time() + (info.config.ack_wait or 30.0) + EXPIRY_MARGIN,
-                    check_at=loop.time() + WAIT_SECONDS,
-                )
-                log.info(
-                    "waiting for unacknowledged messages before newer ones",
-                    consumer=self._durable,
-                    count=info.num_ack_pending,
-                )
+        info = leftovers_of
+        if info is not None and info.num_ack_pending:
+            self._leftovers = _Leftovers(
+                last=(info.delivered.stream_seq or 0) if info.delivered else 0,
+                count=info.num_ack_pending,
+                until=loop.time() + (info.config.ack_wait or 30.0) + EXPIRY_MARGIN,
+                check_at=loop.time() + WAIT_SECONDS,
+            )
+            log.info(
+                "waiting for unacknowledged messages before newer ones",
+                consumer=self._durable,
+                count=info.num_ack_pending,
+            )
         self._sub = await self._nc.subscribe(self._nc.new_inbox(), cb=self._on_message)
         self._heard = loop.time()
         return self
@@ -165,7 +164,8 @@ class Reader:
         if not back or self._nc.is_closed:
             return  # nothing to hand back, or no way to: they come after the ack wait
         loop = asyncio.get_running_loop()
-        await asyncio.sleep(max(0.0, self._expire_at + EXPIRY_MARGIN - loop.time()))
+        expired_at = self._asked_at + self._expires + EXPIRY_MARGIN
+        await asyncio.sleep(max(0.0, expired_at - loop.time()))
         for msg in back:
             with contextlib.suppress(Exception):  # not handed back: it comes after the ack wait
                 await msg.nak()
@@ -183,7 +183,7 @@ class Reader:
         await self._check_leftovers()
         if not self._arrived:
             self._woken.clear()
-            until_renewal = self._renew_at - asyncio.get_running_loop().time()
+            until_renewal = self._renew_at() - asyncio.get_running_loop().time()
             try:
                 await asyncio.wait_for(
                     self._woken.wait(), timeout=min(WAIT_SECONDS, max(0.01, until_renewal))
@@ -195,6 +195,10 @@ class Reader:
                 return self._in_order([])
         taken = min(len(self._arrived), self._batch)
         return self._in_order([self._arrived.popleft() for _ in range(taken)])
+
+    def _renew_at(self) -> float:
+        """When to ask again before the newest request expires (loop time)."""
+        return self._asked_at + self._expires * RENEW_AFTER
 
     async def _check_leftovers(self) -> None:
         """Once a second while leftovers are awaited: the newer messages held back are
@@ -243,7 +247,7 @@ class Reader:
         held = self._requested + len(self._arrived)
         if held <= self._batch // 2:
             wanted = self._batch - held
-        elif self._requested and now >= self._renew_at:
+        elif self._requested and now >= self._renew_at():
             wanted = min(self._requested, self._batch)  # the newest request expires soon
         else:
             return
@@ -258,8 +262,7 @@ class Reader:
             self._refused = True
             return
         self._requested += wanted
-        self._renew_at = now + self._expires * RENEW_AFTER
-        self._expire_at = now + self._expires
+        self._asked_at = now
 
     async def _on_message(self, msg: Msg) -> None:
         self._heard = asyncio.get_running_loop().time()

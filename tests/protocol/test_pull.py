@@ -142,7 +142,7 @@ async def test_what_a_dead_reader_held_comes_before_newer_messages(nats_url: str
         await dying.close()  # four messages out, unacknowledged
         await publish(nc, "PULLDEAD", 3, start=5)
         second = pull.Reader(nc, "PULLDEAD", DURABLE, batch=8)
-        await second.start(leftovers_first=True)
+        await second.start(leftovers_of=await nc.jetstream().consumer_info("PULLDEAD", DURABLE))
         try:
             got = await read(second, 7, seconds=10)
         finally:
@@ -161,7 +161,8 @@ async def test_leftovers_acknowledged_by_another_reader_are_not_waited_for(
         first = await pull.Reader(nc, "PULLOVERLAP", DURABLE, batch=8).start()
         taken = await first.next(asyncio.Event())
         second = pull.Reader(nc, "PULLOVERLAP", DURABLE, batch=8)
-        await second.start(leftovers_first=True)  # while the first holds three
+        info = await nc.jetstream().consumer_info("PULLOVERLAP", DURABLE)
+        await second.start(leftovers_of=info)  # while the first holds three
         await first.stop()
         await publish(nc, "PULLOVERLAP", 2, start=3)
         for msg in taken:
