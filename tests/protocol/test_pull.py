@@ -248,6 +248,7 @@ async def test_reading_goes_on_after_the_server_restarts(tmp_path: Path) -> None
         reader = await pull.Reader(nc, STREAM, DURABLE, batch=4).start()
         await publish(nc, STREAM, 2)
         before = await read(reader, 2)
+        await nc.flush()  # the server has the acks before it stops
         nats_server.stop(server)  # the waiting request goes with it
         await asyncio.sleep(0.5)
         server = nats_server.start(port, store, preexec_fn=die_with_parent())
