@@ -50,7 +50,7 @@ from bench import chat_floor
 from bench.report import cpu_seconds, table, write_results
 from ioa import nats_server
 from ioa.processes import die_with_parent
-from protocol.connection import Connection
+from protocol.connection import Connection, flush
 from protocol.envelope import Envelope
 from protocol.errors import IoaError, NotFound
 from protocol.inbox import Inbox
@@ -112,11 +112,11 @@ async def raw_core(url: str, count: int, payload: bytes) -> float:
             done.set()
 
     await sub.subscribe("bench.raw", cb=on_msg, pending_msgs_limit=count + 1)
-    await sub.flush()
+    await flush(sub)
     began = time.perf_counter()
     for _ in range(count):
         await pub.publish("bench.raw", payload)
-    await pub.flush()
+    await flush(pub)
     await asyncio.wait_for(done.wait(), 60)
     elapsed = time.perf_counter() - began
     await pub.drain()
@@ -132,7 +132,7 @@ async def raw_request_p50(url: str, payload: bytes) -> float:
         await msg.respond(b"ok")
 
     await server.subscribe("bench.req", cb=answer)
-    await server.flush()
+    await flush(server)
     samples = []
     for _ in range(500):
         t = time.perf_counter()

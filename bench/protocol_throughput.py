@@ -26,7 +26,7 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, Spa
 
 from bench.report import table, write_results
 from ioa import nats_server
-from protocol.connection import Connection
+from protocol.connection import Connection, flush
 from protocol.envelope import Envelope
 from protocol.kinds import ChatMessage
 from protocol.settings import NatsSettings
@@ -57,7 +57,7 @@ async def timed(
             done.set()
 
     await sub_nc.subscribe(subject, cb=on_message, pending_msgs_limit=count + 1)
-    await sub_nc.flush()
+    await flush(sub_nc)
     began = time.perf_counter()
     await publish_all()
     await asyncio.wait_for(done.wait(), timeout=120)
@@ -77,7 +77,7 @@ async def measure(url: str, count: int) -> dict[str, Any]:
     async def raw() -> None:
         for _ in range(count):
             await raw_nc.publish(raw_subject, sample)
-        await raw_nc.flush()
+        await flush(raw_nc)
 
     raw_seconds = await timed(url, raw_subject, count, raw)
     await raw_nc.drain()
@@ -89,7 +89,7 @@ async def measure(url: str, count: int) -> dict[str, Any]:
             for _ in range(count):
                 env = Envelope.of(ChatMessage(text=TEXT), sender="bench", group="g1")
                 await conn.publish(proto_subject, env)
-            await conn.nc.flush()
+            await flush(conn.nc)
 
         protocol_seconds = await timed(url, proto_subject, count, protocol)
 

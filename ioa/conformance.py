@@ -37,7 +37,7 @@ import structlog
 from nats.aio.msg import Msg
 
 from ioa.admission import creds_dir, local_url
-from protocol.connection import MSG_ID_HEADER, Connection
+from protocol.connection import MSG_ID_HEADER, Connection, flush
 from protocol.envelope import PROTOCOL, Envelope, decode, from_dict
 from protocol.errors import ErrorCode, IoaError, NotFound, Unavailable
 from protocol.ids import new_id
@@ -205,7 +205,7 @@ class Conformance:
             for op in ("accept", "decline")
         ]
         try:
-            await self.conn.nc.flush()
+            await flush(self.conn.nc)
             deadline = datetime.now(UTC) + timedelta(seconds=self.options.answer_wait)
             invite = TeamInvite(
                 conversation=self.conversation,
@@ -344,7 +344,7 @@ class Conformance:
             self.subjects.request(self.agent, CHAT, "post"), cb=observe
         )
         try:
-            await self.conn.nc.flush()
+            await flush(self.conn.nc)
             for copy in ("first", "again"):
                 await self.conn.deliver(inbox, env, msg_id=f"{env.id}:{copy}")
             if await self._await_outcome(task_id) is None:

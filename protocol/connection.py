@@ -27,6 +27,21 @@ log = structlog.get_logger("ioa.connection")
 MSG_ID_HEADER = "Nats-Msg-Id"
 
 
+async def flush(nc: Client) -> None:
+    """Return once the server has handled everything ``nc`` sent before the call: a
+    subscription is in place, a publish or an ack has arrived.
+
+    nats-py's own ``flush()`` is no such barrier: it writes its PING straight to the
+    socket, ahead of the commands still queued for its flusher task (a SUB just made),
+    so its PONG can come back before the server has them, and a request from another
+    connection then finds no responders. While that first PING is out, the flusher
+    writes the queue; a second PING goes behind it on the same TCP stream, and the
+    server answers a connection's commands in order.
+    """
+    await nc.flush()
+    await nc.flush()
+
+
 class Connection:
     """Connect to NATS, send requests to services, publish and deliver envelopes."""
 

@@ -28,11 +28,11 @@ from typing import Any, Self, get_args, get_type_hints
 import nats.errors
 import nats.js.errors
 import structlog
-from nats import micro
 from nats.micro.request import Request
 from nats.micro.service import Service as MicroService
+from nats.micro.service import ServiceConfig
 
-from protocol.connection import Connection
+from protocol.connection import Connection, flush
 from protocol.envelope import Envelope, decode
 from protocol.errors import (
     ErrorCode,
@@ -124,20 +124,25 @@ class Service:
         return register
 
     async def __aenter__(self) -> Self:
-        self._micro = await micro.add_service(
+        self._micro = MicroService(
             self.conn.nc,
-            name=self.name,
-            version=self.version,
-            description=self.description or f"ioa {self.name} service",
-            queue_group=self.name,
+            ServiceConfig(
+                name=self.name,
+                version=self.version,
+                description=self.description or f"ioa {self.name} service",
+                queue_group=self.name,
+            ),
         )
+        # Requests first, then $SRV: the server takes one connection's subscriptions in
+        # order, so a probe's $SRV.PING is answered only once requests are too.
         await self._micro.add_endpoint(
             name="requests",
             subject=self.conn.subjects.service_requests(self.name),
             handler=self._on_request,
         )
-        # Make sure the server has the subscription before anyone is told we are up.
-        await self.conn.nc.flush()
+        await self._micro.start()
+        # The server has the subscriptions before anyone is told we are up.
+        await flush(self.conn.nc)
         log.info("service serving", service=self.name, ops=sorted(self.routes))
         return self
 

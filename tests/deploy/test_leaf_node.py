@@ -14,6 +14,7 @@ import pytest
 
 from ioa import nats_server
 from ioa.processes import die_with_parent
+from protocol.connection import flush
 from tests.deploy.render import auth_files, named, rendered
 
 pytestmark = pytest.mark.timeout(60)
@@ -81,7 +82,7 @@ async def test_a_leaf_node_joins_with_issued_credentials_and_carries_only_what_t
                 await got.next_msg()
             await partner.publish("ioa.v1.from.writer.registry.register", b"forged")
             await partner.publish("ioa.v1.from.calculator.registry.register", b"own")
-            await partner.flush()
+            await flush(partner)
             # One connection keeps its order: had the forged one passed, it came first.
             msg = await got.next_msg(timeout=5)
             assert (msg.subject, msg.data) == ("ioa.v1.from.calculator.registry.register", b"own")

@@ -12,7 +12,7 @@ import nats
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 
-from protocol.connection import Connection
+from protocol.connection import Connection, flush
 from protocol.errors import ErrorCode
 from protocol.inbox import Inbox
 from protocol.kinds import (
@@ -158,7 +158,7 @@ async def attack_events(
         return subject, junk.delivery()
 
     async def caught_up(sent: int) -> None:
-        await nc.flush()
+        await flush(nc)
         await settle(lambda: conn.events_dropped - before >= sent * readers, 15)
 
     tally = await fire.published(nc.publish, subject, make, run.per_subject, caught_up=caught_up)

@@ -16,6 +16,7 @@ from typing import Any
 from nats.aio.client import Client
 from nats.errors import TimeoutError as NatsTimeout
 
+from protocol.connection import flush
 from protocol.envelope import decode
 from protocol.errors import IoaError
 from protocol.kinds import ErrorBody
@@ -84,7 +85,7 @@ async def requests(
                 tally.answers[f"accepted:{reply.type}:{piece.defect}"] += 1
 
     await asyncio.gather(*(worker() for _ in range(in_flight)))
-    await nc.flush()
+    await flush(nc)
     return tally
 
 

@@ -33,7 +33,7 @@ from gateway.keys import create_key, open_engine, user_for
 from gateway.settings import GatewaySettings
 from ioa import nats_server
 from protocol.agent import Agent
-from protocol.connection import Connection
+from protocol.connection import Connection, flush
 from protocol.envelope import Envelope, decode
 from protocol.kinds import ChatMessage, TaskAssign, TaskFailed, TaskResult
 from protocol.settings import ServiceSettings
@@ -219,7 +219,7 @@ class Stack:
         async with self.probe() as conn:
             subject = conn.subjects.request(user or self.user(), COORDINATOR, "start")
             sub = await conn.nc.subscribe(subject, cb=heard)
-            await conn.nc.flush()
+            await flush(conn.nc)
             try:
                 yield seen
             finally:

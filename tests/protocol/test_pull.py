@@ -17,7 +17,7 @@ from nats.js.errors import NoKeysError
 from ioa import nats_server
 from ioa.processes import die_with_parent
 from protocol import pull
-from protocol.connection import Connection
+from protocol.connection import Connection, flush
 from protocol.envelope import Envelope
 from protocol.inbox import Inbox, consumer_name, handled_bucket
 from protocol.kinds import ChatMessage
@@ -138,7 +138,7 @@ async def test_what_a_dead_reader_held_comes_before_newer_messages(nats_url: str
         first = await pull.Reader(dying, "PULLDEAD", DURABLE, batch=8).start()
         taken = await first.next(asyncio.Event())
         await taken[0].ack()
-        await dying.flush()
+        await flush(dying)
         await dying.close()  # four messages out, unacknowledged
         await publish(nc, "PULLDEAD", 3, start=5)
         second = pull.Reader(nc, "PULLDEAD", DURABLE, batch=8)
@@ -248,7 +248,7 @@ async def test_reading_goes_on_after_the_server_restarts(tmp_path: Path) -> None
         reader = await pull.Reader(nc, STREAM, DURABLE, batch=4).start()
         await publish(nc, STREAM, 2)
         before = await read(reader, 2)
-        await nc.flush()  # the server has the acks before it stops
+        await flush(nc)  # the server has the acks before it stops
         nats_server.stop(server)  # the waiting request goes with it
         await asyncio.sleep(0.5)
         server = nats_server.start(port, store, preexec_fn=die_with_parent())

@@ -8,6 +8,7 @@ from protocol.errors import Forbidden, InvalidMessage, NotFound, Unavailable
 from protocol.kinds import Ack, GetAgent, Heartbeat, Search, SearchResults
 from protocol.service import Service
 from protocol.settings import ServiceSettings
+from tests.support.slow_server import slow_server
 from tests.support.spans import collected
 
 
@@ -92,3 +93,27 @@ async def test_upkeep_starts_no_trace_but_a_traced_request_to_it_is_traced(setti
     assert traced.in_reply_to in handled
     assert untraced.in_reply_to not in handled
     assert service.counts["answered"] == 2
+
+
+def echo_on(conn: Connection) -> Service:
+    service = Service(conn, "echo", "0.1.0")
+
+    @service.handler("search")
+    async def search(env: Envelope[Search]) -> SearchResults:
+        return SearchResults(hits=[])
+
+    return service
+
+
+async def test_a_service_answers_another_connection_as_soon_as_it_is_up(settings) -> None:
+    # The server takes the service's subscription late: "up" must still mean that a
+    # request from elsewhere is answered, not that a PONG came back.
+    async with slow_server(settings.nats_url, sub_delay=0.2) as relayed:
+        late = settings.model_copy(update={"nats_url": relayed})
+        async with (
+            Connection(late, "echo") as conn,
+            echo_on(conn),
+            Connection(settings, "alice") as alice,
+        ):
+            reply = await alice.request("echo", "search", Search(), timeout=5)
+    assert isinstance(reply.body, SearchResults)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from protocol.connection import Connection
+from protocol.connection import Connection, flush
 from protocol.envelope import decode
 from protocol.kinds import AgentCard, AgentStatus, Skill
 from protocol.settings import ServiceSettings
@@ -87,7 +87,7 @@ async def watcher(settings: ServiceSettings) -> AsyncIterator[StatusWatcher]:
             found.seen.append(decode(msg.data).body)
 
         await conn.nc.subscribe(conn.subjects.event("agent", "*"), cb=on_event)
-        await conn.nc.flush()
+        await flush(conn.nc)
         yield found
 
 

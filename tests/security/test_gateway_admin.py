@@ -10,6 +10,7 @@ import nats
 import nats.errors
 
 from gateway import keys
+from protocol.connection import flush
 from protocol.subjects import GATEWAY
 from registry.credentials import IssuedCredentials, write_creds
 from tests.gateway.conftest import bearer, gateway_for, running_gateway
@@ -59,7 +60,7 @@ async def test_an_admin_key_admits_agents_and_manages_keys_and_everything_is_aud
         try:
             await nc.publish("ioa.v1.from.newcomer.registry.heartbeat", b"{}")
             await nc.publish("ioa.v1.from.calculator.registry.heartbeat", b"{}")
-            await nc.flush()
+            await flush(nc)
             await asyncio.sleep(0.3)  # the -ERR's callback runs as a task of its own
         finally:
             await nc.close()

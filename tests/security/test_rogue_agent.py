@@ -17,7 +17,7 @@ import nats.errors
 import pytest
 from structlog.testing import capture_logs
 
-from protocol.connection import Connection
+from protocol.connection import Connection, flush
 from protocol.envelope import Envelope, decode
 from protocol.errors import Forbidden, NotAMember
 from protocol.inbox import consumer_name
@@ -76,7 +76,7 @@ async def rogue_nats(server: SecuredNats, creds: Path, errors: list[str]) -> nat
 
 async def settle(nc: nats.NATS) -> None:
     """Let the server's -ERR for the last operation arrive."""
-    await nc.flush()
+    await flush(nc)
     await asyncio.sleep(0.2)
 
 
