@@ -21,7 +21,6 @@ from opentelemetry import trace
 from protocol.connection import Connection
 from protocol.envelope import Envelope
 from protocol.errors import Conflict, IoaError, NotFound, Timeout, Unavailable
-from protocol.framing import DATA_RULE, as_data
 from protocol.kinds import (
     Body,
     ChatMessage,
@@ -37,7 +36,7 @@ from protocol.kinds import (
 )
 from protocol.llm import Llm, Usage
 from protocol.subjects import CHAT, COORDINATOR
-from services.coordinator import policies
+from services.coordinator import conclusion, policies
 from services.coordinator.state import (
     ConversationStore,
     Invite,
@@ -332,7 +331,7 @@ class Driver:
             task = Task(
                 task_id=rec.next_id("t"),
                 assignee=assignee,
-                description=decision.text,
+                description=conclusion.handed_over(decision.text, rec),
                 mode=mode,
                 deadline=self._turn_due(rec, assignee),
             )
@@ -482,50 +481,19 @@ class Driver:
             if not done and not said:
                 return await self._end(rec, "failed", _nothing_done(rec))
             usage = Usage()
-            rec.conclusion = await self._write_conclusion(rec, usage)
+            written = await conclusion.write(rec, self.llm, usage)
             rec.spend(usage)
+            rec.conclusion = written.text
+            if written.unchecked is not None:
+                return await self._end(rec, "failed", written.unchecked)
+            if written.unanswered:
+                unanswered = "; ".join(written.unanswered)
+                rec.reason = "; ".join(filter(None, [rec.reason, f"not answered: {unanswered}"]))
             await self.store.save(rec)
             return None
         await self._post(rec, Conclusion(text=rec.conclusion), f"{rec.id}-conclusion{rec.round}")
         early = rec.reason and f"{rec.reason}; concluded with what the team has"
         return await self._end(rec, "concluded", early or None)
-
-    async def _write_conclusion(self, rec: Record, usage: Usage) -> str:
-        members = set(rec.member_ids())
-        results = [
-            (t.assignee, _clip(t.result or "", 400)) for t in rec.tasks if t.outcome == "done"
-        ]
-        results += [
-            (line.sender, _clip(line.text, 400))
-            for line in rec.transcript
-            if line.sender in members and line.type == "chat_message"
-        ]
-        own_words = "\n".join(f"- {who}: {text}" for who, text in results)
-        framed = "\n".join(as_data(who, text) for who, text in results)
-        summary = ""
-        # With its LLM tokens spent, the conversation ends on the members' own words.
-        if self.llm is not None and rec.tokens < rec.budget.max_tokens:
-            try:
-                completion = await self.llm.complete(
-                    [
-                        {
-                            "role": "system",
-                            "content": (
-                                "You write the conclusion of a team's work. CONCLUSION: answer "
-                                "the goal in a few sentences, using only the results below. "
-                                + DATA_RULE
-                            ),
-                        },
-                        {"role": "user", "content": f"Goal: {rec.goal}\nResults:\n{framed}"},
-                    ],
-                    max_tokens=300,
-                    usage=usage,
-                )
-                summary = completion.text
-            except Exception as exc:  # the LLM is down: the results speak for themselves
-                log.warning("llm conclusion failed", error=str(exc))
-        # The members' own words stay beside the summary: a small model may garble them.
-        return f"{summary}\n\nFrom the team:\n{own_words}" if summary else own_words
 
     # --- endings ----------------------------------------------------------------------
     async def _cancel(self, rec: Record) -> Wake:
@@ -577,12 +545,15 @@ class Driver:
         and what it spent is the parent's spending (always)."""
         ok = rec.state == "concluded"
         text = rec.conclusion if ok else f"the sub-team {rec.state}: {rec.reason}"
+        answers = conclusion.check(rec).answers if ok else []
+        data = {"sub_team": rec.id, **({"answer": "; ".join(answers)} if answers else {})}
 
         def resolve(parent: Record) -> bool:
             changed = parent.spent_by_child(rec)
             task = parent.task(rec.parent_task or "")
             if task is not None and task.open:
                 task.outcome, task.result = ("done" if ok else "failed"), text
+                task.data = data
                 changed = True
             return changed
 
@@ -592,9 +563,7 @@ class Driver:
         if parent.group and task is not None and task.result == text:
             await self._post(
                 parent,
-                TaskResult(
-                    task_id=rec.parent_task or "", text=text or "", data={"sub_team": rec.id}
-                ),
+                TaskResult(task_id=rec.parent_task or "", text=text or "", data=data),
                 f"{rec.parent_task}-sub",
             )
         # A parent that has ended already has reported its spending to its own parent:
@@ -672,7 +641,3 @@ def budget_spent(rec: Record) -> str | None:
     if rec.tokens >= rec.budget.max_tokens:
         return f"the budget of {rec.budget.max_tokens} LLM tokens is spent ({rec.tokens} used)"
     return None
-
-
-def _clip(text: str, limit: int) -> str:
-    return clip(" ".join(text.split()), limit)

@@ -13,6 +13,7 @@ from protocol.errors import Conflict, RateLimited, TooLarge
 from protocol.kinds import (
     ChatMessage,
     Conclusion,
+    DataPart,
     TaskFailed,
     TaskProgress,
     TaskResult,
@@ -20,6 +21,7 @@ from protocol.kinds import (
     TokenUsage,
 )
 from protocol.llm import Usage
+from services.coordinator.grounding import answer_of
 from services.coordinator.state import Line, Record, Said, clip
 
 
@@ -61,6 +63,7 @@ def group_message(rec: Record, env: Envelope[Any]) -> bool:
                 type=env.type,
                 text=text[:2000],
                 next_speakers=list(getattr(body, "next_speakers", [])),
+                answer=_answer_in(body),
             )
         )
         member = env.sender in rec.member_ids()
@@ -146,6 +149,14 @@ def agent_offline(rec: Record, agent: str) -> bool:
             task.assignee_offline = True
             changed = True
     return changed
+
+
+def _answer_in(body: Any) -> str | None:
+    """The answer a tool attached to a chat message as data, if it did."""
+    for part in getattr(body, "parts", []) if isinstance(body, ChatMessage) else []:
+        if isinstance(part, DataPart) and (answer := answer_of("", part.data)):
+            return answer[:500]
+    return None
 
 
 def _text_of(body: Any) -> str | None:

@@ -121,6 +121,8 @@ class Line(Stored):
     type: str
     text: str
     next_speakers: list[str] = Field(default_factory=list)
+    answer: str | None = None
+    """A tool's answer that came with the message (a data part's ``answer``/``value``)."""
 
 
 class Heading(Stored):

@@ -200,7 +200,8 @@ class TeamFormer:
             return Choice([], "rules", "no candidates to choose from")
         why = "no LLM is configured"
         if self.llm is not None:
-            picks, why = await self._llm_choice(goal, pool, min_team, max_team, usage)
+            parts = parts_by_agent(goal, found)
+            picks, why = await self._llm_choice(goal, pool, parts, min_team, max_team, usage)
             if picks:
                 return Choice(picks, "llm")
             log.info("llm team choice unusable; using the best matches", why=why)
@@ -211,11 +212,16 @@ class TeamFormer:
         self,
         goal: str,
         pool: dict[str, Candidate],
+        parts: dict[str, str],
         min_team: int,
         max_team: int,
         usage: Usage | None,
     ) -> tuple[list[Pick], str]:
-        """The LLM's picks when they are valid (else none), and what was wrong otherwise."""
+        """The LLM's picks when they are valid (else none), and what was wrong otherwise.
+
+        A member's task is the part of the goal it matched best, in the user's words;
+        the LLM's wording of it only stands in when it matched no part: a model may
+        garble a figure or drop the question when it rewrites it."""
         assert self.llm is not None
         top = dict(list(pool.items())[:10])
         choice = await self.llm.choose(
@@ -251,7 +257,7 @@ class TeamFormer:
                 Pick(
                     agent=member.agent,
                     reason=(member.reason.strip() or "chosen by the coordinator")[:500],
-                    task=(member.task.strip() or goal)[:5000],
+                    task=(parts.get(member.agent) or member.task.strip() or goal)[:5000],
                     score=candidate.score,
                     human=candidate.card.human,
                 )
@@ -296,6 +302,16 @@ def formation(goal: str, found: Candidates, choice: Choice) -> TeamFormation:
             for query, ranked in found.by_query.items()
         ],
     )
+
+
+def parts_by_agent(goal: str, found: Candidates) -> dict[str, str]:
+    """For each agent, the parts of the goal it is the best match for, in order."""
+    parts: dict[str, list[str]] = {}
+    for part in goal_parts(goal):
+        ranked = found.by_query.get(part, [])
+        if ranked:
+            parts.setdefault(ranked[0].card.id, []).append(part)
+    return {agent: " ".join(own) for agent, own in parts.items()}
 
 
 def fallback_team(goal: str, found: Candidates, *, min_team: int, max_team: int) -> list[Pick]:

@@ -4,7 +4,7 @@ from typing import Any
 
 from protocol.agent import Agent
 from protocol.envelope import Envelope
-from protocol.kinds import AgentCard, ChatMessage, TaskAssign, TaskFailed, TaskResult
+from protocol.kinds import AgentCard, ChatMessage, DataPart, TaskAssign, TaskFailed, TaskResult
 from services.agents.calculator.arithmetic import CalculationError
 from services.agents.calculator.settings import CalculatorSettings
 from services.agents.calculator.solver import NotArithmetic, solve
@@ -31,10 +31,12 @@ class Calculator(Agent):
         self.log.info("task computed", task=task.task_id, value=solution.data["value"])
         return TaskResult(task_id=task.task_id, text=solution.text, data=solution.data)
 
-    async def on_turn(self, env: Envelope[ChatMessage]) -> str | None:
+    async def on_turn(self, env: Envelope[ChatMessage]) -> str | ChatMessage | None:
         try:
-            return solve(env.body.text, self.limits).text
+            solution = solve(env.body.text, self.limits)
         except NotArithmetic:
             return None
         except CalculationError as exc:
             return f"I cannot compute that: {exc}"
+        # The answer as data too: a reader (the coordinator) takes it as a tool's answer.
+        return ChatMessage(text=solution.text, parts=[DataPart(data=solution.data)])

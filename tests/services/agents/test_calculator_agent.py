@@ -1,7 +1,7 @@
 """The calculator agent's hooks: a result with steps, or a failure with a reason."""
 
 from protocol.envelope import Envelope
-from protocol.kinds import ChatMessage, TaskAssign, TaskFailed, TaskResult
+from protocol.kinds import ChatMessage, DataPart, TaskAssign, TaskFailed, TaskResult
 from services.agents.calculator.agent import Calculator
 from services.agents.calculator.card import calculator_card
 from services.agents.calculator.settings import CalculatorSettings
@@ -62,7 +62,9 @@ async def test_a_turn_with_arithmetic_is_answered_and_one_without_is_skipped() -
         sender="coordinator",
         group="g1",
     )
-    assert await agent.on_turn(ask) == "6 \u00d7 7 = 42. Answer: 42"
+    answer = await agent.on_turn(ask)
+    assert isinstance(answer, ChatMessage) and answer.text == "6 \u00d7 7 = 42. Answer: 42"
+    assert [part.data["value"] for part in answer.parts if isinstance(part, DataPart)] == ["42"]
     assert await agent.on_turn(chat) is None
 
 

@@ -111,9 +111,12 @@ async def test_when_the_llm_answers_garbage_the_best_matches_form_the_team(
         "the LLM named 1 member(s), 0 of them real candidates; the team needs 1 to 4"
     )
     assert {q.source for q in formation.queries} == {"goal"}  # its queries were garbage
-    # The LLM wrote no conclusion (empty answer), so the results speak for themselves.
+    # The LLM wrote no conclusion (empty answer): the coordinator writes it from the
+    # results, the answer first, then who found it.
     assert state.conclusion is not None
-    assert state.conclusion.startswith("- calculator: 17.5% of 2480 = 434; 434 + 36 = 470.")
+    assert state.conclusion.startswith(
+        "Answer: 470\n\nFound by calculator: 17.5% of 2480 = 434; 434 + 36 = 470."
+    )
 
 
 async def test_when_the_llm_is_unreachable_the_conversation_still_concludes(

@@ -1,0 +1,144 @@
+"""What a conclusion may say: only what the goal and the members' checked results hold.
+
+An LLM's text is a draft, never a fact. A tool's answer (a result whose data carries
+``answer`` or ``value``: the calculator, a program run) is a fact. Every figure in a
+draft, whether the coordinator's summary or a writer's note, must be found among the
+facts (compared as numbers, so ``1,234.50`` is ``1234.5`` and ``12 km`` holds ``12``),
+a draft must state the tools' answers unchanged, and it must carry no prompt markup or
+filler. A draft that fails is not shown as it is: the coordinator writes the
+conclusion from the facts itself, the answer first, then who found it.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+_NUMBER = re.compile(r"(?<![\w.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|(?<![\w.])-?\.\d+")
+
+MARKUP = re.compile(
+    r"</?\s*data\b|<\|[^|]*\|>|<<<|>>>|^\s*(?:goal|results|your task|your turn; answer"
+    r"|conclusion|messages so far in the group)\s*:|text inside <data>",
+    re.IGNORECASE | re.MULTILINE,
+)
+"""Pieces of our prompts and of chat templates: in an answer they are an echo, not text."""
+
+FILLER = re.compile(
+    r"\bmatch(?:es|ing)? the (?:given|expected|provided|correct) (?:answer|result)\b"
+    r"|\bas an ai\b|\bi am an ai\b|\blanguage model\b|\bthe given answer\b",
+    re.IGNORECASE,
+)
+"""Phrases a small model adds that tell a user nothing (or something false)."""
+
+
+def figures(text: str) -> list[Decimal]:
+    """The numbers written in ``text``, normalised (``2,480`` and ``2480.0`` are 2480)."""
+    found = []
+    for match in _NUMBER.finditer(text):
+        try:
+            found.append(Decimal(match.group().replace(",", "")).normalize())
+        except InvalidOperation:
+            continue
+    return found
+
+
+def _places(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def holds(facts: Iterable[Decimal], figure: Decimal) -> bool:
+    """Whether ``figure`` is one of ``facts``, or one of them rounded to its places
+    (``57.14`` for ``57.142857``): rounding is not a new figure."""
+    places = _places(figure)
+    for fact in facts:
+        if fact == figure:
+            return True
+        if _places(fact) > places and fact.quantize(Decimal(1).scaleb(-places)) == figure:
+            return True
+    return False
+
+
+@dataclass(slots=True, frozen=True)
+class Finding:
+    """One member's result: a tool's ``answer`` is a fact; text alone is a draft."""
+
+    agent: str
+    task: str
+    text: str
+    answer: str | None = None
+
+
+def answer_of(text: str, data: dict[str, object] | None) -> str | None:
+    """A tool's one answer: ``data["answer"]``, else ``data["value"]`` (with its unit),
+    else None (the result is prose, to be checked like any draft)."""
+    if not data:
+        return None
+    answer = data.get("answer")
+    if isinstance(answer, str | int | float) and str(answer).strip():
+        return str(answer).strip()
+    value = data.get("value")
+    if isinstance(value, str | int | float) and str(value).strip():
+        unit = data.get("unit")
+        return f"{value} {unit}" if isinstance(unit, str) and unit else str(value)
+    return None
+
+
+def unfounded(draft: str, facts: Iterable[str]) -> list[Decimal]:
+    """The figures ``draft`` states that none of ``facts`` holds."""
+    known = [f for text in facts for f in figures(text)]
+    return [f for f in dict.fromkeys(figures(draft)) if not holds(known, f)]
+
+
+def problems(draft: str, facts: Iterable[str], answers: Iterable[str]) -> list[str]:
+    """What is wrong with ``draft`` as a statement of ``facts``; empty when nothing is.
+
+    Every figure it states must be in the facts, every one of ``answers`` must be in it
+    unchanged, and it must carry no markup or filler. The reasons never repeat a figure
+    of the draft: they are shown to users, and the draft's figures are what is in doubt
+    (:func:`unfounded` lists them for the log)."""
+    if not draft.strip():
+        return ["it is empty"]
+    found: list[str] = []
+    if MARKUP.search(draft) is not None:
+        found.append("it carries prompt markup")
+    if FILLER.search(draft) is not None:
+        found.append("it says something that tells the reader nothing")
+    if unfounded(draft, facts):
+        found.append("it states figures that neither the goal nor a checked result holds")
+    stated = figures(draft)
+    for answer in answers:
+        wanted = figures(answer)
+        if wanted:
+            kept = all(any(holds([f], s) for s in stated) for f in wanted)
+        else:
+            kept = answer.lower() in draft.lower()
+        if not kept:
+            found.append(f"it leaves out the answer {answer}")
+    return found
+
+
+def compose(
+    findings: list[Finding], left_out: list[tuple[Finding, str]], unanswered: list[str]
+) -> str:
+    """The conclusion written from the facts: the answers first, then who found them,
+    then the checked prose, then what was left out or not answered, and why."""
+    answers = [f for f in findings if f.answer]
+    prose = [f for f in findings if not f.answer]
+    blocks: list[str] = []
+    if answers:
+        blocks.append("Answer: " + "; ".join(str(f.answer) for f in answers))
+        blocks.append("\n".join(f"Found by {f.agent}: {_one_line(f.text)}" for f in answers))
+    blocks += [f"From {f.agent}:\n{f.text.strip()}" for f in prose]
+    if left_out:
+        blocks.append(
+            "\n".join(f"Left out: what {f.agent} wrote, because {why}." for f, why in left_out)
+        )
+    if unanswered:
+        blocks.append("\n".join(f"Not answered: {part}" for part in unanswered))
+    return "\n\n".join(blocks) or "The team found no answer it could check."
+
+
+def _one_line(text: str, limit: int = 400) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
