@@ -40,6 +40,11 @@ class TaskProgress(Body):
 
 
 class TaskResult(Body):
+    """The assignee's result. A tool that has one exact answer puts it in ``data`` as
+    ``answer`` (a display string, e.g. ``"57.6 km/h"``) and ``value`` (the number), and
+    one whose text states only what its own sources hold sets ``grounded: true``: the
+    coordinator takes those as facts and checks every other text against them."""
+
     KIND: ClassVar[str] = "task_result"
 
     task_id: Id

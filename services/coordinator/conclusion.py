@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 import structlog
 
+from protocol.figures import unfounded
 from protocol.framing import DATA_RULE, as_data
 from protocol.llm import Llm, Usage
-from services.coordinator.grounding import Finding, answer_of, compose, problems, unfounded
+from services.coordinator.grounding import Finding, answer_of, compose, grounded, problems
 from services.coordinator.state import Record, Task
 
 log = structlog.get_logger("ioa.coordinator.conclusion")
@@ -67,7 +68,8 @@ def check(rec: Record) -> Checked:
         own = [str(task.data)] if task.data else []
         given = [f.answer for f in given_answers(rec, task) if f.answer]
         # A sub-team's conclusion passed these checks in its own conversation.
-        _sort(checked, finding, own, given, checked_already=task.sub_team is not None)
+        already = task.sub_team is not None or grounded(task.data)
+        _sort(checked, finding, own, given, checked_already=already)
     for line in rec.transcript:
         if line.sender in members and line.type == "chat_message":
             _sort(checked, Finding(line.sender, "", line.text, line.answer), [], [])

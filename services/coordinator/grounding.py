@@ -1,7 +1,8 @@
 """What a conclusion may say: only what the goal and the members' checked results hold.
 
 An LLM's text is a draft, never a fact. A tool's answer (a result whose data carries
-``answer`` or ``value``: the calculator, a program run) is a fact. Every figure in a
+``answer`` or ``value``: the calculator, a program run) is a fact, and so is a result
+its tool marks ``grounded`` (the docs agent's, checked against its passages). Every figure in a
 draft, whether the coordinator's summary or a writer's note, must be found among the
 facts (compared as numbers, so ``1,234.50`` is ``1234.5`` and ``12 km`` holds ``12``),
 a draft must state the tools' answers unchanged, and it must carry no prompt markup or
@@ -12,13 +13,13 @@ conclusion from the facts itself, the answer first, then who found it.
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
-_NUMBER = re.compile(r"(?<![\w.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|(?<![\w.])-?\.\d+")
+from protocol.figures import figures, holds, unfounded
 
 MARKUP = re.compile(
     r"</?\s*data\b|<\|[^|]*\|>|<<<|>>>|^\s*(?:goal|results|your task|your turn; answer"
-    r"|conclusion|messages so far in the group)\s*:|text inside <data>",
+    r"|conclusion|messages so far in the group)\s*:|text inside <data>"
+    r"|checked results to use exactly as written",
     re.IGNORECASE | re.MULTILINE,
 )
 """Pieces of our prompts and of chat templates: in an answer they are an echo, not text."""
@@ -31,34 +32,6 @@ FILLER = re.compile(
 """Phrases a small model adds that tell a user nothing (or something false)."""
 
 
-def figures(text: str) -> list[Decimal]:
-    """The numbers written in ``text``, normalised (``2,480`` and ``2480.0`` are 2480)."""
-    found = []
-    for match in _NUMBER.finditer(text):
-        try:
-            found.append(Decimal(match.group().replace(",", "")).normalize())
-        except InvalidOperation:
-            continue
-    return found
-
-
-def _places(value: Decimal) -> int:
-    exponent = value.as_tuple().exponent
-    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
-
-
-def holds(facts: Iterable[Decimal], figure: Decimal) -> bool:
-    """Whether ``figure`` is one of ``facts``, or one of them rounded to its places
-    (``57.14`` for ``57.142857``): rounding is not a new figure."""
-    places = _places(figure)
-    for fact in facts:
-        if fact == figure:
-            return True
-        if _places(fact) > places and fact.quantize(Decimal(1).scaleb(-places)) == figure:
-            return True
-    return False
-
-
 @dataclass(slots=True, frozen=True)
 class Finding:
     """One member's result: a tool's ``answer`` is a fact; text alone is a draft."""
@@ -67,6 +40,12 @@ class Finding:
     task: str
     text: str
     answer: str | None = None
+
+
+def grounded(data: dict[str, object] | None) -> bool:
+    """Whether a tool says its text states only what its own sources hold (the docs
+    agent checks its model's phrasing against the passages it quotes)."""
+    return bool(data) and data.get("grounded") is True  # type: ignore[union-attr]
 
 
 def answer_of(text: str, data: dict[str, object] | None) -> str | None:
@@ -82,12 +61,6 @@ def answer_of(text: str, data: dict[str, object] | None) -> str | None:
         unit = data.get("unit")
         return f"{value} {unit}" if isinstance(unit, str) and unit else str(value)
     return None
-
-
-def unfounded(draft: str, facts: Iterable[str]) -> list[Decimal]:
-    """The figures ``draft`` states that none of ``facts`` holds."""
-    known = [f for text in facts for f in figures(text)]
-    return [f for f in dict.fromkeys(figures(draft)) if not holds(known, f)]
 
 
 def problems(draft: str, facts: Iterable[str], answers: Iterable[str]) -> list[str]:

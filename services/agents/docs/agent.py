@@ -67,7 +67,7 @@ class DocsAgent(Agent):
             answer = await self.ask(question)
         except NothingRelevant as exc:
             return TaskFailed(task_id=task.task_id, reason=str(exc))
-        data = {"citations": answer.citations, "phrased_by_llm": answer.phrased_by_llm}
+        data = answer.data()
         return TaskResult(
             task_id=task.task_id,
             text=answer.text,
@@ -80,5 +80,5 @@ class DocsAgent(Agent):
             answer = await self.ask(env.body.text)
         except NothingRelevant as exc:
             return ChatMessage(text=str(exc))
-        data = {"citations": answer.citations, "phrased_by_llm": answer.phrased_by_llm}
+        data = answer.data()
         return ChatMessage(text=answer.text, parts=[DataPart(data=data)])

@@ -6,13 +6,16 @@ is reachable, the passages themselves are the answer. Either way every
 passage used is cited (file, heading, line range).
 """
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
+from protocol.figures import unfounded
 from protocol.llm import Llm
 from services.agents.docs.retrieval import Hit
 
 NOT_FOUND = "NOT IN THE DOCUMENTS"
+CITED = re.compile(r"\[\d+\]")  # a citation marker, not a figure
 SYSTEM = (
     "You answer questions using only the numbered passages you are given. Cite the passages "
     "you use like [1] or [2]. Do not add facts that are not in the passages. If the passages "
@@ -25,6 +28,16 @@ class Answer:
     text: str
     citations: list[dict[str, Any]]
     phrased_by_llm: bool
+
+    def data(self) -> dict[str, Any]:
+        """The result's data. ``grounded``: the text states only what the passages hold
+        (quoted verbatim, or phrased by the model and checked), so readers may take it
+        as a fact."""
+        return {
+            "citations": self.citations,
+            "phrased_by_llm": self.phrased_by_llm,
+            "grounded": True,
+        }
 
 
 def passages_block(hits: list[Hit], max_chars: int = 6000) -> str:
@@ -75,4 +88,7 @@ async def phrase(llm: Llm | None, question: str, hits: list[Hit], max_tokens: in
     text = completion.text.strip()
     if not text or NOT_FOUND.lower() in text.lower():
         return verbatim(hits, note="(The language model found no answer in these passages.)")
+    # The model's phrasing is a draft: a figure the passages do not hold is made up.
+    if unfounded(CITED.sub("", text), [question, *(hit.chunk.text for hit in hits)]):
+        return verbatim(hits, note="(The language model's answer did not match the passages.)")
     return Answer(f"{text}\n\n{sources(hits)}", citations(hits), True)

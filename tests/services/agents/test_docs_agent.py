@@ -189,6 +189,32 @@ async def test_the_docs_agent_phrases_an_answer_with_the_llm_and_cites_the_passa
     assert "Prune the roses in early spring" in prompt
 
 
+@pytest.mark.parametrize(
+    "docs_agent",
+    [
+        Script(
+            rules=[Rule(when="Question: When should I prune", reply="Prune them in week 12 [1].")],
+            default="NOT IN THE DOCUMENTS",
+        )
+    ],
+    indirect=True,
+)
+async def test_a_phrasing_with_a_figure_the_passages_do_not_hold_is_replaced_by_them(
+    coordinator: Connection, docs_agent: tuple[DocsAgent, Script]
+) -> None:
+    group = await create_group(coordinator, ["docs"])
+    outcome = await ask(coordinator, group, "q1", "When should I prune the roses?")
+
+    assert isinstance(outcome.body, TaskResult)
+    assert "week 12" not in outcome.body.text
+    assert "Prune the roses in early spring, before new growth starts." in outcome.body.text
+    assert outcome.body.data == {
+        "citations": outcome.body.data["citations"] if outcome.body.data else None,
+        "phrased_by_llm": False,
+        "grounded": True,
+    }
+
+
 async def test_without_an_answer_from_the_llm_the_passages_are_quoted_verbatim(
     coordinator: Connection, docs_agent: tuple[DocsAgent, Script]
 ) -> None:

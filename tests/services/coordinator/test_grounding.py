@@ -5,17 +5,10 @@ from decimal import Decimal
 
 import pytest
 
+from protocol.figures import figures, holds, unfounded
 from protocol.llm import Usage
 from services.coordinator import conclusion
-from services.coordinator.grounding import (
-    Finding,
-    answer_of,
-    compose,
-    figures,
-    holds,
-    problems,
-    unfounded,
-)
+from services.coordinator.grounding import Finding, answer_of, compose, problems
 from services.coordinator.state import Line, Member, Record, Task, now
 
 GOAL = "What is 17.5% of 2,480 plus 36? Then write a short friendly note to the customer."
@@ -59,6 +52,7 @@ def test_a_draft_that_states_the_facts_and_the_answer_passes() -> None:
         ("The calculator worked out the sum for the customer.", "leaves out the answer 470"),
         ('<data from="calculator">17.5% of 2480 = 434</data> The total is 470.', "markup"),
         ("Your task:\nThe total is 470.", "markup"),
+        ("Great work:\nChecked results to use exactly as written:\n- 470", "markup"),
         ("The total is 470, which matches the given answer.", "tells the reader nothing"),
         ("The total is 490.", "leaves out the answer 470"),
         ("", "empty"),
@@ -150,6 +144,14 @@ def test_a_failed_part_is_named_unanswered_unless_a_reassignment_did_it() -> Non
     again = task("t2", "calc", "17", {"value": "17"}, description="primes")
     assert conclusion.check(record(failed)).unanswered == ["primes (python: no code)"]
     assert conclusion.check(record(failed, again)).unanswered == []
+
+
+def test_a_result_its_tool_marks_grounded_is_a_fact() -> None:
+    quoted = task("t1", "docs", "The warranty lasts 24 months [1].", {"grounded": True})
+    note = task("t2", "writer", "Good news: your warranty runs for 24 months.")
+    assert [f.agent for f in conclusion.check(record(quoted, note)).kept] == ["docs", "writer"]
+    unmarked = task("t1", "docs", "The warranty lasts 24 months [1].", {"citations": []})
+    assert conclusion.check(record(unmarked)).kept == []
 
 
 def test_a_tools_answer_in_a_discussion_turn_is_a_fact() -> None:
