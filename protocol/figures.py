@@ -9,7 +9,8 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
-_NUMBER = re.compile(r"(?<![\w.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|(?<![\w.])-?\.\d+")
+# A number, not a piece of an id: "01M98Y" or "t2" are names; "12km" and "5th" hold one.
+_NUMBER = re.compile(r"(?<![\w.])-?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)(?![A-Za-z_]*\d)")
 
 
 def figures(text: str) -> list[Decimal]:

@@ -24,6 +24,8 @@ def test_figures_are_compared_as_numbers_whatever_their_writing() -> None:
         Decimal("36"),
     ]
     assert figures("12 km, -3 degrees, .5 l") == [Decimal(12), Decimal(-3), Decimal("0.5")]
+    assert figures("12km on the 5th") == [Decimal(12), Decimal(5)]
+    assert figures("conversation 01M980YYD, task t2, model SmolLM2") == []
 
 
 def test_the_figures_no_fact_holds_are_listed_for_the_log() -> None:
