@@ -34,6 +34,7 @@ from nats.js.errors import APIError, NotFoundError
 
 from gateway.problems import problem_for
 from protocol.connection import Connection
+from protocol.envelope import Envelope
 from protocol.errors import InvalidMessage, IoaError, Unavailable
 from protocol.kinds import TERMINAL_STATES, ConversationState, GetConversation
 from protocol.streams import group_stream
@@ -103,14 +104,15 @@ async def follow_stream(
     return sub
 
 
-async def get_state(conn: Connection, conversation: str) -> ConversationState:
-    """The coordinator's current view of a conversation (typed errors as they come)."""
-    reply = await conn.request(
-        COORDINATOR,
-        "get",
-        GetConversation(conversation=conversation),
-        conversation=conversation,
-    )
+async def get_state(
+    conn: Connection, conversation: str, *, reader: str | None = None
+) -> ConversationState:
+    """The coordinator's current view of a conversation (typed errors as they come),
+    asked as ``reader`` (a user the gateway speaks for), else as the gateway itself:
+    the coordinator decides whether that reader may see it."""
+    ask = GetConversation(conversation=conversation)
+    env = Envelope.of(ask, sender=reader or conn.identity, conversation=conversation)
+    reply = await conn.send(COORDINATOR, "get", env)
     if not isinstance(reply.body, ConversationState):
         raise InvalidMessage(f"the coordinator answered get with {reply.type!r}")
     return reply.body

@@ -202,7 +202,7 @@ async def _close_unawaited(
         by_conversation[item.conversation].append(item)
     closed: dict[str, str] = {}
     for found in await asyncio.gather(
-        *(_why_closed(conn, c, some) for c, some in by_conversation.items())
+        *(_why_closed(conn, user, c, some) for c, some in by_conversation.items())
     ):
         closed.update(found)
     if closed:
@@ -211,12 +211,13 @@ async def _close_unawaited(
 
 
 async def _why_closed(
-    conn: Connection, conversation: str, items: list[PendingItem]
+    conn: Connection, user: str, conversation: str, items: list[PendingItem]
 ) -> dict[str, str]:
-    """Which of one conversation's ``items`` no longer wait, and why. A coordinator that
-    does not answer now closes none of them (they are checked again on the next ask)."""
+    """Which of one conversation's ``items`` no longer wait, and why, asked as the person
+    (who was invited to it). A coordinator that does not answer now closes none of them
+    (they are checked again on the next ask)."""
     try:
-        state = await get_state(conn, conversation)
+        state = await get_state(conn, conversation, reader=user)
     except NotFound:
         return {item.id: "the conversation is gone" for item in items}
     except IoaError as exc:

@@ -67,12 +67,14 @@ def check(rec: Record) -> Checked:
         )
         own = [str(task.data)] if task.data else []
         given = [f.answer for f in given_answers(rec, task) if f.answer]
-        # A sub-team's conclusion passed these checks in its own conversation.
-        already = task.sub_team is not None or grounded(task.data)
+        # A sub-team's conclusion passed these checks in its own conversation; a person's
+        # answer is theirs to give (the checks are for what a model wrote).
+        already = task.sub_team is not None or grounded(task.data) or rec.is_human(task.assignee)
         _sort(checked, finding, own, given, checked_already=already)
     for line in rec.transcript:
         if line.sender in members and line.type == "chat_message":
-            _sort(checked, Finding(line.sender, "", line.text, line.answer), [], [])
+            finding = Finding(line.sender, "", line.text, line.answer)
+            _sort(checked, finding, [], [], checked_already=rec.is_human(line.sender))
     return checked
 
 

@@ -29,10 +29,10 @@ from protocol.kinds import (
 from protocol.service import Service
 from protocol.subjects import COORDINATOR
 from protocol.tracing import current_trace_id, inject
-from services.coordinator import events
+from services.coordinator import access, events
 from services.coordinator.index import ConversationIndex
 from services.coordinator.scheduler import Scheduler
-from services.coordinator.state import ConversationStore, Record, now
+from services.coordinator.state import ConversationStore, Record, now, unknown
 
 log = structlog.get_logger("ioa.coordinator")
 
@@ -81,9 +81,16 @@ def build_service(
             )
         )
 
+    async def readable(env: Envelope[Any], conversation: str) -> Record:
+        """The conversation, if ``env``'s sender may read it (else as if unknown)."""
+        rec = await store.get(conversation)
+        if not access.may_read(rec, env.sender):
+            raise unknown(conversation, in_reply_to=env.id)
+        return rec
+
     @service.handler("get")
     async def get(env: Envelope[GetConversation]) -> ConversationState:
-        return (await store.get(env.body.conversation)).public()
+        return (await readable(env, env.body.conversation)).public()
 
     @service.handler("list")
     async def list_(env: Envelope[ListConversations]) -> ConversationList:
@@ -102,9 +109,14 @@ def build_service(
         )
 
     async def answer(env: Envelope[Any]) -> Ack:
-        rec = await store.change(env.body.conversation, lambda rec: events.answer_invite(rec, env))
-        if not any(i.agent == env.sender for i in rec.invites):
-            raise NotFound(f"{env.sender} was not invited to {rec.id}", in_reply_to=env.id)
+        conversation = env.body.conversation
+
+        def invited_answer(rec: Record) -> bool:
+            if not any(i.agent == env.sender for i in rec.invites):
+                raise unknown(conversation, in_reply_to=env.id)  # not invited: not yours
+            return events.answer_invite(rec, env)
+
+        rec = await store.change(conversation, invited_answer)
         scheduler.kick(rec.id)
         return Ack()
 
@@ -119,13 +131,11 @@ def build_service(
     async def change_owned(
         env: Envelope[Any], conversation: str, edit: Callable[[Record], bool]
     ) -> Record:
-        """``edit`` a conversation that ``env``'s sender may steer (else Forbidden)."""
+        """``edit`` a conversation that ``env``'s sender may steer (else as if unknown)."""
 
         def owned_edit(rec: Record) -> bool:
-            if env.sender not in (rec.requester, *rec.observers):
-                raise Forbidden(
-                    f"{env.sender} may not steer conversation {rec.id}", in_reply_to=env.id
-                )
+            if not access.may_steer(rec, env.sender):
+                raise unknown(conversation, in_reply_to=env.id)
             return edit(rec)
 
         return await store.change(conversation, owned_edit)
@@ -175,7 +185,7 @@ def build_service(
         """A child conversation for the sender's open task: one per task, so a retried
         request (a lost reply, a restarted agent) gets the same child, not a second."""
         body = env.body
-        parent = await store.get(body.conversation)
+        parent = await readable(env, body.conversation)
         task = parent.task(body.task_id)
         if task is not None and task.assignee == env.sender and task.sub_team is not None:
             return (await store.get(task.sub_team)).public()

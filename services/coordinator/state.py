@@ -291,6 +291,12 @@ class Record(Heading):
         )
 
 
+def unknown(conversation: str, *, in_reply_to: str | None = None) -> NotFound:
+    """The one answer for a conversation that does not exist, or that is not the
+    sender's to see (``access``): the two are told apart by nobody."""
+    return NotFound(f"no conversation {conversation!r}", in_reply_to=in_reply_to)
+
+
 class ConversationStore:
     """Records by conversation id, with compare-and-set writes."""
 
@@ -308,9 +314,9 @@ class ConversationStore:
         try:
             entry = await self._kv.get(conversation)
         except KeyNotFoundError:
-            raise NotFound(f"no conversation {conversation!r}") from None
+            raise unknown(conversation) from None
         if entry.value is None:
-            raise NotFound(f"no conversation {conversation!r}")
+            raise unknown(conversation)
         rec = Record.model_validate_json(entry.value)
         rec.revision = entry.revision or 0
         return rec

@@ -26,7 +26,7 @@ async def test_starting_a_conversation_returns_its_id_state_and_the_trace_begun_
     async with stack.starts() as starts, stack.client() as client:
         response = await client.post("/v1/conversations", json={"goal": "What is 17 * 23?"})
         body = response.json()
-        async with stack.probe() as probe:
+        async with stack.probe("admin") as probe:  # the administrator may read every one
             known = await state_of(probe, body["id"])
 
     assert response.status_code == 201, response.text
@@ -58,7 +58,7 @@ async def test_an_incoming_traceparent_is_continued(stack: Stack) -> None:
             json={"goal": "continue my trace"},
             headers={"traceparent": f"00-{trace_id}-00f067aa0ba902b7-01"},
         )
-        async with stack.probe() as probe:
+        async with stack.probe("admin") as probe:  # the administrator may read every one
             known = await state_of(probe, response.json()["id"])
 
     assert response.status_code == 201
@@ -86,7 +86,7 @@ async def test_reading_a_conversation_returns_the_coordinators_current_state(
         created = (await client.post("/v1/conversations", json={"goal": "add 2 and 3"})).json()
         await wait_for_state(client, created["id"], "concluded", "failed")
         response = await client.get(f"/v1/conversations/{created['id']}")
-        async with stack.probe() as probe:
+        async with stack.probe("admin") as probe:  # the administrator may read every one
             known = await state_of(probe, created["id"])
 
     assert response.status_code == 200

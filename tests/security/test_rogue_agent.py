@@ -60,7 +60,9 @@ async def team_at_work(
         secured_network(server, root, tmp_path, SCRIPT) as net,
         net.connection(GATEWAY) as gateway,
     ):
-        env = Envelope.of(StartConversation(goal=GOAL), sender="user:ada")
+        # As the gateway starts one: for its user, with itself as an observer.
+        start = StartConversation(goal=GOAL, observers=[GATEWAY])
+        env = Envelope.of(start, sender="user:ada")
         started = await gateway.send(COORDINATOR, "start", env)
         yield net, gateway, started.body.conversation
 

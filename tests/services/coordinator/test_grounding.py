@@ -9,7 +9,7 @@ from protocol.figures import figures, holds, unfounded
 from protocol.llm import Usage
 from services.coordinator import conclusion
 from services.coordinator.grounding import Finding, answer_of, compose, problems
-from services.coordinator.state import Line, Member, Record, Task, now
+from services.coordinator.state import Invite, Line, Member, Record, Task, now
 
 GOAL = "What is 17.5% of 2,480 plus 36? Then write a short friendly note to the customer."
 CALCULATED = "17.5% of 2480 = 434; 434 + 36 = 470. Answer: 470"
@@ -154,6 +154,12 @@ def test_a_result_its_tool_marks_grounded_is_a_fact() -> None:
     assert [f.agent for f in conclusion.check(record(quoted, note)).kept] == ["docs", "writer"]
     unmarked = task("t1", "docs", "The warranty lasts 24 months [1].", {"citations": []})
     assert conclusion.check(record(unmarked)).kept == []
+
+
+def test_a_persons_answer_is_theirs_to_give() -> None:
+    rec = record(task("t1", "user:ada", "It is ready at a gravity of 1.012."))
+    rec.invites = [Invite(agent="user:ada", reason="", task="", score=0, human=True)]
+    assert [f.agent for f in conclusion.check(rec).kept] == ["user:ada"]
 
 
 def test_a_tools_answer_in_a_discussion_turn_is_a_fact() -> None:

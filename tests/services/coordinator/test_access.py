@@ -1,0 +1,72 @@
+"""Who may read or act on a conversation: a stranger learns nothing, not even that it exists."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from protocol.connection import Connection
+from protocol.envelope import Envelope
+from protocol.errors import NotFound
+from protocol.kinds import (
+    CancelConversation,
+    ChatMessage,
+    ContinueConversation,
+    GetConversation,
+    RequestSubTeam,
+    StartConversation,
+    TeamAccept,
+)
+from tests.services.coordinator.network import finish, network, state_of
+from tests.support.scripted_llm import Script
+
+GOAL = StartConversation(goal="My private figure: what is 17.5% of 91,250?", max_team=1)
+
+
+def every_operation(conversation: str) -> dict[str, Any]:
+    """Each coordinator operation on ``conversation``, as a body to send."""
+    return {
+        "get": GetConversation(conversation=conversation),
+        "cancel": CancelConversation(conversation=conversation),
+        "continue": ContinueConversation(conversation=conversation, goal="and now?"),
+        "accept": TeamAccept(conversation=conversation),
+        "sub_team": RequestSubTeam(conversation=conversation, task_id="t1", goal="help"),
+        "post": ChatMessage(text="let me in"),
+    }
+
+
+async def refusal(conn: Connection, op: str, body: Any, conversation: str) -> str:
+    envelope = Envelope.of(body, sender=conn.identity, conversation=conversation)
+    with pytest.raises(NotFound) as refused:
+        await conn.send("coordinator", op, envelope)
+    return refused.value.message
+
+
+async def test_a_stranger_gets_for_every_operation_what_an_unknown_id_gets(
+    nats_url: str, subject_root: str, tmp_path: Path
+) -> None:
+    async with network(nats_url, subject_root, tmp_path, Script()) as net:
+        async with (
+            Connection(net.settings, "alice") as alice,
+            Connection(net.settings, "mallory") as mallory,
+        ):
+            state = await finish(alice, GOAL)
+            theirs, nobodys = state.conversation, "01NOSUCHCONVERSATION00000"
+            for op, body in every_operation(theirs).items():
+                said = await refusal(mallory, op, body, theirs)
+                unknown = await refusal(mallory, op, every_operation(nobodys)[op], nobodys)
+                assert said == unknown.replace(nobodys, theirs), op
+            # Nothing changed: the owner still reads it, concluded as it was.
+            assert (await state_of(alice, theirs)).state == "concluded"
+
+
+async def test_the_requester_the_members_and_the_admin_may_read_it(
+    nats_url: str, subject_root: str, tmp_path: Path
+) -> None:
+    async with network(nats_url, subject_root, tmp_path, Script()) as net:
+        async with Connection(net.settings, "alice") as alice:
+            state = await finish(alice, GOAL)
+            for reader in ("calculator", "admin"):
+                async with Connection(net.settings, reader) as conn:
+                    assert (await state_of(conn, state.conversation)).goal == GOAL.goal
+            assert [m.agent for m in state.members] == ["calculator"]
