@@ -58,7 +58,7 @@ from nats.js.kv import KeyValue
 from protocol import metrics, pull
 from protocol.connection import Connection
 from protocol.envelope import Envelope, decode
-from protocol.errors import Forbidden, IoaError, NotFound
+from protocol.errors import Forbidden, IoaError, NotFound, Unavailable
 from protocol.lifecycle import cancel_until_done
 from protocol.streams import inbox_stream
 from protocol.subjects import Subjects
@@ -134,11 +134,17 @@ async def provision(
     On an open server an agent does this itself when it starts. On a secured
     network its credentials may only use them, not create them (a consumer's
     filter or a stream's subjects could otherwise point at someone else's
-    messages), so admission provisions them (see docs/security.md).
+    messages), so admission provisions them (see docs/security.md). The inbox stream is
+    the chat service's: until it has made it, this is a typed, retryable ``unavailable``.
     """
-    await js.add_consumer(
-        inbox_stream(subjects).name, inbox_consumer(subjects, owner, ack_wait=ack_wait)
-    )
+    stream = inbox_stream(subjects).name
+    try:
+        await js.add_consumer(stream, inbox_consumer(subjects, owner, ack_wait=ack_wait))
+    except NotFoundError:
+        raise Unavailable(
+            f"the inbox stream {stream} is not there yet: the chat service makes it when it "
+            f"starts. Start the chat service, then ask again to provision {owner}'s inbox."
+        ) from None
     await create_handled_bucket(js, subjects, owner)
 
 
