@@ -7,7 +7,7 @@ from protocol.envelope import Envelope
 from protocol.kinds import AgentCard, ChatMessage, DataPart, TaskAssign, TaskFailed, TaskResult
 from services.agents.calculator.arithmetic import CalculationError
 from services.agents.calculator.settings import CalculatorSettings
-from services.agents.calculator.solver import NotArithmetic, solve
+from services.agents.calculator.solver import NotArithmetic, Solution, solve
 
 
 class Calculator(Agent):
@@ -28,8 +28,13 @@ class Calculator(Agent):
         except CalculationError as exc:
             self.log.info("task has no computable arithmetic", task=task.task_id, why=str(exc))
             return TaskFailed(task_id=task.task_id, reason=f"calculator: {exc}")
-        self.log.info("task computed", task=task.task_id, value=solution.data["value"])
-        return TaskResult(task_id=task.task_id, text=solution.text, data=solution.data)
+        self.log.info(
+            "task computed",
+            task=task.task_id,
+            value=solution.data.get("value"),
+            answer=solution.answer,
+        )
+        return TaskResult(task_id=task.task_id, text=solution.text, data=_data(solution))
 
     async def on_turn(self, env: Envelope[ChatMessage]) -> str | ChatMessage | None:
         try:
@@ -39,4 +44,9 @@ class Calculator(Agent):
         except CalculationError as exc:
             return f"I cannot compute that: {exc}"
         # The answer as data too: a reader (the coordinator) takes it as a tool's answer.
-        return ChatMessage(text=solution.text, parts=[DataPart(data=solution.data)])
+        return ChatMessage(text=solution.text, parts=[DataPart(data=_data(solution))])
+
+
+def _data(solution: Solution) -> dict[str, Any]:
+    """The result's data, always with ``answer``: what a reader takes as the tool's answer."""
+    return {**solution.data, "answer": solution.answer}

@@ -59,6 +59,9 @@ _SYMBOLS: dict[type[ast.operator], str] = {
     ast.Mod: "mod",
     ast.Pow: "^",
 }
+_ROOTS = {Fraction(1, 2): "\u221a", Fraction(1, 3): "\u221b"}
+MAX_ROOT = 64
+"""The highest root taken (a 65th root of anything is refused, not searched for)."""
 _OPERATIONS: dict[type[ast.operator], Callable[[Fraction, Fraction], Fraction]] = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
@@ -108,16 +111,26 @@ class _Walker:
             value = self.visit(node.operand)
             return -value if isinstance(node.op, ast.USub) else value
         if isinstance(node, ast.BinOp) and type(node.op) in _SYMBOLS:
-            left, right = self.visit(node.left), self.visit(node.right)
+            left = self.visit(node.left)
+            if isinstance(node.op, ast.Pow) and _is_fraction_literal(node.right):
+                # "x ** (1/2)" is a root, one step: √x, not "1 ÷ 2 = 0.5" first.
+                count = len(self.steps)
+                right = self.visit(node.right)
+                del self.steps[count:]
+            else:
+                right = self.visit(node.right)
             if isinstance(node.op, ast.Pow):
                 result = self._power(left, right)
             else:
                 result = _OPERATIONS[type(node.op)](left, right)
             self._check_size(result)
-            self._step(
-                f"{format_number(left)} {_SYMBOLS[type(node.op)]} "
-                f"{format_number(right)} = {format_number(result)}"
-            )
+            if isinstance(node.op, ast.Pow) and right in _ROOTS:
+                self._step(f"{_ROOTS[right]}{format_number(left)} = {format_number(result)}")
+            else:
+                self._step(
+                    f"{format_number(left)} {_SYMBOLS[type(node.op)]} "
+                    f"{format_number(right)} = {format_number(result)}"
+                )
             return result
         raise CalculationError(
             f"{_describe(node)} is not allowed; only numbers and + - * / "
@@ -141,9 +154,14 @@ class _Walker:
 
     def _power(self, base: Fraction, exponent: Fraction) -> Fraction:
         if exponent.denominator != 1:
-            raise CalculationError(
-                f"only whole-number powers are exact; {format_number(exponent)} is not whole"
-            )
+            # A root is exact only when it is rational: √144 = 12, ∛(8/27) = 2/3, √2 is not.
+            root = exact_root(base, exponent.denominator)
+            if root is None:
+                raise CalculationError(
+                    f"{_short(base)} ^ {format_number(exponent)} is not a rational number; "
+                    "only whole-number powers and exact roots are computed"
+                )
+            base, exponent = root, Fraction(exponent.numerator)
         n = abs(exponent.numerator)
         # A lower bound of the result's size, checked before computing, so that
         # 9**387420489 is refused rather than attempted. 0, 1 and -1 stay small.
@@ -167,6 +185,15 @@ class _Walker:
         self.steps.append(text)
 
 
+def _is_fraction_literal(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.Div)
+        and isinstance(node.left, ast.Constant)
+        and isinstance(node.right, ast.Constant)
+    )
+
+
 def _short(value: Fraction) -> str:
     text = format_number(value)
     return text if len(text) <= 24 else f"{text[:10]}…({len(text)} characters)"
@@ -184,6 +211,30 @@ def _describe(node: ast.AST) -> str:
     if isinstance(node, ast.UnaryOp):
         return f"the operator {type(node.op).__name__}"
     return f"a {type(node).__name__} expression"
+
+
+def integer_root(n: int, k: int) -> int:
+    """The largest integer r with r**k <= n (n >= 0), by Newton's method on integers."""
+    if n < 2:
+        return n
+    r = 1 << -(-n.bit_length() // k)  # a power of two at or above the root
+    while True:
+        s = ((k - 1) * r + n // r ** (k - 1)) // k
+        if s >= r:
+            return r
+        r = s
+
+
+def exact_root(value: Fraction, k: int) -> Fraction | None:
+    """The rational k-th root of ``value``, or ``None`` when it is irrational or not real."""
+    if k < 1 or k > MAX_ROOT or (value < 0 and k % 2 == 0):
+        return None
+    sign = -1 if value < 0 else 1
+    top, bottom = abs(value.numerator), value.denominator
+    a, b = integer_root(top, k), integer_root(bottom, k)
+    if a**k != top or b**k != bottom:
+        return None
+    return sign * Fraction(a, b)
 
 
 def is_terminating(value: Fraction) -> bool:
@@ -242,3 +293,48 @@ def decimal_form(value: Fraction, digits: int = DECIMAL_DIGITS) -> tuple[str, bo
         # Very small: scientific notation keeps the significant digits.
         return f"{Decimal(value.numerator) / Decimal(value.denominator):.{digits}E}", True
     return exact_decimal(Fraction(rounded)), True
+
+
+def rounded(value: Fraction, places: int) -> Fraction:
+    """``value`` rounded to ``places`` decimals, halves away from zero (as people round)."""
+    scale = Fraction(10) ** places
+    whole = int(abs(value) * scale + Fraction(1, 2))
+    return (-1 if value < 0 else 1) * Fraction(whole) / scale
+
+
+def fixed(value: Fraction, places: int) -> str:
+    """``value`` rounded to exactly ``places`` decimals: ``fixed(37.5, 2) == "37.50"``."""
+    text = exact_decimal(rounded(value, places))
+    if places <= 0:
+        return text
+    whole, _, frac = text.partition(".")
+    return f"{whole}.{frac.ljust(places, '0')}"
+
+
+def short_form(value: Fraction, significant: int = 4) -> str:
+    """How an answer is shown to people: exact when the decimal ends, else rounded to
+    ``significant`` digits but at least two decimals (``200/9`` → ``22.22``)."""
+    text, approximate = decimal_form(value)
+    if not approximate:
+        return text
+    return significant_form(value, significant)
+
+
+def significant_form(value: Fraction, significant: int = 4) -> str:
+    """``value`` rounded to ``significant`` digits, but to at least two decimals."""
+    size = abs(value)
+    digits = len(str(int(size))) if size >= 1 else 0
+    places = max(2, significant - digits)
+    if size < 1:
+        # 0.000157… keeps its significant digits: count the zeros after the point.
+        while size * 10 ** (places - significant + 1) < 1 and places < 30:
+            places += 1
+    return fixed(value, places)
+
+
+def money_form(value: Fraction, cents: bool = False) -> str:
+    """A sum of money: whole amounts as they are (``60``), others in cents (``37.50``);
+    ``cents`` keeps two decimals even for a whole amount (the inputs had cents)."""
+    if value.denominator == 1 and not cents:
+        return str(value.numerator)
+    return fixed(value, 2)

@@ -3,7 +3,7 @@
 from protocol.kinds import AgentCard, Provider, Skill
 
 AGENT_ID = "calculator"
-VERSION = "0.1.0"
+VERSION = "0.2.0"
 
 
 def calculator_card() -> AgentCard:
@@ -13,9 +13,11 @@ def calculator_card() -> AgentCard:
         name="Calculator",
         description=(
             "Computes arithmetic exactly (no rounding errors) and shows the steps: "
-            "sums, differences, products, quotients, powers, fractions, percentages and unit "
-            "conversions. Understands "
-            "plain-language questions such as 'what is 17.5% of 2,480 plus 36?'."
+            "sums, differences, products, quotients, powers, roots, fractions, averages, "
+            "percentages and unit conversions. Understands everyday word problems in plain "
+            "language: discounts, tax and VAT, tips, splitting a bill, interest, rates and "
+            "speeds, percentage change, days between dates, weekdays and times of day, "
+            "e.g. 'what is 17.5% of 2,480 plus 36?' or '18% tip on a $64 bill'."
         ),
         version=VERSION,
         provider=Provider(organization="Internet of Agents demo"),
@@ -25,7 +27,8 @@ def calculator_card() -> AgentCard:
                 name="Exact arithmetic",
                 description=(
                     "Evaluates expressions with + - * / // % ** and parentheses using exact "
-                    "fractions; answers with the value, its exact form and the steps."
+                    "fractions, powers and roots in words, and the average (mean) or median of "
+                    "a list of numbers; answers with the value, its exact form and the steps."
                 ),
                 tags=[
                     "math",
@@ -38,26 +41,64 @@ def calculator_card() -> AgentCard:
                     "divide",
                     "total",
                     "calculator",
+                    "average",
+                    "mean",
+                    "median",
+                    "power",
+                    "square root",
                 ],
                 examples=[
                     "Compute 12*(3+4)",
                     "What is 2,480 divided by 16?",
                     "What is 7 squared minus 3 times 4?",
+                    "The average of 12, 15, 20, 9 and 14",
+                    "2 to the 10th power; the square root of 144",
                 ],
             ),
             Skill(
                 id="percentages",
-                name="Percentages",
-                description="Works out percentages of amounts, e.g. tax, tips, discounts, shares.",
-                tags=["percent", "percentage", "math", "tax", "discount", "tip", "numbers"],
-                examples=["What is 17.5% of 2,480 plus 36?", "15% of 80"],
+                name="Percentages and money problems",
+                description=(
+                    "Works out percentages of amounts and everyday money problems: discounts, "
+                    "price increases, sales tax and VAT, tips, splitting a bill between people, "
+                    "simple and compound interest, percentage change, and what percent one "
+                    "number is of another. Money keeps its cents."
+                ),
+                tags=[
+                    "percent",
+                    "percentage",
+                    "math",
+                    "tax",
+                    "vat",
+                    "discount",
+                    "sale",
+                    "tip",
+                    "split",
+                    "bill",
+                    "interest",
+                    "money",
+                    "price",
+                    "numbers",
+                ],
+                examples=[
+                    "What is 17.5% of 2,480 plus 36?",
+                    "15% of 80",
+                    "A $80 jacket is 25% off, what do I pay?",
+                    "18% tip on a $64 bill",
+                    "Split $150 among 4 people",
+                    "$1,000 at 5% compounded annually for 3 years",
+                    "From 80 to 100 is what percent increase?",
+                ],
             ),
             Skill(
                 id="units",
-                name="Unit conversions",
+                name="Units, rates, dates and times",
                 description=(
-                    "Converts lengths, times, masses, volumes, areas, speeds, data sizes and "
-                    "temperatures exactly, also compound amounts like '2 h 30 min'."
+                    "Converts units exactly: lengths, areas, volumes, masses, times, speeds, "
+                    "energy, power, pressure, data sizes and temperatures, also compound amounts "
+                    "like '2 h 30 min'. Works out rates (fuel per 100 km, pay per hour, speed "
+                    "from distance and time), days between dates, the day of the week, a time "
+                    "plus a duration, and leap years."
                 ),
                 tags=[
                     "units",
@@ -71,9 +112,25 @@ def calculator_card() -> AgentCard:
                     "pounds",
                     "celsius",
                     "fahrenheit",
+                    "temperature",
+                    "speed",
+                    "rate",
+                    "dates",
+                    "days",
+                    "calendar",
+                    "weekday",
+                    "duration",
                     "math",
                 ],
-                examples=["3 km in miles", "2 h 30 min in minutes", "100 °F in °C"],
+                examples=[
+                    "3 km in miles",
+                    "2 h 30 min in minutes",
+                    "100 °F in °C",
+                    "3 m² in square feet",
+                    "60 km in 45 minutes, what speed in km/h?",
+                    "How many days between 2024-03-01 and 2024-12-25?",
+                    "What day of the week is 2025-07-04?",
+                ],
             ),
         ],
         max_concurrent_tasks=8,

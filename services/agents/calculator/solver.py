@@ -1,5 +1,13 @@
-"""From a task's text to an answer: find the arithmetic, compute it, explain the steps."""
+"""From a task's text to an answer: find the arithmetic, compute it, explain the steps.
 
+Three readings, most specific first: a word problem (:mod:`problems`: a discount, a
+tip, days between dates, …), a unit conversion (:mod:`units`), and plain expressions
+(:mod:`wording`). Every solution names its ``answer`` as shown to people, with its
+unit; its data has ``value`` (a plain decimal) when the answer is a number.
+"""
+
+import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,9 +19,23 @@ from services.agents.calculator.arithmetic import (
     decimal_form,
     evaluate,
     format_number,
+    short_form,
 )
-from services.agents.calculator.units import UnitError, explain, find_conversion
-from services.agents.calculator.wording import Found, find_expressions
+from services.agents.calculator.problems import find_problem, mentions_problem
+from services.agents.calculator.units import UnitError, display, explain, find_conversion
+from services.agents.calculator.wording import (
+    Found,
+    ambiguous_percent,
+    find_expressions,
+    normalize,
+)
+
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?")
+_ASKS_PERCENT = re.compile(
+    r"\b(?:what|which|how many)\s+(?:percent|percentage)\b|\bpercentage\b|\bin percent\b"
+    r"|\bas an? percent\b",
+    re.IGNORECASE,
+)
 
 
 class NotArithmetic(CalculationError):
@@ -22,39 +44,57 @@ class NotArithmetic(CalculationError):
 
 @dataclass(slots=True)
 class Solution:
-    """What the calculator answers: an explanation for people, data for programs."""
+    """What the calculator answers: an explanation for people, data for programs.
+
+    ``answer`` is the answer as shown, with its unit ("11.52", "57.6 km/h", "Friday").
+    Word problems and conversions carry it in ``data`` too; an expression's ``data``
+    keeps its first shape, and the agent adds ``answer`` to what it sends.
+    """
 
     text: str
     data: dict[str, Any]
+    answer: str = ""
 
 
 def solve(text: str, limits: Limits | None = None) -> Solution:
     """Compute every arithmetic expression in ``text``.
 
-    A unit conversion ("3 km in miles", "2 h 30 min in minutes") is answered as
-    one. Raises :class:`NotArithmetic` when there is nothing to compute, and
+    A word problem ("18% tip on a $64 bill") or a unit conversion ("3 km in miles")
+    is answered as one. Raises :class:`NotArithmetic` when there is nothing to compute, and
     :class:`CalculationError` when none of it can be computed (the first reason).
     """
+    worked = find_problem(text)
+    if worked is not None:
+        return Solution(text=worked.explanation(), data=worked.data(), answer=worked.display())
     try:
         conversion = find_conversion(text[:2000])
     except UnitError as exc:
         raise CalculationError(str(exc)) from None
     if conversion is not None:
         value, rounded = decimal_form(conversion.value)
-        record = {
+        answer = display(conversion)
+        record: dict[str, Any] = {
             "expression": conversion.source,
             "value": value,
             "exact": format_number(conversion.value),
             "approximate": rounded,
             "unit": conversion.target,
+            "answer": answer,
         }
-        return Solution(text=explain(conversion), data=record)
+        return Solution(text=explain(conversion), data=record, answer=answer)
     found = find_expressions(text)
     if not found:
+        if mentions_problem(text):
+            raise NotArithmetic(
+                "no arithmetic found that I am sure of: this reads like a word problem I "
+                "could not work out (which number is which, or what is asked); give the "
+                "numbers with operators, e.g. '(90 + 20% of 90) / 3'"
+            )
         raise NotArithmetic(
             "no arithmetic found in the text; give numbers with operators, e.g. "
             "'12*(3+4)' or 'what is 17.5% of 2,480 plus 36'"
         )
+    _refuse_a_guess(text, found)
     results: list[tuple[Found, Evaluation]] = []
     errors: list[CalculationError] = []
     for item in found:
@@ -69,7 +109,35 @@ def solve(text: str, limits: Limits | None = None) -> Solution:
     data: dict[str, Any] = dict(records[0])
     if len(records) > 1:
         data["calculations"] = records
-    return Solution(text="\n".join(lines), data=data)
+    answer = short_form(results[0][1].value)
+    return Solution(text="\n".join(lines), data=data, answer=answer)
+
+
+def _refuse_a_guess(text: str, found: list[Found]) -> None:
+    """Refuse a word problem the recognizers did not understand, rather than answer the
+    arithmetic it happens to hold: in "$90 + 20% tip, split 3 ways" the sum is no answer,
+    and "what percentage is 3/4" does not ask for 0.75."""
+    if (words := ambiguous_percent(text[:20_000])) is not None:
+        raise CalculationError(
+            f"in '{words}' the percentage could be of the last number or of everything "
+            "before it; say which, as a percent of a number (e.g. '15% of 80 + 8% of 80')"
+        )
+    if _ASKS_PERCENT.search(text) and not any(item.notes for item in found):
+        raise NotArithmetic(
+            "the question asks for a percentage that I could not work out from its words; "
+            "ask e.g. 'what percent is 45 of 180'"
+        )
+    if not mentions_problem(text):
+        return
+    normalized, _ = normalize(text[:20_000])
+    written = Counter(_NUMBER.findall(normalized))
+    used = Counter(n for item in found for n in _NUMBER.findall(item.expression))
+    left = sorted((written - used).keys())
+    if left:
+        raise NotArithmetic(
+            f"this reads like a word problem, and I could not tell how {', '.join(left[:5])} "
+            "fit into it; ask with the numbers and operators, e.g. '(90 + 20% of 90) / 3'"
+        )
 
 
 def _record(evaluation: Evaluation) -> dict[str, Any]:

@@ -1,13 +1,15 @@
 """Find the arithmetic in the words of a task.
 
 "What is 17.5% of 2,480 plus 36?" becomes the expression ``0.175*2480 + 36``
-(with the note ``17.5% = 0.175``); "Compute 12*(3+4)" becomes ``12*(3+4)``.
+(with the note ``17.5% = 0.175``); "Compute 12*(3+4)" becomes ``12*(3+4)``;
+"120 plus 8%" becomes ``120 + 0.08*120`` and "the square root of 144" ``(144 ** (1/2))``.
 The rewriting is plain text substitution: it never evaluates anything. The
 result is then computed by :func:`arithmetic.evaluate`, which accepts only
 safe arithmetic.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -17,6 +19,61 @@ MAX_EXPRESSIONS = 5
 NUM = r"\d+(?:\.\d+)?|\.\d+"
 _NUM = rf"(?:{NUM})"
 _OPERAND = rf"(?:{_NUM}|\([^()]*\))"
+
+_ORDINALS = {
+    "second": "2",
+    "third": "3",
+    "fourth": "4",
+    "fifth": "5",
+    "sixth": "6",
+    "seventh": "7",
+    "eighth": "8",
+    "ninth": "9",
+    "tenth": "10",
+}
+_ROOTS = {"square": "2", "cube": "3"}
+_ORDINAL = rf"(?:\d+(?:st|nd|rd|th)|{'|'.join(_ORDINALS)})"
+
+
+def _nth(word: str) -> str:
+    """``"5th"`` and ``"fifth"`` → ``"5"``."""
+    return _ORDINALS.get(word) or re.sub(r"\D", "", word)
+
+
+# Powers and roots in words, rewritten before the operator words: "raised to the 5th
+# power" must not become "** the 5th power".
+_POWERS: list[tuple[str, Callable[[re.Match[str]], str]]] = [
+    (
+        rf"\b(?:raised\s+)?to\s+the\s+(?P<n>{_ORDINAL})(?:\s+power)?",
+        lambda m: f" ** {_nth(m['n'])} ",
+    ),
+    (
+        rf"\bthe\s+(?P<n>{_ORDINAL})\s+power\s+of\s+(?P<x>{_OPERAND})",
+        lambda m: f"({m['x']} ** {_nth(m['n'])})",
+    ),
+    (r"\b(?:raised\s+)?to\s+the\s+power(?:\s+of)?\b", lambda m: " ** "),
+    (
+        rf"\b(?:the\s+)?(?:(?P<n>{_ORDINAL})|(?P<w>square|cube))\s+root\s+of\s+(?P<x>{_OPERAND})",
+        lambda m: f"({m['x']} ** (1/{_nth(m['n']) if m['n'] else _ROOTS[m['w']]}))",
+    ),
+    (rf"(?:\bsqrt|\u221a)\s*(?P<x>{_OPERAND})", lambda m: f"({m['x']} ** (1/2))"),
+    (rf"\u221b\s*(?P<x>{_OPERAND})", lambda m: f"({m['x']} ** (1/3))"),
+    (
+        rf"\b(?:the\s+)?(?P<w>square|cube)\s+of\s+(?P<x>{_OPERAND})",
+        lambda m: f"({m['x']} ** {_ROOTS[m['w']]})",
+    ),
+]
+# Dates and clock times are not arithmetic: "2024-3-1" is no subtraction, "10:45" no 45.
+_NOT_ARITHMETIC = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}:\d{2}(?::\d{2})?\b")
+# "120 plus 8%" is 120 and 8% of it, as on a pocket calculator (and as people mean it):
+# a percent added to or taken from a plain number, not 120.08.
+_ON_BASE = re.compile(
+    rf"(?<![\d.])({_NUM})(\s*(?:\+|-|\bplus\b|\bminus\b)\s*)({_NUM})\s*(?:%|percent\b)"
+    r"(?!\s*(?:of\b|[\d.(]))"
+)
+_AFTER_OPERATOR = re.compile(
+    r"(?:[-+*/%^(]|\b(?:times|by|over|plus|minus|mod|modulo|of|power|squared|cubed|to))\s*$"
+)
 
 # Word forms, longest first so "multiplied by" wins over "by".
 _WORDS: list[tuple[str, str]] = [
@@ -82,11 +139,17 @@ def find_expressions(text: str) -> list[Found]:
 
 def normalize(text: str) -> tuple[str, list[str]]:
     """Rewrite number words and symbols into Python arithmetic; return notes on percents."""
-    text = text.lower()
+    text = _NOT_ARITHMETIC.sub(" ", text.lower())
+    text = re.sub(r"\bper\s+cent\b", "percent", text)
     for symbol, replacement in _SYMBOLS.items():
         text = text.replace(symbol, replacement)
+    # Currency signs: "$45" is 45 ("18% of $45"); the sign would split the expression.
+    text = re.sub(r"[$\u20ac\u00a3]\s?(?=[\d.])", "", text)
     # Thousands separators: "2,480" and "1,000,000" but not "3,4" or "1,2345".
     text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)
+    text = _ON_BASE.sub(_on_base, text)
+    for pattern, rewrite in _POWERS:
+        text = re.sub(pattern, rewrite, text)
     # "6 x 7" and "6x7" are multiplication; "x" elsewhere is a letter.
     text = re.sub(r"(?<=\d)\s*x\s*(?=\d|\.\d|\()", " * ", text)
     notes: list[str] = []
@@ -104,6 +167,24 @@ def normalize(text: str) -> tuple[str, list[str]]:
     for pattern, replacement in _VERBS:
         text = re.sub(pattern, replacement, text)
     return text, notes
+
+
+def ambiguous_percent(text: str) -> str | None:
+    """A percent added to the end of a longer expression ("15% of 80 plus 8%"): of what
+    is it, the last number or the whole? The words that say it, or ``None``."""
+    text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text.lower())
+    for match in _ON_BASE.finditer(text):
+        if _AFTER_OPERATOR.search(text[: match.start()]):
+            return match.group(0)
+    return None
+
+
+def _on_base(match: re.Match[str]) -> str:
+    """``120 + 8%`` → ``120 + 8% of 120``, unless 120 is the end of a longer expression."""
+    if _AFTER_OPERATOR.search(match.string[: match.start()]):
+        return match.group(0)
+    base, sign, percent = match.groups()
+    return f"{base}{sign}{percent}% of {base}"
 
 
 def _trim(run: str) -> str:

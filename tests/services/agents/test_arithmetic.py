@@ -12,6 +12,8 @@ from services.agents.calculator.arithmetic import (
     decimal_form,
     evaluate,
     format_number,
+    money_form,
+    short_form,
 )
 
 
@@ -202,3 +204,60 @@ def test_arbitrary_text_never_escapes_as_anything_but_a_calculation_error(text: 
 
 def test_a_long_chain_of_unary_minus_signs_is_computed_without_recursion_trouble() -> None:
     assert evaluate("-" * 499 + "1").value == -1
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected", "steps"),
+    [
+        ("144 ** (1/2)", Fraction(12), ["√144 = 12"]),
+        ("27 ** (1/3)", Fraction(3), ["∛27 = 3"]),
+        ("(8/27) ** (2/3)", Fraction(4, 9), ["8 ÷ 27 = 8/27", "8/27 ^ 2/3 = 4/9"]),
+        ("(-8) ** (1/3)", Fraction(-2), ["∛-8 = -2"]),
+    ],
+)
+def test_a_root_that_is_rational_is_computed_exactly(
+    expression: str, expected: Fraction, steps: list[str]
+) -> None:
+    evaluation = evaluate(expression)
+    assert (evaluation.value, evaluation.steps) == (expected, steps)
+
+
+@pytest.mark.parametrize("expression", ["2 ** (1/2)", "(-4) ** (1/2)", "2 ** (1/65)"])
+def test_a_root_that_is_irrational_or_not_real_is_refused(expression: str) -> None:
+    with pytest.raises(CalculationError, match="not a rational number"):
+        evaluate(expression)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (Fraction(200, 9), "22.22"),
+        (Fraction(1, 3), "0.3333"),
+        (Fraction(15625, 8382), "1.864"),
+        (Fraction(1, 7000), "0.0001429"),
+        (Fraction(123456789, 7), "17636684.14"),
+        (Fraction(-200, 9), "-22.22"),
+        (Fraction(57, 10), "5.7"),
+    ],
+)
+def test_an_answer_is_shown_exact_when_it_ends_and_short_when_it_does_not(
+    value: Fraction, shown: str
+) -> None:
+    assert short_form(value) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "cents", "shown"),
+    [
+        (Fraction(60), False, "60"),
+        (Fraction(60), True, "60.00"),
+        (Fraction(75, 2), False, "37.50"),
+        (Fraction("1157.625"), False, "1157.63"),
+        (Fraction(100, 3), False, "33.33"),
+        (Fraction("-2.005"), False, "-2.01"),
+    ],
+)
+def test_money_is_shown_whole_or_in_cents_rounded_half_up(
+    value: Fraction, cents: bool, shown: str
+) -> None:
+    assert money_form(value, cents) == shown

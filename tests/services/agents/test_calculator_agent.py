@@ -75,3 +75,37 @@ def test_the_card_describes_the_skills_that_search_matches_on() -> None:
     text = card.search_text()
     for word in ("math", "arithmetic", "calculate", "percent", "numbers", "convert", "miles"):
         assert word in text
+
+
+async def test_a_word_problem_task_carries_its_answer_and_value_as_data() -> None:
+    result = await calculator().on_task(assign("18% tip on a $64 bill"))
+    assert isinstance(result, TaskResult) and result.data is not None
+    assert (result.data["answer"], result.data["value"]) == ("11.52", "11.52")
+    assert result.text == "18% of 64 = 11.52. Answer: 11.52"
+
+
+async def test_an_expression_task_and_turn_carry_the_answer_as_data_too() -> None:
+    result = await calculator().on_task(assign("What is 1 divided by 3?"))
+    assert isinstance(result, TaskResult) and result.data is not None
+    assert (result.data["answer"], result.data["value"]) == ("0.3333", "0.333333333333")
+    ask = Envelope.of(
+        ChatMessage(text="what day of the week is 2025-07-04?", next_speakers=["calculator"]),
+        sender="coordinator",
+        group="g1",
+    )
+    answer = await calculator().on_turn(ask)
+    assert isinstance(answer, ChatMessage)
+    data = [part.data for part in answer.parts if isinstance(part, DataPart)]
+    assert data[0]["answer"] == "Friday" and "value" not in data[0]
+
+
+async def test_a_word_problem_it_cannot_place_fails_with_a_reason() -> None:
+    result = await calculator().on_task(assign("Split $100 between me and 3 friends"))
+    assert isinstance(result, TaskFailed)
+    assert result.reason.startswith("calculator: no arithmetic found")
+
+
+def test_the_card_is_found_for_everyday_problems() -> None:
+    text = calculator_card().search_text().lower()
+    for words in ("average", "numbers", "discount", "tip", "convert", "units", "days", "dates"):
+        assert words in text

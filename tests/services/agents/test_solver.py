@@ -102,3 +102,38 @@ def test_very_long_text_is_read_only_up_to_a_bound_and_answers_quickly() -> None
     with pytest.raises(NotArithmetic):
         solve(text)
     assert solve("2 + 2 " + "blah " * 50_000).data["value"] == "4"
+
+
+@pytest.mark.parametrize(
+    ("text", "expression"),
+    [
+        ("2 to the 10th power", "2 ** 10"),
+        ("3 raised to the fifth power", "3 ** 5"),
+        ("3 to the power 4", "3 ** 4"),
+        ("the 4th power of 3", "(3 ** 4)"),
+        ("the square root of 144", "(144 ** (1/2))"),
+        ("cube root of 27 plus 1", "(27 ** (1/3)) + 1"),
+        ("sqrt(81)", "((81) ** (1/2))"),
+        ("What is 18% of $45?", "0.18 * 45"),
+        ("what is 120 plus 8%", "120 + 0.08 * 120"),
+    ],
+)
+def test_powers_roots_currency_and_percent_on_a_number_are_found(
+    text: str, expression: str
+) -> None:
+    assert [found.expression for found in find_expressions(text)] == [expression]
+
+
+@pytest.mark.parametrize("text", ["Meet on 2024-3-1", "Call at 10:45", "the 10:45 from 2024-03-01"])
+def test_dates_and_clock_times_yield_no_expression(text: str) -> None:
+    assert find_expressions(text) == []
+
+
+def test_a_root_is_explained_as_a_root() -> None:
+    assert solve("the square root of 144").text == "√144 = 12. Answer: 12"
+
+
+def test_every_solution_names_its_answer_as_shown() -> None:
+    assert solve("What is 1 divided by 3?").answer == "0.3333"
+    assert solve("What is 17.5% of 2,480 plus 36?").answer == "470"
+    assert solve("3 km in miles").answer == "1.864 mi"

@@ -1,0 +1,72 @@
+"""Everyday word problems, one recognizer per family, tried in order.
+
+A recognizer reads the text (:func:`reading.read`), and answers only when it can place
+every number in it; otherwise it returns ``None`` and the next one tries. When none
+answers, the solver falls back to unit conversions and plain expressions. Dates come
+first (their digits would read as other numbers), and a split before a tip (a bill
+split three ways may carry a tip, but a tip question is no split).
+"""
+
+import re
+from collections.abc import Callable
+
+from services.agents.calculator.problems.averages import average
+from services.agents.calculator.problems.dates import (
+    days_between,
+    days_in,
+    leap_year,
+    time_after,
+    weekday,
+)
+from services.agents.calculator.problems.interest import interest
+from services.agents.calculator.problems.percents import percent_change, percent_of
+from services.agents.calculator.problems.prices import discount, increase, split, tax, tip
+from services.agents.calculator.problems.rates import rate, speed
+from services.agents.calculator.problems.reading import Reading, Worked, read
+from services.agents.calculator.problems.roots import root
+
+__all__ = ["RECOGNIZERS", "Worked", "find_problem", "mentions_problem"]
+
+RECOGNIZERS: list[Callable[[Reading], Worked | None]] = [
+    days_between,
+    weekday,
+    days_in,
+    leap_year,
+    time_after,
+    interest,
+    split,
+    tip,
+    tax,
+    discount,
+    increase,
+    percent_change,
+    percent_of,
+    average,
+    speed,
+    rate,
+    root,
+]
+
+_WORDS = re.compile(
+    r"\b(?:tip|tips|tax|vat|discount|off|split|share|shared|interest|average|mean|median|"
+    r"per|speed|among|between|percent|percentage|compounded)\b",
+    re.IGNORECASE,
+)
+
+
+def find_problem(text: str) -> Worked | None:
+    """The word problem in ``text``, worked out; ``None`` when no recognizer is sure."""
+    reading = read(text)
+    if reading is None:
+        return None
+    for recognize in RECOGNIZERS:
+        worked = recognize(reading)
+        if worked is not None:
+            return worked
+    return None
+
+
+def mentions_problem(text: str) -> bool:
+    """Whether ``text`` uses the words of a word problem (tip, split, per, average, …):
+    then numbers a plain expression leaves out may well be part of the question."""
+    return _WORDS.search(text) is not None

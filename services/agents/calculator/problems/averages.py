@@ -1,0 +1,67 @@
+"""Averages of a list of numbers: the mean ("the average of 12, 15, 20, 9 and 14") and
+the median."""
+
+import re
+from fractions import Fraction
+
+from services.agents.calculator.arithmetic import DIVIDED, format_number
+from services.agents.calculator.problems.reading import Reading, Worked
+
+_ITEM = r"(?:[$€£]\s?)?-?\d+(?:\.\d+)?(?![\d%])"
+_LIST = rf"(?<![\d.]){_ITEM}(?:(?:\s*[,;&]\s*(?:and\s+)?|\s+and\s+|\s+){_ITEM})+"
+_AVERAGE = re.compile(
+    r"\b(?P<kind>average|mean|median)\b(?:\s+(?:value|score|number))?(?:\s+of)?"
+    r"(?:\s+(?:the|these|those|following|my|all))*"
+    r"(?:\s+(?:numbers|values|scores|marks|grades|prices|amounts|data|figures|results))?"
+    rf"\s*(?:of|:|is|for|are)?\s*(?P<list>{_LIST})"
+)
+_AVERAGE_AFTER = re.compile(
+    rf"(?<![\d.])(?P<list>{_LIST})[^\d%$€£]{{0,60}}\b(?:the\s+)?(?P<kind>average|mean|median)\b"
+)
+"""The numbers first: "my scores were 80, 90 and 70; what is the average?"."""
+_ITEMS = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def average(r: Reading) -> Worked | None:
+    """The mean (or the median, when asked) of the numbers listed after the word."""
+    if r.has(r"\b(?:weighted|moving|rolling|running|geometric|harmonic)\b"):
+        return None  # another average than the mean of the numbers listed
+    match = r.find([_AVERAGE, _AVERAGE_AFTER], "list")
+    if match is None or not r.asks_about(frozenset({"average", "mean", "median"})):
+        return None
+    numbers = [Fraction(n) for n in _ITEMS.findall(match["list"])]
+    listed = ", ".join(format_number(n) for n in numbers)
+    if match["kind"] == "median":
+        ordered = sorted(numbers)
+        middle = len(ordered) // 2
+        steps = [f"in order: {', '.join(format_number(n) for n in ordered)}"]
+        if len(ordered) % 2:
+            result = ordered[middle]
+            steps.append(f"the middle value is {format_number(result)}")
+        else:
+            a, b = ordered[middle - 1], ordered[middle]
+            result = (a + b) / 2
+            steps.append(f"the middle values are {format_number(a)} and {format_number(b)}")
+            steps.append(
+                f"({format_number(a)} + {format_number(b)}) {DIVIDED} 2 = {format_number(result)}"
+            )
+    else:
+        total = sum(numbers, Fraction(0))
+        result = total / len(numbers)
+        sums = " + ".join(format_number(n) for n in numbers).replace("+ -", "- ")
+        steps = [
+            f"{sums} = {format_number(total)}",
+            f"{format_number(total)} {DIVIDED} {len(numbers)} = {format_number(result)}",
+        ]
+        if len(steps[0]) > 200:
+            steps[0] = f"the sum of the {len(numbers)} numbers is {format_number(total)}"
+    money = any(c in match["list"] for c in "$€£")
+    return Worked(
+        "median" if match["kind"] == "median" else "average",
+        f"{match['kind']} of {listed}",
+        steps,
+        result,
+        money=money,
+        cents=money and any(re.fullmatch(r"-?\d+\.\d\d", n) for n in _ITEMS.findall(match["list"])),
+        currency=r.currency(),
+    )
