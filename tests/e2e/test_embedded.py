@@ -269,5 +269,20 @@ def test_the_real_local_model_brings_a_goal_to_a_conclusion(tmp_path: Path) -> N
         assert (state.get("conclusion") or "").strip()
         posted = {m["sender"] for m in messages} - {"coordinator"}
         assert len(posted) >= 2, f"only {posted} posted to the group"
+        # The small model may write what it likes: the answer the user reads is checked.
+        for goal, right, wrong in REAL_MODEL_GOALS:
+            state, _ = run_goal(info, goal, timeout=300)
+            said = state.get("conclusion") or ""
+            assert state.get("state") == "concluded", (goal, state)
+            assert right in said and "<data" not in said, (goal, said)
+            assert not (set(re.findall(r"\d+(?:[.,]\d+)*", said)) & wrong), (goal, said)
 
         stop_and_check_all_gone(proc, info)
+
+
+REAL_MODEL_GOALS = [
+    (DEFAULT_GOAL, "470", {"490", "434.36"}),
+    ("A $80 jacket is 25% off. What do I pay?", "60", {"100", "20.00"}),
+    ("How many days are there between 2024-03-01 and 2024-12-25?", "299", {"300", "298"}),
+]
+"""Goals, a figure the conclusion must state, and figures a wrong answer would give."""
