@@ -6,6 +6,7 @@ import contextlib
 import structlog
 
 from protocol.lifecycle import until_signalled
+from protocol.llm import Llm, LlmSettings
 from protocol.telemetry import setup_telemetry
 from services.agents.python.agent import PythonRunner
 from services.agents.python.card import VERSION, python_card
@@ -31,8 +32,14 @@ async def main() -> None:
         card = python_card(settings.limits, isolation)
         async with contextlib.AsyncExitStack() as stack:
             stack.callback(stopped.cancel)
-            await stack.enter_async_context(PythonRunner(card, settings, isolation, interpreter))
-            log.info("python agent ready", interpreter=interpreter)
+            llm = None
+            if settings.python_use_llm:
+                llm = Llm(LlmSettings())
+                stack.push_async_callback(llm.close)
+            runner = PythonRunner(card, settings, isolation, interpreter, llm=llm)
+            await stack.enter_async_context(runner)
+            model = llm.settings.model if llm else None
+            log.info("python agent ready", interpreter=interpreter, model=model)
             await stopped
 
 

@@ -12,6 +12,10 @@ class NoCode(ValueError):
     """The task holds no Python program (or one that is too long)."""
 
 
+class CodeAbsent(NoCode):
+    """The task gives no code at all: a routine or the model may still answer it."""
+
+
 def find_code(text: str, inputs: dict[str, Any] | None = None) -> str:
     """The program to run; :class:`NoCode` says why there is none."""
     given = (inputs or {}).get("code")
@@ -22,7 +26,9 @@ def find_code(text: str, inputs: dict[str, Any] | None = None) -> str:
         blocks = _BLOCK.findall(text) or _BARE_BLOCK.findall(text)
         code = "\n".join(blocks) if blocks else None
     if code is None or not code.strip():
-        raise NoCode("no Python code found: give it in inputs.code or in a ```python fenced block")
+        raise CodeAbsent(
+            "no Python code found: give it in inputs.code or in a ```python fenced block"
+        )
     if len(code) > MAX_CODE_CHARS:
         raise NoCode(f"the code has {len(code)} characters; the limit is {MAX_CODE_CHARS}")
     return code

@@ -27,6 +27,14 @@ class PythonSettings(ServiceSettings):
         default=5.0, gt=0, description="A progress note this often while code runs."
     )
     python_max_concurrent: int = Field(default=2, ge=1, le=64)
+    python_use_llm: bool = Field(
+        default=True,
+        description="Let the model (OPENAI_BASE_URL, IOA_LLM_MODEL) write a program for a "
+        "task in words that no exact routine answers.",
+    )
+    python_program_attempts: int = Field(
+        default=3, ge=1, le=10, description="Programs the model may write for one question."
+    )
 
     @property
     def limits(self) -> Limits:

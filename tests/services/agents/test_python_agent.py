@@ -271,3 +271,24 @@ async def test_a_long_run_reports_progress_before_its_result(
     assert isinstance(outcome.body, TaskResult)
     assert "task_progress" in kinds
     assert kinds.index("task_progress") < kinds.index("task_result")
+
+
+async def test_a_task_in_words_is_answered_through_the_group_by_an_exact_routine(
+    coordinator: Connection, runner: PythonRunner
+) -> None:
+    group = await create_group(coordinator, ["python"])
+    words = await run_task(coordinator, group, "t1", "How many primes are below 10,000?")
+    code = await run_task(coordinator, group, "t2", "run it", code="print(6 * 7)")
+
+    assert isinstance(words.body, TaskResult) and words.body.data is not None
+    assert words.body.data == {
+        "path": "exact routine",
+        "answer": "1229",
+        "routine": "prime counting (primepi)",
+        "library": "sympy",
+    }
+    assert words.body.text == (
+        "There are 1229 primes below 10,000. (exact routine: sympy)\nAnswer: 1229"
+    )
+    assert isinstance(code.body, TaskResult) and code.body.data is not None
+    assert (code.body.data["path"], code.body.data["answer"]) == ("given code", "42")

@@ -1,0 +1,166 @@
+"""Questions as people write them ("1,000,003", "ten", "30th", "2 to the 100th") and the
+answer a routine gives to one.
+
+The routines match a whole question, so the politeness around it ("what is …?",
+"please compute …") is taken off first and nothing else is: any word left that a
+routine does not expect makes the question unrecognized, never misread.
+"""
+
+import math
+import re
+from dataclasses import dataclass
+
+
+@dataclass(slots=True, frozen=True)
+class Answer:
+    """An exact routine's answer: ``value`` to display, ``sentence`` saying what it is."""
+
+    value: str
+    sentence: str
+    routine: str
+    library: str
+
+
+MAX_DIGITS = 4000
+"""Largest value a routine computes or shows (Python refuses ``str`` of > 4300 digits)."""
+
+_UNITS = "zero one two three four five six seven eight nine".split()
+_TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9}
+
+WORDS: dict[str, int] = {w: i for i, w in enumerate(_UNITS)}
+WORDS.update({w: 10 + i for i, w in enumerate(_TEENS)})
+for _i, _tens in enumerate(_TENS):
+    WORDS[_tens] = 20 + 10 * _i
+    for _j, _unit in enumerate(_UNITS[1:], start=1):
+        WORDS[f"{_tens}-{_unit}"] = 20 + 10 * _i + _j
+"""Numbers below a hundred in words; larger ones are these times scales ("two million")."""
+
+_ORDINAL_WORDS = (
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
+).split()
+ORDINALS: dict[str, int] = {w: i for i, w in enumerate(_ORDINAL_WORDS, start=1)}
+ORDINALS.update({"thirtieth": 30, "fortieth": 40, "fiftieth": 50, "hundredth": 100})
+ORDINALS.update({"one hundredth": 100, "thousandth": 1000, "one thousandth": 1000})
+ORDINALS.update({"millionth": 10**6, "one millionth": 10**6})
+
+
+def _alternatives(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_DIGITS = r"\d{1,3}(?:,\d{3})+(?![\d,])|\d+"
+_SCALE = _alternatives(list(_SCALES))
+_WORDED = rf"(?:(?:a|{_alternatives(list(WORDS))})(?: (?:{_SCALE}))+|{_alternatives(list(WORDS))})"
+SIMPLE = rf"(?:(?:{_DIGITS})(?: (?:thousand|million|billion))?|{_WORDED})"
+"""A whole number as written: digits (with thousands commas), a scale, or words."""
+NUM = rf"(?:\d+ ?(?:\^|\*\*) ?\d+|{SIMPLE})"
+"""A whole number, or a small power of one ("10^6")."""
+ORD = rf"(?:\d+(?:st|nd|rd|th)|{_alternatives(list(ORDINALS))})"
+"""An ordinal: "30th", "first", "hundredth"."""
+PLAIN = r"\d+"
+"""Digits only: in lists ("84, 126 and 210") a thousands comma would be ambiguous."""
+
+_SCALED = re.compile(r"(\d+) (thousand|million|billion)")
+
+
+def number(text: str) -> int | None:
+    """The whole number ``text`` says, or None when it says none (or is ambiguous)."""
+    text = text.strip()
+    if text in WORDS:
+        return WORDS[text]
+    worded = re.fullmatch(_WORDED, text)
+    if worded:
+        first, *scales = text.split(" ")
+        return math.prod((1 if first == "a" else WORDS[first], *(_SCALES[s] for s in scales)))
+    scaled = _SCALED.fullmatch(text)
+    if scaled:
+        return int(scaled[1]) * _SCALES[scaled[2]]
+    power = re.fullmatch(r"(\d+) ?(?:\^|\*\*) ?(\d+)", text)
+    if power:
+        base, exp = int(power[1]), int(power[2])
+        return base**exp if base < 2 or exp * math.log10(base) <= 30 else None
+    if re.fullmatch(_DIGITS, text):
+        return int(text.replace(",", ""))
+    return None
+
+
+def ordinal(text: str) -> int | None:
+    """The position an ordinal names ("30th" → 30), checking the suffix ("3th" → None)."""
+    text = text.strip()
+    if text in ORDINALS:
+        return ORDINALS[text]
+    match = re.fullmatch(r"(\d+)(st|nd|rd|th)", text)
+    if not match:
+        return None
+    n = int(match[1])
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return n if match[2] == suffix else None
+
+
+_POWER = re.compile(
+    rf"(?P<base>{SIMPLE}) ?(?:\^|\*\*) ?(?P<exp>{SIMPLE})"
+    rf"|(?P<base2>{SIMPLE}) (?:raised )?to the (?:power of )?(?P<exp2>{ORD}|{SIMPLE})(?: power)?"
+    rf"|(?P<base3>{SIMPLE}) raised to (?P<exp3>{SIMPLE})"
+)
+_FACTORIAL = re.compile(
+    rf"(?P<n>{SIMPLE}) ?!|(?P<n2>{SIMPLE}) factorial|(?:the )?factorial of (?P<n3>{SIMPLE})"
+)
+
+
+def value(text: str) -> int | None:
+    """A number or a small expression of one: ``2^100``, "2 to the 100th", "100!",
+    "25 factorial"; None for anything else or a value of more than MAX_DIGITS digits."""
+    text = text.strip()
+    if text.startswith("the number "):
+        text = text.removeprefix("the number ")
+    plain = number(text)
+    if plain is not None:
+        return plain
+    power = _POWER.fullmatch(text)
+    if power:
+        base_text = power["base"] or power["base2"] or power["base3"]
+        exp_text = power["exp"] or power["exp2"] or power["exp3"]
+        base = number(base_text)
+        exp = number(exp_text) if number(exp_text) is not None else ordinal(exp_text)
+        if base is None or exp is None:
+            return None
+        if base > 1 and exp * math.log10(base) > MAX_DIGITS:
+            return None
+        return int(base**exp)
+    fact = _FACTORIAL.fullmatch(text)
+    if fact:
+        n = number(fact["n"] or fact["n2"] or fact["n3"])
+        if n is None or (n > 1 and math.lgamma(n + 1) / math.log(10) > MAX_DIGITS):
+            return None
+        return math.factorial(n)
+    return None
+
+
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+_LEAD = re.compile(
+    r"^(?:(?:please|kindly|ok|okay|so|hey|hi)[,!]? "
+    r"|(?:can|could|would|will) you (?:please )?"
+    r"|i (?:want|need|would like) (?:to know |you to )?"
+    r"|(?:tell|show|give) me "
+    r"|(?:compute|calculate|find|determine|evaluate|work out|figure out|get|give|list"
+    r"|what is|what's|whats|what are|what was|how much is)(?: for me)?:? )+"
+)
+_TAIL = re.compile(
+    r"(?:[.;,]? (?:please|for me|exactly|precisely)"
+    r"|[.;,]? (?:using|in|with|by) (?:python|code|a program|a python program)"
+    r"|[.;,]? (?:reply|answer|respond)(?: with)? (?:just |only )?(?:the |a single |one )?"
+    r"(?:number|value|integer|answer)"
+    r"|[.;,]? (?:give|return|print) (?:just|only) the (?:number|value|answer)"
+    r"|[?.]|(?<!\d)!)+$"  # "100!" is a factorial
+)
+
+
+def normalize(question: str) -> str:
+    """The question in lower case with one space between words and its politeness off."""
+    text = " ".join(question.translate(_QUOTES).lower().split())
+    text = _TAIL.sub("", text).strip()
+    text = _LEAD.sub("", text).strip()
+    return _TAIL.sub("", text).strip()
