@@ -134,14 +134,10 @@ async def write(rec: Record, llm: Llm | None, usage: Usage) -> Written:
     return Written(text, checked.unanswered, unchecked)
 
 
-def handed_over(description: str, rec: Record) -> str:
-    """A step's task with the tools' answers so far, so that it stands alone: a writer
-    gets the checked figures in its task, not only in the chat."""
-    given = given_answers(rec)
-    if not given:
-        return description
-    lines = "\n".join(f"- {f.answer} (found by {f.agent})" for f in given)
-    return f"{description}\n\nChecked results to use exactly as written:\n{lines}"
+def handed_over(rec: Record, task: Task) -> list[dict[str, str]]:
+    """The tools' answers found before ``task``, for its inputs (``checked``): a writer
+    puts them in its note, and must keep them unchanged."""
+    return [{"agent": f.agent, "answer": f.answer or ""} for f in given_answers(rec, task)]
 
 
 async def _summary(rec: Record, llm: Llm, checked: Checked, usage: Usage) -> str:

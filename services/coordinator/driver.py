@@ -331,7 +331,7 @@ class Driver:
             task = Task(
                 task_id=rec.next_id("t"),
                 assignee=assignee,
-                description=conclusion.handed_over(decision.text, rec),
+                description=decision.text,
                 mode=mode,
                 deadline=self._turn_due(rec, assignee),
             )
@@ -455,7 +455,11 @@ class Driver:
                 assignee=task.assignee,
                 description=task.description,
                 mode=task.mode,
-                inputs={"goal": rec.goal, "previous": _previous(rec, task)},
+                inputs={
+                    "goal": rec.goal,
+                    "previous": _previous(rec, task),
+                    "checked": conclusion.handed_over(rec, task),
+                },
                 deadline=task.deadline,
             ),
             envelope_id,

@@ -19,7 +19,7 @@ from protocol.figures import figures, holds, unfounded
 MARKUP = re.compile(
     r"</?\s*data\b|<\|[^|]*\|>|<<<|>>>|^\s*(?:goal|results|your task|your turn; answer"
     r"|conclusion|messages so far in the group)\s*:|text inside <data>"
-    r"|checked results to use exactly as written",
+    r"|use these results exactly as written",
     re.IGNORECASE | re.MULTILINE,
 )
 """Pieces of our prompts and of chat templates: in an answer they are an echo, not text."""

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from protocol.connection import Connection
 from protocol.errors import IoaError, NotFound, Timeout, Unavailable
+from protocol.figures import unfounded
 from protocol.framing import DATA_RULE, as_data
 from protocol.kinds import (
     AgentCard,
@@ -219,9 +220,8 @@ class TeamFormer:
     ) -> tuple[list[Pick], str]:
         """The LLM's picks when they are valid (else none), and what was wrong otherwise.
 
-        A member's task is the part of the goal it matched best, in the user's words;
-        the LLM's wording of it only stands in when it matched no part: a model may
-        garble a figure or drop the question when it rewrites it."""
+        A member's task is the part of the goal it matched best (:func:`task_for`): a
+        model may garble a figure or drop the question when it rewrites it."""
         assert self.llm is not None
         top = dict(list(pool.items())[:10])
         choice = await self.llm.choose(
@@ -257,7 +257,7 @@ class TeamFormer:
                 Pick(
                     agent=member.agent,
                     reason=(member.reason.strip() or "chosen by the coordinator")[:500],
-                    task=(parts.get(member.agent) or member.task.strip() or goal)[:5000],
+                    task=task_for(member.agent, member.task, goal, parts)[:5000],
                     score=candidate.score,
                     human=candidate.card.human,
                 )
@@ -302,6 +302,21 @@ def formation(goal: str, found: Candidates, choice: Choice) -> TeamFormation:
             for query, ranked in found.by_query.items()
         ],
     )
+
+
+_CODE = re.compile(r"```.*?```", re.DOTALL)
+
+
+def task_for(agent: str, llm_task: str, goal: str, parts: dict[str, str]) -> str:
+    """A member's task: the part of a goal of several parts it matched best, in the
+    user's words; else the LLM's wording, if it states no figure the goal does not (code
+    it wrote aside); else the part or the goal itself."""
+    if agent in parts and len(goal_parts(goal)) > 1:
+        return parts[agent]
+    task = llm_task.strip()
+    if task and not unfounded(_CODE.sub("", task), [goal]):
+        return task
+    return parts.get(agent) or goal
 
 
 def parts_by_agent(goal: str, found: Candidates) -> dict[str, str]:

@@ -194,10 +194,6 @@ async def test_the_openai_system_message_and_earlier_turns_become_part_of_the_go
     assert f"Instructions (system message):\n{instructions}" in first
     assert first.endswith("Earlier in this chat:\nuser: Compute 2+2\nassistant: 4")
     assert "84" in (answer.choices[0].message.content or "")
-    # A follow-up's earlier turns are the conversation's own history: not repeated; the
-    # answer found so far is handed over as a checked result.
-    assert second == (
-        f"Compute 84 / 2\n\nInstructions (system message):\n{instructions}\n\n"
-        "Checked results to use exactly as written:\n- 84 (found by calculator)"
-    )
+    # A follow-up's earlier turns are the conversation's own history: not repeated.
+    assert second == f"Compute 84 / 2\n\nInstructions (system message):\n{instructions}"
     assert "42" in (follow_up.choices[0].message.content or "")

@@ -11,6 +11,23 @@ from services.agents.assistant.prompt import build_messages
 from services.agents.assistant.settings import AssistantSettings
 
 
+def with_checked(description: str, checked: object) -> str:
+    """The task with the answers the team's tools found (``inputs.checked``), which the
+    note must keep exactly as they are."""
+    answers = (
+        [
+            f"{c['answer']} (found by {c.get('agent', 'the team')})"
+            for c in checked
+            if isinstance(c, dict) and c.get("answer")
+        ]
+        if isinstance(checked, list)
+        else []
+    )
+    if not answers:
+        return description
+    return f"{description}\n\nUse these results exactly as written: {'; '.join(answers)}."
+
+
 class LlmUnavailable(Exception):
     """The LLM could not be reached or gave no answer; ``reason`` says which."""
 
@@ -65,7 +82,8 @@ class Assistant(Agent):
 
     async def on_task(self, env: Envelope[TaskAssign]) -> TaskResult | TaskFailed:
         task = env.body
-        messages = self.messages_for(env.group, task.description, skip=env.id, label="Your task")
+        request = with_checked(task.description, task.inputs.get("checked"))
+        messages = self.messages_for(env.group, request, skip=env.id, label="Your task")
         try:
             text = await self.complete(messages)
         except LlmUnavailable as exc:

@@ -1,10 +1,12 @@
 """The MCP bridge: an MCP server's tools as one agent; the LLM picks tool and arguments."""
 
 import asyncio
+import json
 from typing import Any
 
 from protocol.agent import Agent
 from protocol.envelope import Envelope
+from protocol.figures import unfounded
 from protocol.kinds import (
     AgentCard,
     ChatMessage,
@@ -41,7 +43,9 @@ class McpBridge(Agent):
         self.llm = llm
         self.timeout = settings.mcp_timeout
 
-    async def run(self, text: str, inputs: dict[str, Any]) -> tuple[str, Outcome]:
+    async def run(self, text: str, inputs: dict[str, Any]) -> tuple[str, Outcome, bool]:
+        """Call the tool the LLM chose; also whether every figure among its arguments is in
+        the ask (then the tool's output answers the question asked: ``grounded``)."""
         tool, arguments = await choose(self.server.tools, text, inputs, self.llm)
         self.log.info("calling tool", tool=tool.name)
         try:
@@ -53,22 +57,23 @@ class McpBridge(Agent):
             raise CallFailed(f"{tool.name} failed: {type(exc).__name__}: {exc}") from exc
         if outcome.is_error:
             raise CallFailed(f"{tool.name} reported an error: {outcome.text[:2000]}")
-        return tool.name, outcome
+        asked = [text, json.dumps(inputs)]
+        return tool.name, outcome, not unfounded(json.dumps(arguments), asked)
 
     async def on_task(self, env: Envelope[TaskAssign]) -> TaskResult | TaskFailed:
         task = env.body
         try:
-            name, outcome = await self.run(task.description, task.inputs)
+            name, outcome, grounded = await self.run(task.description, task.inputs)
         except (NoToolCall, CallFailed) as exc:
             return TaskFailed(task_id=task.task_id, reason=f"{self.id}: {exc}")
-        data = {"tool": name, "result": outcome.data}
+        data = {"tool": name, "result": outcome.data, "grounded": grounded}
         parts: list[Part] = [TextPart(text=outcome.text[:200_000]), DataPart(data=data)]
         return TaskResult(task_id=task.task_id, text=outcome.text, data=data, parts=parts)
 
     async def on_turn(self, env: Envelope[ChatMessage]) -> str | ChatMessage | None:
         try:
-            name, outcome = await self.run(env.body.text, {})
+            name, outcome, grounded = await self.run(env.body.text, {})
         except (NoToolCall, CallFailed) as exc:
             return f"({self.id} could not help: {exc})"
-        data = {"tool": name, "result": outcome.data}
+        data = {"tool": name, "result": outcome.data, "grounded": grounded}
         return ChatMessage(text=outcome.text, parts=[DataPart(data=data)])

@@ -95,7 +95,8 @@ async def test_the_llm_picks_the_tool_and_arguments_and_the_result_comes_back(
 
     assert isinstance(outcome.body, TaskResult)
     assert outcome.body.text == "42"
-    assert outcome.body.data == {"tool": "add", "result": {"result": 42}}
+    # The arguments the model chose are the task's own figures: the output answers it.
+    assert outcome.body.data == {"tool": "add", "result": {"result": 42}, "grounded": True}
     prompt = bridge[1].requests[-1]["messages"][1]["content"]
     assert '"required": ["a", "b"]' in prompt  # the tools' schemas were shown to the LLM
 

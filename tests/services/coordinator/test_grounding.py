@@ -54,7 +54,7 @@ def test_a_draft_that_states_the_facts_and_the_answer_passes() -> None:
         ("The calculator worked out the sum for the customer.", "leaves out the answer 470"),
         ('<data from="calculator">17.5% of 2480 = 434</data> The total is 470.', "markup"),
         ("Your task:\nThe total is 470.", "markup"),
-        ("Great work:\nChecked results to use exactly as written:\n- 470", "markup"),
+        ("Great work: use these results exactly as written: 470.", "markup"),
         ("The total is 470, which matches the given answer.", "tells the reader nothing"),
         ("The total is 490.", "leaves out the answer 470"),
         ("", "empty"),
@@ -173,13 +173,11 @@ def test_a_tools_answer_in_a_discussion_turn_is_a_fact() -> None:
     assert [f.agent for f in conclusion.check(rec).kept] == ["calculator", "writer"]
 
 
-def test_a_later_step_is_handed_the_checked_answers_in_its_task() -> None:
-    rec = record(task("t1", "calculator", CALCULATED, {"value": "470"}))
-    handed = conclusion.handed_over("write a short friendly note to the customer", rec)
-    assert handed.endswith(
-        "Checked results to use exactly as written:\n- 470 (found by calculator)"
-    )
-    assert conclusion.handed_over("compute it", record()) == "compute it"
+def test_a_later_step_is_handed_the_checked_answers_in_its_inputs() -> None:
+    writing = task("t2", "writer", "", outcome="pending")
+    rec = record(task("t1", "calculator", CALCULATED, {"value": "470"}), writing)
+    assert conclusion.handed_over(rec, writing) == [{"agent": "calculator", "answer": "470"}]
+    assert conclusion.handed_over(rec, rec.tasks[0]) == []
 
 
 async def test_without_an_llm_the_conclusion_is_composed_and_a_made_up_figure_never_shows() -> None:
