@@ -75,9 +75,9 @@ async def handle(nc, env):
         await request(nc, "coordinator.accept", "team_accept", accept, **accept)
     elif kind == "task_assign" and body.get("assignee") == ME and group:
         try:  # answer a task we cannot read with task_failed, so nobody waits for it
-            inputs = body.get("inputs") or {}
-            text = count_words(inputs.get("text") or body["description"])
-            await post(nc, env, "task_result", {"task_id": body["task_id"], "text": text})
+            text = count_words((body.get("inputs") or {}).get("text") or body["description"])
+            done = {"task_id": body["task_id"], "text": text, "data": {"answer": text}}
+            await post(nc, env, "task_result", done)  # data.answer: a tool's answer, a fact
         except (KeyError, TypeError, AttributeError) as exc:
             reason = f"invalid_message: {exc!r}"
             await post(nc, env, "task_failed", {"task_id": body["task_id"], "reason": reason})

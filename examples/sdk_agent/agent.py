@@ -39,7 +39,10 @@ class WordCounter(Agent):
         text = env.body.inputs.get("text") or env.body.description
         if not isinstance(text, str):
             return TaskFailed(task_id=env.body.task_id, reason="inputs.text must be a string")
-        return TaskResult(task_id=env.body.task_id, text=count_words(text))
+        counted = count_words(text)
+        # The answer as data: readers (the coordinator) take it as a tool's answer.
+        answer = {"answer": counted, "value": counted.split()[0]}
+        return TaskResult(task_id=env.body.task_id, text=counted, data=answer)
 
     async def on_turn(self, env: Envelope[ChatMessage]) -> str:
         return f"{self.id} here: your message has {count_words(env.body.text)}."

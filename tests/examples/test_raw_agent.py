@@ -64,7 +64,7 @@ async def test_the_raw_agent_does_its_task_in_a_real_conversation(
     assert state.state == "concluded", state.reason
     assert [m.agent for m in state.members] == ["wordcount"]
     assert state.conclusion is not None
-    assert "- wordcount: 9 words" in state.conclusion
+    assert state.conclusion.startswith("Answer: 9 words")
     results = [m.envelope for m in page.body.messages if m.envelope["type"] == "task_result"]
     assert [(r["sender"], r["body"]["text"]) for r in results] == [("wordcount", "9 words")]
 
@@ -92,7 +92,7 @@ async def test_the_raw_agent_works_on_a_secured_network_with_the_credentials_it_
                 assert proc.poll() is None, (tmp_path / "raw.log").read_text()
     assert state.state == "concluded", state.reason
     assert [m.agent for m in state.members] == ["wordcount"]
-    assert state.conclusion is not None and "- wordcount: 9 words" in state.conclusion
+    assert state.conclusion is not None and state.conclusion.startswith("Answer: 9 words")
 
 
 def test_the_raw_agent_imports_nothing_from_this_project() -> None:
