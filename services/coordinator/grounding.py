@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from protocol.figures import figures, holds, unfounded
 
 MARKUP = re.compile(
-    r"</?\s*data\b|<\|[^|]*\|>|<<<|>>>|^\s*(?:goal|results|your task|your turn; answer"
-    r"|conclusion|messages so far in the group)\s*:|text inside <data>"
+    r"</?\s*data\b|</?[a-z][\w-]*(?:\s[^<>]*)?>|<\|[^|]*\|>|<<<|>>>"
+    r"|^\s*(?:goal|results|your task|your part|your turn; answer|conclusion"
+    r"|messages so far in the group)\s*:|text inside <data>"
     r"|use these results exactly as written",
     re.IGNORECASE | re.MULTILINE,
 )
-"""Pieces of our prompts and of chat templates: in an answer they are an echo, not text."""
+"""Pieces of our prompts and of chat templates, and tags (``<text here>``, ``</details>``):
+in an answer they are an echo or a template, not text for a person."""
 
 FILLER = re.compile(
     r"\bmatch(?:es|ing)? the (?:given|expected|provided|correct) (?:answer|result)\b"

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from protocol.connection import Connection
 from protocol.errors import IoaError, NotFound, Timeout, Unavailable
-from protocol.figures import unfounded
+from protocol.figures import figures, unfounded
 from protocol.framing import DATA_RULE, as_data
 from protocol.kinds import (
     AgentCard,
@@ -204,7 +204,7 @@ class TeamFormer:
             parts = parts_by_agent(goal, found)
             picks, why = await self._llm_choice(goal, pool, parts, min_team, max_team, usage)
             if picks:
-                return Choice(picks, "llm")
+                return Choice(in_goal_order(picks, goal, parts), "llm")
             log.info("llm team choice unusable; using the best matches", why=why)
         picks = fallback_team(goal, found, min_team=min_team, max_team=max_team)
         return Choice(picks, "rules", why)
@@ -309,14 +309,39 @@ _CODE = re.compile(r"```.*?```", re.DOTALL)
 
 def task_for(agent: str, llm_task: str, goal: str, parts: dict[str, str]) -> str:
     """A member's task: the part of a goal of several parts it matched best, in the
-    user's words; else the LLM's wording, if it states no figure the goal does not (code
-    it wrote aside); else the part or the goal itself."""
+    user's words and with the goal around it (its figures may stand in another sentence);
+    else the LLM's wording, if it states no figure the goal does not (code it wrote
+    aside); else the part or the goal itself."""
     if agent in parts and len(goal_parts(goal)) > 1:
-        return parts[agent]
+        return part_task(goal, parts[agent])
     task = llm_task.strip()
     if task and not unfounded(_CODE.sub("", task), [goal]):
         return task
     return parts.get(agent) or goal
+
+
+def part_task(goal: str, part: str) -> str:
+    """The task for one part of a goal: the part, in the user's words; with the whole goal
+    before it when the part states no figure of its own ("Work out what they pay": the
+    figures stand in another sentence)."""
+    if figures(part) or not figures(goal):
+        return part
+    return f"{goal}\n\nYour part: {part}"
+
+
+def in_goal_order(picks: list[Pick], goal: str, parts: dict[str, str]) -> list[Pick]:
+    """The members in the order of the goal's parts they do (those with none last, as
+    chosen): a step that needs another's answer comes after it. A goal of one part
+    keeps the chosen order."""
+    steps = goal_parts(goal)
+    if len(steps) < 2:
+        return picks
+
+    def first_part(pick: Pick) -> int:
+        own = parts.get(pick.agent)
+        return next((n for n, step in enumerate(steps) if own and own.startswith(step)), len(steps))
+
+    return sorted(picks, key=first_part)
 
 
 def parts_by_agent(goal: str, found: Candidates) -> dict[str, str]:
@@ -338,11 +363,13 @@ def fallback_team(goal: str, found: Candidates, *, min_team: int, max_team: int)
     # A step whose best match is far weaker than the goal's best gets no agent of its own:
     # a stray word in common is no reason to bring someone in.
     bar = RELATIVE_MATCH * max((c.score for c in best.values()), default=0.0)
-    for part in goal_parts(goal):
+    steps = goal_parts(goal)
+    for part in steps:
+        task = part_task(goal, part) if len(steps) > 1 else part
         for c in found.by_query.get(part, []):
             if c.card.id not in taken and c.score >= bar:
                 picks.append(
-                    Pick(c.card.id, f"best match for {part!r}", part, c.score, c.card.human)
+                    Pick(c.card.id, f"best match for {part!r}", task, c.score, c.card.human)
                 )
                 taken.add(c.card.id)
                 break

@@ -1,7 +1,17 @@
 """Team formation without the network: goal parts and the deterministic fallback."""
 
 from protocol.kinds import AgentCard
-from services.coordinator.team import Candidate, Candidates, fallback_team, goal_parts, next_best
+from services.coordinator.team import (
+    Candidate,
+    Candidates,
+    Pick,
+    fallback_team,
+    goal_parts,
+    in_goal_order,
+    next_best,
+    part_task,
+    task_for,
+)
 
 GOAL = (
     "What is 17.5% of 2,480 plus 36? Work it out, then write a short friendly note to a "
@@ -68,3 +78,32 @@ def test_the_next_best_candidate_skips_those_already_invited() -> None:
     spare = next_best(found, {"a"})
     assert spare is not None and spare.card.id == "b"
     assert next_best(found, {"a", "b"}) is None
+
+
+DINNER = "A dinner costs $126.40 with a 15% tip. Work out what they pay. Then write a note."
+
+
+def test_a_part_without_figures_gets_the_goal_around_it() -> None:
+    assert part_task(DINNER, "Work out what they pay") == (
+        f"{DINNER}\n\nYour part: Work out what they pay"
+    )
+    assert part_task("What is 2+3? Then write a note.", "What is 2+3?") == "What is 2+3?"
+    assert part_task("Write a haiku. Then a limerick.", "Write a haiku") == "Write a haiku"
+
+
+def test_the_llm_team_works_in_the_order_of_the_goal_parts() -> None:
+    picks = [Pick("writer", "", "", 1.0), Pick("calculator", "", "", 1.0), Pick("x", "", "", 1.0)]
+    parts = {"calculator": "Work out what they pay", "writer": "Then write a note"}
+    ordered = [p.agent for p in in_goal_order(picks, DINNER, parts)]
+    assert ordered == ["calculator", "writer", "x"]
+    assert in_goal_order(picks, "One thing only", parts) == picks
+
+
+def test_an_llm_task_that_changes_a_figure_gives_way_to_the_goal() -> None:
+    goal = "What is 17.5% of 2,480 plus 36?"
+    assert task_for("calculator", "Compute 17.5% of 2480 + 63", goal, {}) == goal
+    assert task_for("calculator", "Compute 17.5% of 2480 + 36", goal, {}) == (
+        "Compute 17.5% of 2480 + 36"
+    )
+    code = "Run this:\n```python\nprint(sum(range(1, 101)))\n```"
+    assert task_for("python", code, "Add the numbers 1 to 100 in Python", {}) == code
