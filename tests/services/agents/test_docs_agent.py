@@ -236,3 +236,14 @@ async def test_a_question_the_documents_do_not_cover_is_a_clear_task_failure(
     assert isinstance(outcome.body, TaskFailed)
     assert "nothing in docs/ is relevant" in outcome.body.reason
     assert docs_agent[1].requests == []  # the LLM is never asked to make something up
+
+
+def test_the_card_names_the_documents_so_a_search_for_their_subject_finds_it(
+    folder: Path,
+) -> None:
+    (folder / "kettle-manual.md").write_text("# Aurora kettle: user manual\n\nDescale monthly.\n")
+    covers = docs_card("docs", folder).skills[-1]
+    assert covers.id == "these-documents"
+    assert "Aurora kettle: user manual" in covers.description
+    assert "Garden guide" in covers.description and "notes" in covers.description
+    assert {"aurora", "kettle", "manual", "garden", "guide"} <= set(covers.tags)
