@@ -50,7 +50,7 @@ class _Leftovers:
     last: int  # the stream sequence of the newest message the consumer had sent
     count: int  # how many of them have not come again yet
     until: float  # loop time after which they are no longer waited for
-    newer: list[Msg] = field(default_factory=list)  # held back meanwhile
+    held: list[Msg] = field(default_factory=list)  # what came meanwhile, leftovers too
     check_at: float = 0.0  # when to ask the consumer whether they were acked elsewhere
 
 
@@ -146,7 +146,7 @@ class Reader:
         held = list(self._arrived)
         self._arrived.clear()
         if self._leftovers is not None:
-            held = sorted([*held, *self._leftovers.newer], key=_stream_seq)
+            held = sorted([*held, *self._leftovers.held], key=_stream_seq)
             self._leftovers = None
         return held
 
@@ -201,7 +201,7 @@ class Reader:
         return self._asked_at + self._expires * RENEW_AFTER
 
     async def _check_leftovers(self) -> None:
-        """Once a second while leftovers are awaited: the newer messages held back are
+        """Once a second while leftovers are awaited: the messages held back are
         told to be in progress (or they would be sent again after their own ack wait), and
         the consumer is asked whether another reader (an earlier run still stopping)
         acknowledged the leftovers, which then will not come."""
@@ -210,7 +210,7 @@ class Reader:
         if left is None or now < left.check_at:
             return
         left.check_at = now + WAIT_SECONDS
-        for msg in left.newer:
+        for msg in left.held:
             with contextlib.suppress(Exception):
                 await msg.in_progress()
         with contextlib.suppress(Exception):  # cannot tell: wait on
@@ -219,22 +219,21 @@ class Reader:
                 left.count = 0
 
     def _in_order(self, msgs: list[Msg]) -> list[Msg]:
-        """``msgs``, unless leftovers are awaited: then the leftovers among them, and the
-        newer ones held back until the last leftover came or the wait is over."""
+        """``msgs``, unless leftovers are awaited: then nothing, until the last leftover
+        came or the wait is over, and then all that came meanwhile in stream order. The
+        leftovers themselves do not come in order: one the server had sent to a request of
+        the dead reader's is sent again at once, the others after their ack wait."""
         left = self._leftovers
         if left is None:
             return msgs
-        ready = []
         for msg in msgs:
             if _stream_seq(msg) <= left.last:
                 left.count -= 1
-                ready.append(msg)
-            else:
-                left.newer.append(msg)
+            left.held.append(msg)
         if left.count <= 0 or asyncio.get_running_loop().time() >= left.until:
             self._leftovers = None
-            ready.extend(left.newer)
-        return ready
+            return sorted(left.held, key=_stream_seq)
+        return []
 
     async def _top_up(self, context: dict[str, Any]) -> None:
         reconnects = self._nc.stats["reconnects"]

@@ -307,3 +307,23 @@ async def test_a_failed_confirmation_records_every_message_acked_since_the_last(
                 await asyncio.sleep(0.1)
     assert handled == [env.id for env in envs]
     assert recorded == {env.id for env in envs[1:]}
+
+
+def stored(seq: int) -> Msg:
+    """A message as JetStream delivers it: its stream sequence is in the ack subject."""
+    reply = f"$JS.ACK.STREAM.{DURABLE}.1.{seq}.{seq}.1700000000000000000.0"
+    return Msg(_client=None, subject="s", reply=reply, data=str(seq - 1).encode())  # type: ignore[arg-type]
+
+
+async def test_leftovers_that_come_out_of_order_are_handed_on_in_stream_order() -> None:
+    # The server sends again at once a leftover it had sent to a dead reader's request,
+    # and the older ones only after their ack wait: "5" comes before "1".."4".
+    reader = pull.Reader(None, "STREAM", DURABLE, batch=8)  # type: ignore[arg-type]
+    reader._leftovers = pull._Leftovers(
+        last=6, count=5, until=asyncio.get_running_loop().time() + 60
+    )
+    assert reader._in_order([stored(6)]) == []
+    assert reader._in_order([stored(7)]) == []  # newer: held back too
+    got = reader._in_order([stored(n) for n in (2, 3, 4, 5)])
+    assert [m.data for m in got] == [b"1", b"2", b"3", b"4", b"5", b"6"]
+    assert reader._in_order([stored(8)])[0].data == b"7"  # and then as they come
