@@ -20,7 +20,8 @@ MARKUP = re.compile(
     r"</?\s*data\b|</?[a-z][\w-]*(?:\s[^<>]*)?>|<\|[^|]*\|>|<<<|>>>"
     r"|^\s*(?:goal|results|your task|your part|your turn; answer|conclusion"
     r"|messages so far in the group)\s*:|text inside <data>"
-    r"|use these results exactly as written",
+    r"|use these results exactly as written|\bteam \((?:sequential|round_robin|moderated"
+    r"|autonomous)\):|\bbest match for '",
     re.IGNORECASE | re.MULTILINE,
 )
 """Pieces of our prompts and of chat templates, and tags (``<text here>``, ``</details>``):

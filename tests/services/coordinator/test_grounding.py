@@ -54,6 +54,7 @@ def test_a_draft_that_states_the_facts_and_the_answer_passes() -> None:
         ("The calculator worked out the sum for the customer.", "leaves out the answer 470"),
         ('<data from="calculator">17.5% of 2480 = 434</data> The total is 470.', "markup"),
         ("Your task:\nThe total is 470.", "markup"),
+        ("Team (sequential): Best match for 'Work out' - writer: 470", "markup"),
         ("<text here>470</text><remarks there>The total is 470.</remarks>", "markup"),
         ("Great work: use these results exactly as written: 470.", "markup"),
         ("The total is 470, which matches the given answer.", "tells the reader nothing"),
