@@ -6,9 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 GOAL ?=
+ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-llm install-embeddings install-postgres install-chromium install-deploy run demo test chaos lint schemas bench clean
+.PHONY: help install install-llm install-embeddings install-postgres install-chromium install-deploy run demo test chaos lint schemas bench eval clean
 
 help: ## List every target
 	@echo "Usage: make <target>"
@@ -17,6 +18,7 @@ help: ## List every target
 		awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
 	@echo
 	@echo "  make demo GOAL='your goal'   runs the demo with your own goal"
+	@echo "  make eval ARGS='--limit 8'   a quick evaluation (any option of python -m bench.eval)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -93,6 +95,9 @@ schemas: install ## Regenerate the JSON Schemas, docs/asyncapi.yaml and docs/pro
 
 bench: install install-embeddings ## Run every benchmark; results go to bench/results/
 	$(BIN)/python -m bench
+
+eval: install install-llm ## Score the network's answers to tests/data/goals.json against its model alone
+	$(BIN)/python -m bench.eval $(ARGS)
 
 clean: ## Remove .venv, the embedded run's data (.ioa) and caches
 	rm -rf $(VENV) .ioa .pytest_cache .ruff_cache .mypy_cache .hypothesis build dist *.egg-info
