@@ -59,6 +59,17 @@ def line(who: str, state: str, members: str, seconds: float, verdict: Verdict, t
     )
 
 
+def judged(goal: Goal, verdict: Verdict) -> dict[str, Any]:
+    """What a row says of any answer: the goal and the verdict on it."""
+    return {
+        "id": goal.id,
+        "family": goal.family,
+        "verdict": verdict.outcome,
+        "why": verdict.why,
+        "candidates": verdict.candidates,
+    }
+
+
 def team_row(goal: Goal, answer: team.TeamAnswer) -> dict[str, Any]:
     verdict = judge_conversation(
         goal.goal, goal.expect, answer.state, answer.conclusion, answer.reason
@@ -66,11 +77,7 @@ def team_row(goal: Goal, answer: team.TeamAnswer) -> dict[str, Any]:
     print(line("team", answer.state, ",".join(answer.members) or "-", answer.seconds, verdict,
                answer.conclusion or answer.reason or ""))  # fmt: skip
     return {
-        "id": goal.id,
-        "family": goal.family,
-        "verdict": verdict.outcome,
-        "why": verdict.why,
-        "candidates": verdict.candidates,
+        **judged(goal, verdict),
         "state": answer.state,
         "members": answer.members,
         "seconds": round(answer.seconds, 2),
@@ -87,11 +94,7 @@ def baseline_row(goal: Goal, answer: baseline.ModelAnswer) -> dict[str, Any]:
     print(line("baseline", "error" if answer.error else "answered", "-", answer.seconds, verdict,
                answer.text or answer.error or ""))  # fmt: skip
     return {
-        "id": goal.id,
-        "family": goal.family,
-        "verdict": verdict.outcome,
-        "why": verdict.why,
-        "candidates": verdict.candidates,
+        **judged(goal, verdict),
         "seconds": round(answer.seconds, 2),
         "answer": answer.text,
         "error": answer.error,

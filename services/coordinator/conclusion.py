@@ -45,7 +45,7 @@ def given_answers(rec: Record, task: Task | None = None) -> list[Finding]:
     for done in rec.tasks:
         if task is not None and done.task_id == task.task_id:
             break
-        answer = answer_of(done.result or "", done.data) if done.outcome == "done" else None
+        answer = answer_of(done.data) if done.outcome == "done" else None
         if answer:
             found.append(Finding(done.assignee, done.description, done.result or "", answer))
     return found
@@ -62,9 +62,7 @@ def check(rec: Record) -> Checked:
             checked.unanswered.append(f"{task.description.strip()[:300]} ({task.result})")
         if task.outcome != "done":
             continue
-        finding = Finding(
-            task.assignee, task.description, task.result or "", answer_of("", task.data)
-        )
+        finding = Finding(task.assignee, task.description, task.result or "", answer_of(task.data))
         own = [str(task.data)] if task.data else []
         given = [f.answer for f in given_answers(rec, task) if f.answer]
         # A sub-team's conclusion passed these checks in its own conversation; a person's

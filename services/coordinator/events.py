@@ -154,7 +154,7 @@ def agent_offline(rec: Record, agent: str) -> bool:
 def _answer_in(body: Any) -> str | None:
     """The answer a tool attached to a chat message as data, if it did."""
     for part in getattr(body, "parts", []) if isinstance(body, ChatMessage) else []:
-        if isinstance(part, DataPart) and (answer := answer_of("", part.data)):
+        if isinstance(part, DataPart) and (answer := answer_of(part.data)):
             return answer[:500]
     return None
 

@@ -51,7 +51,7 @@ def grounded(data: dict[str, object] | None) -> bool:
     return bool(data) and data.get("grounded") is True  # type: ignore[union-attr]
 
 
-def answer_of(text: str, data: dict[str, object] | None) -> str | None:
+def answer_of(data: dict[str, object] | None) -> str | None:
     """A tool's one answer: ``data["answer"]``, else ``data["value"]`` (with its unit),
     else None (the result is prose, to be checked like any draft)."""
     if not data:
