@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 import structlog
 
+from protocol.drafts import problems
 from protocol.figures import unfounded
 from protocol.framing import DATA_RULE, as_data
 from protocol.llm import Llm, Usage
-from services.coordinator.grounding import Finding, answer_of, compose, grounded, problems
+from services.coordinator.grounding import Finding, answer_of, compose, grounded
 from services.coordinator.state import Record, Task
 
 log = structlog.get_logger("ioa.coordinator.conclusion")

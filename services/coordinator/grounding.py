@@ -10,29 +10,7 @@ filler. A draft that fails is not shown as it is: the coordinator writes the
 conclusion from the facts itself, the answer first, then who found it.
 """
 
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass
-
-from protocol.figures import figures, holds, unfounded
-
-MARKUP = re.compile(
-    r"</?\s*data\b|</?[a-z][\w-]*(?:\s[^<>]*)?>|<\|[^|]*\|>|<<<|>>>"
-    r"|^\s*(?:goal|results|your task|your part|your turn; answer|conclusion"
-    r"|messages so far in the group)\s*:|text inside <data>"
-    r"|use these results exactly as written|\bteam \((?:sequential|round_robin|moderated"
-    r"|autonomous)\):|\bbest match for '",
-    re.IGNORECASE | re.MULTILINE,
-)
-"""Pieces of our prompts and of chat templates, and tags (``<text here>``, ``</details>``):
-in an answer they are an echo or a template, not text for a person."""
-
-FILLER = re.compile(
-    r"\bmatch(?:es|ing)? the (?:given|expected|provided|correct) (?:answer|result)\b"
-    r"|\bas an ai\b|\bi am an ai\b|\blanguage model\b|\bthe given answer\b",
-    re.IGNORECASE,
-)
-"""Phrases a small model adds that tell a user nothing (or something false)."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -64,34 +42,6 @@ def answer_of(data: dict[str, object] | None) -> str | None:
         unit = data.get("unit")
         return f"{value} {unit}" if isinstance(unit, str) and unit else str(value)
     return None
-
-
-def problems(draft: str, facts: Iterable[str], answers: Iterable[str]) -> list[str]:
-    """What is wrong with ``draft`` as a statement of ``facts``; empty when nothing is.
-
-    Every figure it states must be in the facts, every one of ``answers`` must be in it
-    unchanged, and it must carry no markup or filler. The reasons never repeat a figure
-    of the draft: they are shown to users, and the draft's figures are what is in doubt
-    (:func:`unfounded` lists them for the log)."""
-    if not draft.strip():
-        return ["it is empty"]
-    found: list[str] = []
-    if MARKUP.search(draft) is not None:
-        found.append("it carries prompt markup")
-    if FILLER.search(draft) is not None:
-        found.append("it says something that tells the reader nothing")
-    if unfounded(draft, facts):
-        found.append("it states figures that neither the goal nor a checked result holds")
-    stated = figures(draft)
-    for answer in answers:
-        wanted = figures(answer)
-        if wanted:
-            kept = all(any(holds([f], s) for s in stated) for f in wanted)
-        else:
-            kept = answer.lower() in draft.lower()
-        if not kept:
-            found.append(f"it leaves out the answer {answer}")
-    return found
 
 
 def compose(

@@ -101,10 +101,37 @@ RELATIVE_MATCH = 0.25
 _SPLIT = re.compile(r"(?<=[.?!;])\s+|,?\s+(?:and\s+)?then\s+", re.IGNORECASE)
 
 
+_REQUEST = re.compile(
+    r"^(?:(?:please|now|then|and|also|so|next|finally|lastly)\s+)*"
+    r"(?:what|what's|how|which|who|whom|whose|when|where|why|is|are|was|were|does|do|did|"
+    r"can|could|would|will|should|may|compute|calculate|work|find|determine|convert|count|"
+    r"list|write|draft|compose|tell|give|explain|summari[sz]e|describe|translate|add|"
+    r"subtract|multiply|divide|estimate|check|look|search|answer|send|reply|say|state|name|"
+    r"show|make|prepare|create|figure|round|express|sum|total|solve|evaluate|simplify|"
+    r"quote|report|let|help|use|run|get|print|sort|generate|i need|i want|we need|"
+    r"i'd like|i would like)\b",
+    re.IGNORECASE,
+)
+"""How a request opens (a question or an instruction): any other sentence states facts."""
+
+
 def goal_parts(goal: str) -> list[str]:
-    """The goal cut into its steps: sentences, and 'then' clauses, in order."""
-    parts = [p.strip(" ,.;") for p in _SPLIT.split(goal)]
-    return [p for p in parts if len(p) > 2] or [goal.strip()]
+    """The goal cut into its steps: sentences, and 'then' clauses, in order. A sentence
+    that only states facts ("A car travels 315 km in 3.5 hours.") opens the request after
+    it, so that every step stands alone as a question ("… What is its average speed?")."""
+    pieces = [p.strip(" ,.;") for p in _SPLIT.split(goal)]
+    parts: list[str] = []
+    facts: list[str] = []
+    for piece in (p for p in pieces if len(p) > 2):
+        if piece.endswith("?") or _REQUEST.match(piece):
+            parts.append(" ".join(f"{fact}." for fact in facts) + (" " if facts else "") + piece)
+            facts = []
+        else:
+            facts.append(piece)
+    if facts:  # facts after the last request belong to it
+        tail = " ".join(f"{fact}." for fact in facts)
+        parts = [*parts[:-1], f"{parts[-1]}. {tail}"] if parts else [tail.rstrip(".")]
+    return parts or [goal.strip()]
 
 
 def _describe(candidates: dict[str, Candidate]) -> str:

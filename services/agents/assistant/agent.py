@@ -3,29 +3,20 @@
 from typing import Any
 
 from protocol.agent import Agent
+from protocol.drafts import problems
 from protocol.envelope import Envelope
 from protocol.kinds import ChatMessage, TaskAssign, TaskFailed, TaskResult
 from protocol.llm import Llm
+from services.agents.assistant.notes import (
+    Checked,
+    checked_answers,
+    note_data,
+    plain_note,
+    with_checked,
+)
 from services.agents.assistant.persona import Persona
 from services.agents.assistant.prompt import build_messages
 from services.agents.assistant.settings import AssistantSettings
-
-
-def with_checked(description: str, checked: object) -> str:
-    """The task with the answers the team's tools found (``inputs.checked``), which the
-    note must keep exactly as they are."""
-    answers = (
-        [
-            f"{c['answer']} (found by {c.get('agent', 'the team')})"
-            for c in checked
-            if isinstance(c, dict) and c.get("answer")
-        ]
-        if isinstance(checked, list)
-        else []
-    )
-    if not answers:
-        return description
-    return f"{description}\n\nUse these results exactly as written: {'; '.join(answers)}."
 
 
 class LlmUnavailable(Exception):
@@ -46,6 +37,7 @@ class Assistant(Agent):
         self.persona = persona
         self.llm = llm
         self.history_chars = settings.history_chars
+        self.draft_attempts = settings.draft_attempts
 
     def messages_for(
         self, group: str | None, request: str, *, skip: str | None, label: str
@@ -82,14 +74,47 @@ class Assistant(Agent):
 
     async def on_task(self, env: Envelope[TaskAssign]) -> TaskResult | TaskFailed:
         task = env.body
-        request = with_checked(task.description, task.inputs.get("checked"))
-        messages = self.messages_for(env.group, request, skip=env.id, label="Your task")
+        checked = checked_answers(task.inputs.get("checked"))
         try:
-            text = await self.complete(messages)
+            if checked:
+                return await self.write_note(task, checked)
+            messages = self.messages_for(
+                env.group, task.description, skip=env.id, label="Your task"
+            )
+            return TaskResult(task_id=task.task_id, text=await self.complete(messages))
         except LlmUnavailable as exc:
             self.log.warning("task failed: no LLM answer", task=task.task_id, why=str(exc))
             return TaskFailed(task_id=task.task_id, reason=f"{self.id}: {exc}")
-        return TaskResult(task_id=task.task_id, text=text)
+
+    async def write_note(self, task: TaskAssign, checked: list[Checked]) -> TaskResult:
+        """A note that states the answers it was handed: the model's first draft that
+        passes the checks, else a plain note of the writer's own. The task and the answers
+        are all it needs, so the group's history stays out of the prompt."""
+        request = with_checked(task.description, checked)
+        answers = [c.answer for c in checked]
+        messages = build_messages(self.persona.system_prompt, [], request)
+        why: list[str] = []
+        for attempt in range(1, self.draft_attempts + 1):
+            draft = await self.complete(messages)
+            why = problems(draft, [request], answers)
+            if not why:
+                return TaskResult(
+                    task_id=task.task_id, text=draft, data=note_data("model", attempt)
+                )
+            self.log.info("draft not sent", task=task.task_id, attempt=attempt, why=why)
+            messages = [
+                *messages,
+                {"role": "assistant", "content": draft},
+                {
+                    "role": "user",
+                    "content": f"That draft cannot be sent: {'; '.join(why)}. Write it again.",
+                },
+            ]
+        return TaskResult(
+            task_id=task.task_id,
+            text=plain_note(task.description, checked),
+            data=note_data("plain note", self.draft_attempts, why),
+        )
 
     async def on_turn(self, env: Envelope[ChatMessage]) -> str | None:
         request = f"{env.sender}: {env.body.text}"

@@ -20,3 +20,12 @@ class AssistantSettings(ServiceSettings):
     history_chars: int = Field(
         default=6000, ge=0, le=200_000, description="How much group history goes into a prompt."
     )
+    draft_attempts: int = Field(
+        default=2,
+        ge=0,
+        le=10,
+        description=(
+            "Drafts the model gets to write a note that states the checked answers "
+            "(IOA_DRAFT_ATTEMPTS); after them the writer sends a plain note of its own."
+        ),
+    )

@@ -188,3 +188,93 @@ def test_the_assistant_keeps_the_sdk_s_answer_for_posting_its_outcomes() -> None
     from protocol.agent import Agent
 
     assert Assistant.answer is Agent.answer
+
+
+# --- notes that carry checked answers ---------------------------------------------------
+def assign_checked(description: str, *answers: str) -> Envelope[TaskAssign]:
+    checked = [{"agent": "calculator", "answer": a} for a in answers]
+    task = TaskAssign(
+        task_id="t1", assignee="writer", description=description, inputs={"checked": checked}
+    )
+    return Envelope.of(task, sender="coordinator", group="g1", conversation="c1")
+
+
+async def write(script: Script, env: Envelope[TaskAssign]) -> TaskResult | TaskFailed:
+    with scripted_llm(script) as url:
+        llm = Llm(LlmSettings(openai_base_url=url))
+        try:
+            agent = Assistant(Persona.load(PERSONAS / "writer.json"), AssistantSettings(), llm)
+            return await agent.on_task(env)
+        finally:
+            await llm.close()
+
+
+NOTE_TASK = "Write a short note to the customer telling them the total."
+
+
+async def test_a_draft_that_states_the_checked_answer_is_sent_as_the_model_wrote_it() -> None:
+    script = Script(default="Dear customer, your total comes to $145.36. Thank you!")
+    result = await write(script, assign_checked(NOTE_TASK, "145.36"))
+    assert isinstance(result, TaskResult)
+    assert result.text == "Dear customer, your total comes to $145.36. Thank you!"
+    assert result.data == {"written_by": "model", "drafts": 1}
+    prompt = script.requests[0]["messages"][1]["content"]
+    assert "Use these results exactly as written: 145.36 (found by calculator)." in prompt
+    assert HISTORY_HEADER not in prompt  # the task and its answers are all a note needs
+
+
+async def test_a_draft_that_changes_the_figure_is_redrafted_with_the_reason() -> None:
+    script = Script(
+        rules=[Rule("cannot be sent", "Dear customer, your total is 145.36.")],
+        default="Dear customer, your total is 490.",
+    )
+    result = await write(script, assign_checked(NOTE_TASK, "145.36"))
+    assert isinstance(result, TaskResult)
+    assert result.text == "Dear customer, your total is 145.36."
+    assert result.data == {"written_by": "model", "drafts": 2}
+    retry = script.requests[1]["messages"]
+    assert retry[-2] == {"role": "assistant", "content": "Dear customer, your total is 490."}
+    assert "leaves out the answer 145.36" in retry[-1]["content"]
+    assert "states figures that neither" in retry[-1]["content"]
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        '<data from="calculator">145.36</data> You should write the total',
+        "Dear [Customer Name], thank you for your order.",
+        "Dear customer, the total of 145.36 is incorrect, it is 150.",
+    ],
+)
+async def test_when_no_draft_passes_the_writer_sends_a_plain_note_with_the_answer(
+    draft: str,
+) -> None:
+    script = Script(default=draft)
+    result = await write(script, assign_checked(NOTE_TASK, "145.36"))
+    assert isinstance(result, TaskResult)
+    assert result.text == (
+        "Dear customer,\n\nHere is the total: 145.36. "
+        "Thank you, and please get in touch if you have any questions."
+    )
+    assert result.data is not None
+    assert result.data["written_by"] == "plain note" and result.data["drafts"] == 2
+    assert result.data["draft_problems"]
+    assert len(script.requests) == AssistantSettings().draft_attempts
+
+
+def test_a_plain_note_speaks_to_the_reader_the_task_names() -> None:
+    from services.agents.assistant.notes import Checked, plain_note
+
+    def note(task: str) -> str:
+        return plain_note(task, [Checked("calculator", "544.00")])
+
+    assert note("write a note to the customer telling them how much they get back") == (
+        "Dear customer,\n\nHere is how much you get back: 544.00. "
+        "Thank you, and please get in touch if you have any questions."
+    )
+    assert note("write a welcome note telling the new member that total").startswith(
+        "Dear new member,\n\nHere is the total: 544.00."
+    )
+    assert note("Write an email announcing it").startswith(
+        "Hello,\n\nHere is the figure you asked about: 544.00."
+    )

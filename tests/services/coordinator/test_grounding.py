@@ -5,10 +5,11 @@ from decimal import Decimal
 
 import pytest
 
+from protocol.drafts import problems
 from protocol.figures import figures, holds, unfounded
 from protocol.llm import Usage
 from services.coordinator import conclusion
-from services.coordinator.grounding import Finding, answer_of, compose, problems
+from services.coordinator.grounding import Finding, answer_of, compose
 from services.coordinator.state import Invite, Line, Member, Record, Task, now
 
 GOAL = "What is 17.5% of 2,480 plus 36? Then write a short friendly note to the customer."

@@ -35,6 +35,23 @@ def test_a_goal_without_steps_is_one_part() -> None:
     assert goal_parts("translate hello") == ["translate hello"]
 
 
+def test_a_sentence_of_facts_opens_the_request_after_it() -> None:
+    """Each step stands alone: the question keeps the figures it asks about."""
+    assert goal_parts("A car travels 315 km in 3.5 hours. What is its average speed?") == [
+        "A car travels 315 km in 3.5 hours. What is its average speed?"
+    ]
+    assert goal_parts(DINNER) == [
+        "A dinner costs $126.40 with a 15% tip. Work out what they pay",
+        "Then write a note",
+    ]
+    assert goal_parts("Write a note. It should be friendly.") == [
+        "Write a note. It should be friendly."
+    ]
+    assert goal_parts("The sky is blue. Grass is green.") == [
+        "The sky is blue. Grass is green"
+    ]
+
+
 def test_the_fallback_takes_the_best_agent_for_each_step_in_order() -> None:
     parts = goal_parts(GOAL)
     found = Candidates(
@@ -93,7 +110,8 @@ def test_a_part_without_figures_gets_the_goal_around_it() -> None:
 
 def test_the_llm_team_works_in_the_order_of_the_goal_parts() -> None:
     picks = [Pick("writer", "", "", 1.0), Pick("calculator", "", "", 1.0), Pick("x", "", "", 1.0)]
-    parts = {"calculator": "Work out what they pay", "writer": "Then write a note"}
+    pay, note = goal_parts(DINNER)
+    parts = {"calculator": pay, "writer": note}
     ordered = [p.agent for p in in_goal_order(picks, DINNER, parts)]
     assert ordered == ["calculator", "writer", "x"]
     assert in_goal_order(picks, "One thing only", parts) == picks
