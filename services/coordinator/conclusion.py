@@ -59,8 +59,8 @@ def check(rec: Record) -> Checked:
     checked = Checked(facts=[rec.goal], kept=[], left_out=[], unanswered=[])
     members = set(rec.member_ids())
     for task in rec.tasks:
-        if task.outcome == "failed" and not _done_again(rec, task):
-            checked.unanswered.append(f"{task.description.strip()[:300]} ({task.result})")
+        if task.outcome == "failed" and not _done_by_another(rec, task):
+            checked.unanswered.append(f"{task.description.strip()[:300]} ({why_failed(task)})")
         if task.outcome != "done":
             continue
         finding = Finding(task.assignee, task.description, task.result or "", answer_of(task.data))
@@ -103,10 +103,21 @@ def _sort(
     checked.facts.append(finding.text)
 
 
-def _done_again(rec: Record, task: Task) -> bool:
-    """Whether a later task (a reassignment) did what ``task`` failed to do."""
-    later = rec.tasks[rec.tasks.index(task) + 1 :]
-    return any(t.outcome == "done" and t.description == task.description for t in later)
+def _done_by_another(rec: Record, task: Task) -> bool:
+    """Whether another task (a reassignment, or a second member on the same part) did
+    what ``task`` failed to do: that part is answered."""
+    return any(
+        t.outcome == "done" and t.description == task.description
+        for t in rec.tasks
+        if t is not task
+    )
+
+
+def why_failed(task: Task) -> str:
+    """Why a task failed, in its first line: what follows may quote a model's draft (a
+    program's output, its traceback), whose figures are no fact."""
+    lines = (task.result or "no reason given").strip().splitlines()
+    return lines[0][:300] if lines else "no reason given"
 
 
 async def write(rec: Record, llm: Llm | None, usage: Usage) -> Written:

@@ -629,7 +629,7 @@ def _out_of_time(rec: Record) -> str:
 def _nothing_done(rec: Record) -> str:
     """Why a conversation in which no member did its part fails: what went wrong with
     each task, and the budget that stopped it (``rec.reason``) if one did."""
-    failures = "; ".join(f"{t.assignee}: {t.result}" for t in rec.tasks)
+    failures = "; ".join(f"{t.assignee}: {conclusion.why_failed(t)}" for t in rec.tasks)
     if failures:
         stopped = f"; {rec.reason}" if rec.reason else ""
         return f"no member could do its part ({failures}){stopped}"

@@ -149,6 +149,15 @@ def test_a_failed_part_is_named_unanswered_unless_a_reassignment_did_it() -> Non
     again = task("t2", "calc", "17", {"value": "17"}, description="primes")
     assert conclusion.check(record(failed)).unanswered == ["primes (python: no code)"]
     assert conclusion.check(record(failed, again)).unanswered == []
+    assert conclusion.check(record(again, failed)).unanswered == []  # done first, by another
+
+
+def test_an_unanswered_part_gives_the_first_line_of_why_never_a_drafts_figures() -> None:
+    traceback = "python: the model's programs failed; last:\n  The answer is 1.\nSyntaxError"
+    failed = task("t1", "python", traceback, outcome="failed", description="seconds in a week")
+    assert conclusion.check(record(failed)).unanswered == [
+        "seconds in a week (python: the model's programs failed; last:)"
+    ]
 
 
 def test_a_result_its_tool_marks_grounded_is_a_fact() -> None:
