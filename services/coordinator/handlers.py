@@ -84,7 +84,7 @@ def build_service(
     async def readable(env: Envelope[Any], conversation: str) -> Record:
         """The conversation, if ``env``'s sender may read it (else as if unknown)."""
         rec = await store.get(conversation)
-        if not access.may_read(rec, env.sender):
+        if not await access.may_read(conn, rec, env.sender):
             raise unknown(conversation, in_reply_to=env.id)
         return rec
 
