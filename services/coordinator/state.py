@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
+from nats.js.errors import InvalidKeyError, KeyNotFoundError, KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -313,7 +313,7 @@ class ConversationStore:
     async def get(self, conversation: str) -> Record:
         try:
             entry = await self._kv.get(conversation)
-        except KeyNotFoundError:
+        except (KeyNotFoundError, InvalidKeyError):  # a valid id no conversation has (a:b)
             raise unknown(conversation) from None
         if entry.value is None:
             raise unknown(conversation)

@@ -70,3 +70,13 @@ async def test_the_requester_the_members_and_the_admin_may_read_it(
                 async with Connection(net.settings, reader) as conn:
                     assert (await state_of(conn, state.conversation)).goal == GOAL.goal
             assert [m.agent for m in state.members] == ["calculator"]
+
+
+async def test_an_id_no_conversation_can_have_is_not_found_like_any_unknown_one(
+    nats_url: str, subject_root: str, tmp_path: Path
+) -> None:
+    async with network(nats_url, subject_root, tmp_path, Script()) as net:
+        async with Connection(net.settings, "mallory") as mallory:
+            # A protocol id, but not a key of the conversations' bucket (no ':' there).
+            said = await refusal(mallory, "get", GetConversation(conversation="a:b"), "a:b")
+    assert said == "no conversation 'a:b'"
