@@ -19,6 +19,7 @@ from gateway.auth import Keyring
 from gateway.inboxes import PeopleInboxes
 from gateway.keys import open_engine
 from gateway.limits import BodyLimit
+from gateway.readers import Readers
 from gateway.routes import (
     a2a,
     admin,
@@ -52,6 +53,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
             app.state.keyring = Keyring(engine, settings)
             conn = await stack.enter_async_context(Connection(settings, IDENTITY))
             app.state.conn = conn
+            app.state.readers = Readers(conn, settings.reader_cache_seconds)
             app.state.hub = StateHub(conn)
             stack.push_async_callback(app.state.hub.close)
             app.state.people = await stack.enter_async_context(

@@ -4,7 +4,6 @@ parameter; and how fast they may call (a token bucket per key → 429 + Retry-Af
 """
 
 import asyncio
-import contextlib
 import math
 import time
 from dataclasses import dataclass
@@ -19,7 +18,6 @@ from gateway import keys
 from gateway.keys import Caller
 from gateway.problems import GatewayProblem
 from gateway.settings import GatewaySettings
-from protocol.errors import NotFound
 
 
 class Unauthorized(GatewayProblem):
@@ -68,9 +66,6 @@ class Keyring:
         self.ttl = settings.key_cache_seconds
         self.limiter = RateLimiter(settings.rate_per_second, settings.rate_burst)
         self._cache: dict[str, tuple[float, Caller]] = {}
-        self._owners: dict[str, str] = {}
-        self._owned = asyncio.Event()  # set (and replaced) whenever an owner is written
-        self._lookups: dict[str, asyncio.Future[str | None]] = {}
 
     async def caller(self, key: str | None) -> Caller:
         if not key:
@@ -99,52 +94,6 @@ class Keyring:
     def ping(self) -> None:
         with self.engine.connect() as connection:
             connection.exec_driver_sql("SELECT 1")
-
-    async def own(self, conversation: str, user: str) -> None:
-        """Record who started ``conversation``. This process knows at once: the user's
-        feeds may judge the conversation's first event while the row is being written
-        (behind every other query of a busy gateway)."""
-        self._remember(conversation, user)
-        self._owned.set()
-        self._owned = asyncio.Event()
-        try:
-            await asyncio.to_thread(keys.own, self.engine, conversation, user)
-        except Exception:
-            self._owners.pop(conversation, None)  # the database is the record
-            raise
-
-    async def owner_written(self, timeout: float) -> None:
-        """Wait until the next owner is written (or ``timeout`` passes)."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._owned.wait(), timeout)
-
-    async def owner_of(self, conversation: str) -> str | None:
-        owner = self._owners.get(conversation)
-        if owner is not None:
-            return owner
-        # Every open feed asks when an event of a conversation it does not know comes
-        # in: one query answers them all.
-        lookup = self._lookups.get(conversation)
-        if lookup is None:
-            lookup = asyncio.ensure_future(
-                asyncio.to_thread(keys.owner_of, self.engine, conversation)
-            )
-            self._lookups[conversation] = lookup
-            lookup.add_done_callback(lambda _: self._lookups.pop(conversation, None))
-        owner = await asyncio.shield(lookup)
-        if owner is not None:
-            self._remember(conversation, owner)
-        return owner
-
-    def _remember(self, conversation: str, owner: str) -> None:
-        if len(self._owners) > 100_000:
-            self._owners.clear()
-        self._owners[conversation] = owner  # owners never change
-
-    async def check_owner(self, conversation: str, caller: Caller) -> None:
-        """404, not 403, for someone else's conversation: its existence is private too."""
-        if await self.owner_of(conversation) != caller.user:
-            raise NotFound(f"no conversation {conversation!r}")
 
 
 def key_from(headers: Headers, query: QueryParams) -> str | None:

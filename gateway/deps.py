@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from gateway.readers import Readers
 from gateway.settings import GatewaySettings
 from gateway.statehub import StateHub
 from protocol.connection import Connection
@@ -26,6 +27,13 @@ def get_hub(request: Request) -> StateHub:
     return hub
 
 
+def get_readers(request: Request) -> Readers:
+    """The coordinator's answers on who may read what, remembered for the user feeds."""
+    readers: Readers = request.app.state.readers
+    return readers
+
+
 ConnDep = Annotated[Connection, Depends(get_conn)]
+ReadersDep = Annotated[Readers, Depends(get_readers)]
 HubDep = Annotated[StateHub, Depends(get_hub)]
 SettingsDep = Annotated[GatewaySettings, Depends(get_settings)]

@@ -104,14 +104,12 @@ async def follow_stream(
     return sub
 
 
-async def get_state(
-    conn: Connection, conversation: str, *, reader: str | None = None
-) -> ConversationState:
+async def get_state(conn: Connection, conversation: str, *, reader: str) -> ConversationState:
     """The coordinator's current view of a conversation (typed errors as they come),
-    asked as ``reader`` (a user the gateway speaks for), else as the gateway itself:
-    the coordinator decides whether that reader may see it."""
+    asked as ``reader``, the user the gateway speaks for: the coordinator decides whether
+    they may see it, and answers someone else's as it answers an unknown id."""
     ask = GetConversation(conversation=conversation)
-    env = Envelope.of(ask, sender=reader or conn.identity, conversation=conversation)
+    env = Envelope.of(ask, sender=reader, conversation=conversation)
     reply = await conn.send(COORDINATOR, "get", env)
     if not isinstance(reply.body, ConversationState):
         raise InvalidMessage(f"the coordinator answered get with {reply.type!r}")
@@ -122,10 +120,17 @@ class ConversationFeed:
     """Open with :meth:`open` (errors surface as HTTP problems), then iterate :meth:`stream`."""
 
     def __init__(
-        self, conn: Connection, conversation: str, *, after: int = 0, keepalive: float = 15.0
+        self,
+        conn: Connection,
+        conversation: str,
+        *,
+        reader: str,
+        after: int = 0,
+        keepalive: float = 15.0,
     ) -> None:
         self.conn = conn
         self.conversation = conversation
+        self.reader = reader
         self.after = after
         self.keepalive = keepalive
         self._queue: asyncio.Queue[ConversationState | LogEntry] = asyncio.Queue()
@@ -134,11 +139,12 @@ class ConversationFeed:
         self._state: ConversationState | None = None
 
     async def open(self) -> None:
-        """Subscribe to the conversation's events, then read its current state."""
+        """Subscribe to the conversation's events, then read its current state as the
+        reader (someone else's conversation is a ``not_found``, like an unknown one)."""
         subject = self.conn.subjects.event("conversation", self.conversation)
         self._events = await self.conn.nc.subscribe(subject, cb=self._on_event)
         try:
-            self._state = await get_state(self.conn, self.conversation)
+            self._state = await get_state(self.conn, self.conversation, reader=self.reader)
         except BaseException:
             await self.close()
             raise

@@ -42,16 +42,6 @@ class ApiKey(SQLModel, table=True):
     revoked_at: datetime | None = None
 
 
-class Ownership(SQLModel, table=True):
-    """Which user started which conversation: the gateway shows a user only their own."""
-
-    __tablename__ = "conversation_owners"
-
-    conversation: str = Field(primary_key=True, max_length=128)
-    user: str = Field(index=True, max_length=80)
-    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
-
-
 class AdminGrant(SQLModel, table=True):
     """A key that may also use the admin routes (admit agents, manage keys, read the audit)."""
 
@@ -84,7 +74,7 @@ def open_engine(url: str) -> Engine:
     args = {"check_same_thread": False} if url.startswith("sqlite") else {}
     engine = create_engine(url, connect_args=args)
     trace_engine(engine)
-    models = (ApiKey, Ownership, AdminGrant, AuditEntry, Person, PendingItem)
+    models = (ApiKey, AdminGrant, AuditEntry, Person, PendingItem)
     tables = [model.__table__ for model in models]  # type: ignore[attr-defined]
     SQLModel.metadata.create_all(engine, tables=tables)
     return engine
@@ -143,20 +133,6 @@ def revoke(engine: Engine, key_id: str) -> bool:
 def list_keys(engine: Engine) -> list[ApiKey]:
     with Session(engine) as session:
         return list(session.exec(select(ApiKey).order_by(ApiKey.created_at)))  # type: ignore[arg-type]
-
-
-def own(engine: Engine, conversation: str, user: str) -> None:
-    """Record that ``user`` started ``conversation``."""
-    with Session(engine) as session:
-        if session.get(Ownership, conversation) is None:
-            session.add(Ownership(conversation=conversation, user=user))
-            session.commit()
-
-
-def owner_of(engine: Engine, conversation: str) -> str | None:
-    with Session(engine) as session:
-        row = session.get(Ownership, conversation)
-    return row.user if row else None
 
 
 def database_url(data_dir: Path, environ: dict[str, str] | None = None) -> str:

@@ -8,7 +8,6 @@ from typing import Any, TypeVar
 
 from nats.aio.msg import Msg
 
-from gateway.auth import Keyring
 from gateway.feed import get_state
 from gateway.keys import Caller
 from protocol.connection import Connection
@@ -43,23 +42,21 @@ def _expect(reply: Envelope[Any], kind: type[B], service: str, op: str) -> B:
     return reply.body
 
 
-async def start(
-    conn: Connection, keyring: Keyring, caller: Caller, start: StartConversation
-) -> ConversationState:
-    """Start a conversation as ``caller``'s user (a member of its group; the gateway
-    observes it), and remember who owns it."""
+async def start(conn: Connection, caller: Caller, start: StartConversation) -> ConversationState:
+    """Start a conversation as ``caller``'s user (its requester, and a member of its
+    group; the gateway observes it). Who may see it from then on is the coordinator's
+    word: every door asks it as the user."""
     observers = list(dict.fromkeys([*start.observers, GATEWAY]))
     body = start.model_copy(update={"observers": observers})
     reply = await conn.send(COORDINATOR, "start", Envelope.of(body, sender=caller.user))
-    state = _expect(reply, ConversationState, "coordinator", "start")
-    await keyring.own(state.conversation, caller.user)
-    return state
+    return _expect(reply, ConversationState, "coordinator", "start")
 
 
-async def _as_owner(
+async def _as_user(
     conn: Connection, caller: Caller, op: str, body: Any, conversation: str
 ) -> ConversationState:
-    """Ask the coordinator for ``op`` on ``conversation`` as ``caller``'s user, its owner."""
+    """Ask the coordinator for ``op`` on ``conversation`` as ``caller``'s user: it
+    answers someone else's conversation as an unknown one."""
     envelope = Envelope.of(body, sender=caller.user, conversation=conversation)
     return _expect(await conn.send(COORDINATOR, op, envelope), ConversationState, "coordinator", op)
 
@@ -67,9 +64,9 @@ async def _as_owner(
 async def follow_up(
     conn: Connection, caller: Caller, conversation: str, goal: str
 ) -> ConversationState:
-    """Give a concluded conversation a follow-up goal, as its owner."""
+    """Give a concluded conversation a follow-up goal, as ``caller``'s user."""
     body = ContinueConversation(conversation=conversation, goal=goal)
-    return await _as_owner(conn, caller, "continue", body, conversation)
+    return await _as_user(conn, caller, "continue", body, conversation)
 
 
 async def list_conversations(
@@ -83,9 +80,9 @@ async def list_conversations(
 async def cancel(
     conn: Connection, caller: Caller, conversation: str, reason: str
 ) -> ConversationState:
-    """Ask the coordinator to stop ``conversation``, as its owner."""
+    """Ask the coordinator to stop ``conversation``, as ``caller``'s user."""
     ask = CancelConversation(conversation=conversation, reason=reason)
-    return await _as_owner(conn, caller, "cancel", ask, conversation)
+    return await _as_user(conn, caller, "cancel", ask, conversation)
 
 
 async def history(conn: Connection, conversation: str, ask: History) -> HistoryPage:
@@ -95,7 +92,12 @@ async def history(conn: Connection, conversation: str, ask: History) -> HistoryP
 
 
 async def wait_until_over(
-    conn: Connection, conversation: str, seconds: float, *, not_before: str | None = None
+    conn: Connection,
+    caller: Caller,
+    conversation: str,
+    seconds: float,
+    *,
+    not_before: str | None = None,
 ) -> ConversationState:
     """The conversation's state once it is terminal (or the last one seen after
     ``seconds``). State events wake the wait; a slow poll covers a missed event.
@@ -110,7 +112,7 @@ async def wait_until_over(
     deadline = asyncio.get_running_loop().time() + seconds
     try:
         while True:
-            state = await get_state(conn, conversation)
+            state = await get_state(conn, conversation, reader=caller.user)
             fresh = not_before is None or state.updated_at.isoformat() > not_before
             if state.state in TERMINAL_STATES and fresh:
                 return state

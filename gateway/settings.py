@@ -10,7 +10,7 @@ class GatewaySettings(ServiceSettings):
     """Environment: ``IOA_GATEWAY_HOST``, ``IOA_GATEWAY_PORT``, ``IOA_CORS_ORIGINS``,
     ``IOA_GATEWAY_DATABASE_URL``, ``IOA_GATEWAY_RATE_PER_SECOND``, ``IOA_GATEWAY_RATE_BURST``,
     ``IOA_GATEWAY_MAX_BODY_BYTES``, ``IOA_KEY_CACHE_SECONDS``, ``IOA_ANSWER_SECONDS``,
-    ``IOA_SSE_KEEPALIVE_SECONDS``, ``IOA_SHUTDOWN_GRACE_SECONDS``,
+    ``IOA_SSE_KEEPALIVE_SECONDS``, ``IOA_READER_CACHE_SECONDS``, ``IOA_SHUTDOWN_GRACE_SECONDS``,
     ``IOA_PERSON_LEASE_SECONDS``, ``IOA_PEOPLE_SYNC_SECONDS``, plus every
     :class:`~protocol.settings.ServiceSettings` variable (``IOA_REQUEST_TIMEOUT`` is
     how long the gateway waits for a service's answer before it answers 504)."""
@@ -35,7 +35,8 @@ class GatewaySettings(ServiceSettings):
     database_url: str = Field(
         default="sqlite:///.ioa/gateway.db",
         validation_alias=AliasChoices("IOA_GATEWAY_DATABASE_URL"),
-        description="API keys and who owns which conversation (SQLModel; SQLite or PostgreSQL).",
+        description="API keys, admin grants, the audit log and people (SQLModel; SQLite or "
+        "PostgreSQL).",
     )
     rate_per_second: float = Field(
         default=20.0,
@@ -59,6 +60,12 @@ class GatewaySettings(ServiceSettings):
         default=5.0,
         ge=0,
         description="How long a checked key is trusted without the database (revocation lag).",
+    )
+    reader_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="How long a user feed trusts the coordinator's answer on whether the "
+        "user may read a conversation (a member who left stops hearing it this late).",
     )
     answer_seconds: float = Field(
         default=300.0,

@@ -9,7 +9,6 @@ the consumers of one stream (1,000 by default since 2.15) for all gateways toget
 
 import asyncio
 import contextlib
-import time
 from collections.abc import Callable
 
 from nats.aio.msg import Msg
@@ -20,8 +19,8 @@ from protocol.connection import Connection
 from protocol.kinds import ConversationState
 from protocol.streams import event_stream
 
-StateEvent = tuple[int, float, ConversationState]
-"""An event of the EVENTS stream: its sequence, when it was stored (epoch s), the state."""
+StateEvent = tuple[int, ConversationState]
+"""An event of the EVENTS stream: its sequence and the state."""
 
 
 async def follow_states(
@@ -32,9 +31,7 @@ async def follow_states(
     async def on_event(msg: Msg) -> None:
         env = conn.read_event(msg)
         if env is not None and isinstance(state := env.body, ConversationState):
-            meta = msg.metadata
-            stored = meta.timestamp.timestamp() if meta.timestamp else time.time()
-            deliver((meta.sequence.stream, stored, state))
+            deliver((msg.metadata.sequence.stream, state))
 
     return await follow_stream(
         conn,

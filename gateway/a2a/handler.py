@@ -56,7 +56,6 @@ from pydantic import ValidationError
 
 from gateway import network
 from gateway.a2a import tasks
-from gateway.auth import Keyring
 from gateway.feed import ConversationFeed, get_state
 from gateway.keys import Caller
 from gateway.schemas import MAX_SEQ, ConversationCreate
@@ -110,10 +109,8 @@ class Opened:
 class ConversationTasks(RequestHandler):
     """The A2A methods, for one authenticated caller."""
 
-    def __init__(
-        self, conn: Connection, keyring: Keyring, settings: GatewaySettings, caller: Caller
-    ) -> None:
-        self.conn, self.keyring, self.settings, self.caller = conn, keyring, settings, caller
+    def __init__(self, conn: Connection, settings: GatewaySettings, caller: Caller) -> None:
+        self.conn, self.settings, self.caller = conn, settings, caller
 
     # --- messages ---------------------------------------------------------------------
 
@@ -127,6 +124,7 @@ class ConversationTasks(RequestHandler):
             if not params.configuration.return_immediately:
                 state = await network.wait_until_over(
                     self.conn,
+                    self.caller,
                     state.conversation,
                     self.settings.answer_seconds,
                     not_before=opened.not_before,
@@ -158,7 +156,7 @@ class ConversationTasks(RequestHandler):
                 raise InvalidParamsError("metadata.ioa must be an object of team options")
             create = ConversationCreate.model_validate({**options, "goal": text})
             start = StartConversation(**create.model_dump())
-            return Opened(await network.start(self.conn, self.keyring, self.caller, start), 0)
+            return Opened(await network.start(self.conn, self.caller, start), 0)
         state = await self._owned(conversation)
         if state.state in TERMINAL_STATES and state.state != "concluded":
             raise UnsupportedOperationError(
@@ -190,6 +188,7 @@ class ConversationTasks(RequestHandler):
         feed = ConversationFeed(
             self.conn,
             conversation,
+            reader=self.caller.user,
             after=opened.after,
             keepalive=self.settings.sse_keepalive_seconds,
         )
@@ -275,7 +274,7 @@ class ConversationTasks(RequestHandler):
             await network.cancel(self.conn, self.caller, params.id, "cancelled over A2A")
             # The coordinator calls the open tasks off and ends it at its next step.
             state = await network.wait_until_over(
-                self.conn, params.id, self.settings.request_timeout
+                self.conn, self.caller, params.id, self.settings.request_timeout
             )
             return await self._task(state, None)
 
@@ -294,11 +293,11 @@ class ConversationTasks(RequestHandler):
                 yield event
 
     async def _owned(self, conversation: str) -> ConversationState:
-        """The caller's conversation (anyone else's is not found, as if it did not exist)."""
+        """The conversation, if the coordinator lets the caller read it (anyone else's is
+        not found, as if it did not exist)."""
         if not is_valid_id(conversation):
-            raise NotFound(f"no task {conversation!r}")
-        await self.keyring.check_owner(conversation, self.caller)
-        return await get_state(self.conn, conversation)
+            raise NotFound(f"no conversation {conversation!r}")
+        return await get_state(self.conn, conversation, reader=self.caller.user)
 
     async def _recent(self, state: ConversationState, limit: int) -> HistoryPage | None:
         """The last ``limit`` messages of the conversation's group chat."""

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 
 from gateway.a2a.card import JSONRPC_PATH, NetworkSkills, network_card
 from gateway.a2a.handler import ConversationTasks
-from gateway.auth import CallerDep, KeyringDep
+from gateway.auth import CallerDep
 from gateway.deps import ConnDep, SettingsDep
 from gateway.problems import Problem
 
@@ -69,13 +69,12 @@ async def a2a_jsonrpc(
     request: Request,
     conn: ConnDep,
     settings: SettingsDep,
-    keyring: KeyringDep,
     caller: CallerDep,
 ) -> Response:
     """A2A 1.0 over JSON-RPC (header ``A2A-Version: 1.0``): ``SendMessage``,
     ``SendStreamingMessage``, ``GetTask``, ``ListTasks``, ``CancelTask``,
     ``SubscribeToTask`` on the caller's conversations (task id = context id =
     conversation id)."""
-    handler = ConversationTasks(conn, keyring, settings, caller)
+    handler = ConversationTasks(conn, settings, caller)
     dispatcher = JsonRpcDispatcher(handler, shutdown_grace_period=0)
     return await dispatcher.handle_requests(request)

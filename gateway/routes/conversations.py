@@ -1,7 +1,8 @@
 """``/v1/conversations``: start, list, read, post into, cancel, continue, follow live (SSE).
 
-Every endpoint needs an API key; a user sees only the conversations they started
-(someone else's is a 404, as if it did not exist).
+Every endpoint needs an API key and asks the coordinator as the caller's user, so the
+coordinator decides who sees what: their own conversations, and those they are a member
+of (someone else's is the 404 of an unknown id, on every door).
 """
 
 from typing import Annotated
@@ -11,7 +12,7 @@ from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
 from gateway import network
-from gateway.auth import CallerDep, KeyringDep
+from gateway.auth import CallerDep
 from gateway.deps import ConnDep, SettingsDep
 from gateway.feed import ConversationFeed, get_state
 from gateway.problems import Problem
@@ -55,11 +56,11 @@ ConversationId = Annotated[str, Path(pattern=ID_PATTERN, description="The conver
 
 @router.post("", response_model=ConversationPublic, status_code=status.HTTP_201_CREATED)
 async def start_conversation(
-    body: ConversationCreate, conn: ConnDep, keyring: KeyringDep, caller: CallerDep
+    body: ConversationCreate, conn: ConnDep, caller: CallerDep
 ) -> ConversationPublic:
     """Start a conversation for a goal; its trace starts with this request. The user
     is a member of the team's group; the gateway reads it as an observer."""
-    state = await network.start(conn, keyring, caller, StartConversation(**body.model_dump()))
+    state = await network.start(conn, caller, StartConversation(**body.model_dump()))
     return ConversationPublic.of(state, trace_id=current_trace_id())
 
 
@@ -84,19 +85,17 @@ async def list_conversations(
 
 @router.get("/{conversation}", response_model=ConversationPublic)
 async def read_conversation(
-    conversation: ConversationId, conn: ConnDep, keyring: KeyringDep, caller: CallerDep
+    conversation: ConversationId, conn: ConnDep, caller: CallerDep
 ) -> ConversationPublic:
     """The conversation: state, team (with why each member was chosen), tasks,
     conclusion, usage (turns, tokens, seconds) and trace id."""
-    await keyring.check_owner(conversation, caller)
-    return ConversationPublic.of(await get_state(conn, conversation))
+    return ConversationPublic.of(await get_state(conn, conversation, reader=caller.user))
 
 
 @router.get("/{conversation}/messages", response_model=MessagesPage)
 async def read_messages(
     conversation: ConversationId,
     conn: ConnDep,
-    keyring: KeyringDep,
     caller: CallerDep,
     after: Annotated[
         int, Query(ge=0, le=MAX_SEQ, description="Only messages with a higher seq.")
@@ -110,8 +109,7 @@ async def read_messages(
     """A page of the conversation's group log, oldest first (empty while it has no group
     yet): the first ``limit`` messages after ``after``, or with ``before`` the last
     ``limit`` below it; page back with ``before`` = the page's first seq."""
-    await keyring.check_owner(conversation, caller)
-    state = await get_state(conn, conversation)
+    state = await get_state(conn, conversation, reader=caller.user)
     if state.group is None:
         return MessagesPage(conversation=conversation, group=None, messages=[], last_seq=after)
     ask = History(group=state.group, after=after, before=before, limit=limit)
@@ -133,7 +131,6 @@ async def follow_conversation(
     conversation: ConversationId,
     conn: ConnDep,
     settings: SettingsDep,
-    keyring: KeyringDep,
     caller: CallerDep,
     after: Annotated[
         int | None, Query(ge=0, le=MAX_SEQ, description="Resume after this seq.")
@@ -143,12 +140,15 @@ async def follow_conversation(
     """Server-Sent Events: ``state`` on every change, ``message`` for every group message
     in order, then ``end`` once the conversation is over. EventSource clients may pass
     the key as ``?api_key=``."""
-    await keyring.check_owner(conversation, caller)
     start = after if after is not None else (last_event_id or 0)
     feed = ConversationFeed(
-        conn, conversation, after=start, keepalive=settings.sse_keepalive_seconds
+        conn,
+        conversation,
+        reader=caller.user,
+        after=start,
+        keepalive=settings.sse_keepalive_seconds,
     )
-    await feed.open()  # an unknown conversation is a 404 problem, not an empty stream
+    await feed.open()  # an unknown (or another's) conversation is a 404, not an empty stream
     return StreamingResponse(
         feed.stream(),
         media_type="text/event-stream",
@@ -162,15 +162,13 @@ async def post_message(
     conversation: ConversationId,
     body: UserMessage,
     conn: ConnDep,
-    keyring: KeyringDep,
     caller: CallerDep,
 ) -> Posted:
     """Say something in the conversation's group, as the user; the team sees it.
     ``in_reply_to`` answers a question (a message id). While the team is still forming
     (no group yet) the coordinator keeps the message and posts it once the group exists;
     ``seq`` is then 0."""
-    await keyring.check_owner(conversation, caller)
-    state = await get_state(conn, conversation)
+    state = await get_state(conn, conversation, reader=caller.user)
     env = Envelope.of(
         ChatMessage(text=body.text, next_speakers=body.next_speakers, mentions=body.next_speakers),
         sender=caller.user,
@@ -186,11 +184,9 @@ async def cancel_conversation(
     conversation: ConversationId,
     body: Cancel,
     conn: ConnDep,
-    keyring: KeyringDep,
     caller: CallerDep,
 ) -> ConversationPublic:
     """Stop the conversation; open tasks are called off. It ends as ``cancelled``."""
-    await keyring.check_owner(conversation, caller)
     return ConversationPublic.of(await network.cancel(conn, caller, conversation, body.reason))
 
 
@@ -199,9 +195,7 @@ async def continue_conversation(
     conversation: ConversationId,
     body: FollowUp,
     conn: ConnDep,
-    keyring: KeyringDep,
     caller: CallerDep,
 ) -> ConversationPublic:
     """Give a concluded conversation a follow-up goal: same team, same history."""
-    await keyring.check_owner(conversation, caller)
     return ConversationPublic.of(await network.follow_up(conn, caller, conversation, body.goal))

@@ -13,8 +13,8 @@ from fastapi import APIRouter, Header, Query, WebSocket, WebSocketDisconnect
 from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
-from gateway.auth import CallerDep, Keyring, KeyringDep, key_from
-from gateway.deps import ConnDep, HubDep, SettingsDep
+from gateway.auth import CallerDep, Keyring, key_from
+from gateway.deps import ConnDep, HubDep, ReadersDep, SettingsDep
 from gateway.feed import ConversationFeed, FeedEvent, sse
 from gateway.keys import Caller
 from gateway.problems import GatewayProblem, Problem, problem_for
@@ -22,7 +22,7 @@ from gateway.schemas import MAX_SEQ
 from gateway.settings import GatewaySettings
 from gateway.userfeed import UserFeed
 from protocol.connection import Connection
-from protocol.errors import IoaError
+from protocol.errors import IoaError, NotFound
 from protocol.ids import is_valid_id
 
 router = APIRouter(tags=["live"], responses={401: {"model": Problem}, 429: {"model": Problem}})
@@ -40,7 +40,7 @@ async def _as_sse(events: AsyncIterator[FeedEvent | None]) -> AsyncIterator[byte
 )
 async def follow_mine(
     caller: CallerDep,
-    keyring: KeyringDep,
+    readers: ReadersDep,
     conn: ConnDep,
     hub: HubDep,
     settings: SettingsDep,
@@ -49,11 +49,12 @@ async def follow_mine(
     ] = None,
     last_event_id: Annotated[int | None, Header(ge=0, le=MAX_SEQ)] = None,
 ) -> StreamingResponse:
-    """Server-Sent Events: ``state`` whenever any of the caller's conversations changes.
-    Without ``after``/``Last-Event-ID`` only new changes come."""
+    """Server-Sent Events: ``state`` whenever a conversation the caller may read (their
+    own, those they are a member of) changes. Without ``after``/``Last-Event-ID`` only
+    new changes come."""
     start = after if after is not None else last_event_id
     feed = UserFeed(
-        conn, keyring, hub, caller.user, after=start, keepalive=settings.sse_keepalive_seconds
+        conn, readers, hub, caller.user, after=start, keepalive=settings.sse_keepalive_seconds
     )
     await feed.open()
     return StreamingResponse(
@@ -95,7 +96,7 @@ async def _pump(websocket: WebSocket, events: AsyncIterator[FeedEvent | None]) -
 
 @router.websocket("/v1/ws")
 async def ws_mine(websocket: WebSocket) -> None:
-    """Every state change of the caller's conversations (``?after=`` resumes)."""
+    """Every state change of the conversations the caller may read (``?after=`` resumes)."""
     caller = await _ws_caller(websocket)
     if caller is None:
         return
@@ -103,7 +104,7 @@ async def ws_mine(websocket: WebSocket) -> None:
     settings: GatewaySettings = websocket.app.state.settings
     feed = UserFeed(
         conn,
-        websocket.app.state.keyring,
+        websocket.app.state.readers,
         websocket.app.state.hub,
         caller.user,
         after=_after(websocket),
@@ -128,18 +129,23 @@ async def ws_conversation(websocket: WebSocket, conversation: str) -> None:
     caller = await _ws_caller(websocket)
     if caller is None:
         return
-    keyring: Keyring = websocket.app.state.keyring
-    if not is_valid_id(conversation) or await keyring.owner_of(conversation) != caller.user:
-        await websocket.accept()
-        await websocket.close(code=4404, reason="no such conversation")
-        return
     conn: Connection = websocket.app.state.conn
     settings: GatewaySettings = websocket.app.state.settings
     feed = ConversationFeed(
-        conn, conversation, after=_after(websocket) or 0, keepalive=settings.sse_keepalive_seconds
+        conn,
+        conversation,
+        reader=caller.user,
+        after=_after(websocket) or 0,
+        keepalive=settings.sse_keepalive_seconds,
     )
     try:
-        await feed.open()
+        if not is_valid_id(conversation):
+            raise NotFound(f"no conversation {conversation!r}")
+        await feed.open()  # as the caller: another's conversation is not found, like none
+    except NotFound:
+        await websocket.accept()
+        await websocket.close(code=4404, reason="no such conversation")
+        return
     except IoaError as exc:
         await websocket.accept()
         await websocket.close(code=1011, reason=problem_for(exc).detail[:120])

@@ -24,7 +24,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway import network
-from gateway.auth import CallerDep, KeyringDep
+from gateway.auth import CallerDep
 from gateway.deps import ConnDep, SettingsDep
 from gateway.feed import get_state
 from gateway.keys import Caller
@@ -168,7 +168,6 @@ def goal_of(messages: list[ChatMessageIn], *, with_turns: bool = True) -> str:
 
 async def _begin(
     conn: Connection,
-    keyring: KeyringDep,
     caller: Caller,
     body: ChatCompletionRequest,
     conversation: str | None,
@@ -176,9 +175,8 @@ async def _begin(
     """Start (or continue) the conversation; also what its last update was before."""
     if conversation is None:
         start = start_for(body.model, goal_of(body.messages))
-        return await network.start(conn, keyring, caller, start), None
-    await keyring.check_owner(conversation, caller)
-    before = await get_state(conn, conversation)
+        return await network.start(conn, caller, start), None
+    before = await get_state(conn, conversation, reader=caller.user)
     goal = goal_of(body.messages, with_turns=False)
     state = await network.follow_up(conn, caller, conversation, goal)
     return state, before.updated_at.isoformat()
@@ -213,19 +211,18 @@ async def chat_completions(
     body: ChatCompletionRequest,
     conn: ConnDep,
     settings: SettingsDep,
-    keyring: KeyringDep,
     caller: CallerDep,
     x_ioa_conversation: Annotated[str | None, Header(max_length=128)] = None,
 ) -> Any:
     """A goal in, the team's conclusion out (``stream=true``: OpenAI's SSE chunks)."""
     if x_ioa_conversation is not None and not is_valid_id(x_ioa_conversation):
         raise InvalidMessage("X-Ioa-Conversation is not a conversation id")
-    state, before = await _begin(conn, keyring, caller, body, x_ioa_conversation)
+    state, before = await _begin(conn, caller, body, x_ioa_conversation)
     conversation = state.conversation
     created = int(time.time())
     if not body.stream:
         state = await network.wait_until_over(
-            conn, conversation, settings.answer_seconds, not_before=before
+            conn, caller, conversation, settings.answer_seconds, not_before=before
         )
         text, finish = _answer(state)
         return ChatCompletion(
@@ -253,7 +250,9 @@ async def chat_completions(
     async def chunks() -> AsyncIterator[bytes]:
         yield chunk({"role": "assistant", "content": ""})
         waiting = asyncio.create_task(
-            network.wait_until_over(conn, conversation, settings.answer_seconds, not_before=before)
+            network.wait_until_over(
+                conn, caller, conversation, settings.answer_seconds, not_before=before
+            )
         )
         try:
             while not waiting.done():

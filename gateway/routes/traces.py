@@ -2,9 +2,10 @@
 embedded run's OTLP JSON files.
 
 In the embedded run every process writes its spans to ``IOA_TRACE_DIR``; this reads
-them back so the web UI can show a conversation's whole trace. Only the conversation's
-owner may read it (404 for anyone else, like every conversation route); which trace is
-the conversation's is the coordinator's word, not the caller's. Where traces go to a
+them back so the web UI can show a conversation's whole trace. Only who may read the
+conversation may read it (the coordinator's word, asked as the caller; 404 for anyone
+else, like every conversation route); which trace is the conversation's is the
+coordinator's word too, not the caller's. Where traces go to a
 collector instead (no ``IOA_TRACE_DIR``), the answer is 404 and Jaeger is the place.
 """
 
@@ -17,7 +18,7 @@ from fastapi import APIRouter
 from fastapi import Path as PathParam
 from pydantic import BaseModel
 
-from gateway.auth import CallerDep, KeyringDep
+from gateway.auth import CallerDep
 from gateway.deps import ConnDep, SettingsDep
 from gateway.feed import get_state
 from gateway.problems import Problem
@@ -88,12 +89,10 @@ async def read_trace(
     conversation: Annotated[str, PathParam(pattern=ID_PATTERN, description="The conversation.")],
     conn: ConnDep,
     settings: SettingsDep,
-    keyring: KeyringDep,
     caller: CallerDep,
 ) -> TraceOut:
     """Every span of the conversation's trace, oldest first (from ``IOA_TRACE_DIR``)."""
-    await keyring.check_owner(conversation, caller)
-    trace_id = (await get_state(conn, conversation)).trace_id
+    trace_id = (await get_state(conn, conversation, reader=caller.user)).trace_id
     if trace_id is None:
         raise NotFound(f"conversation {conversation} was started without a trace")
     folder = settings.trace_dir

@@ -1,15 +1,19 @@
 """``GET /v1/events``: watchers of new changes share the gateway's one consumer of the
-events stream; a feed JetStream will not serve is a typed 503, not a server error."""
+events stream and, at once, one question to the coordinator on who may read what; a
+feed JetStream will not serve is a typed 503, not a server error."""
 
 import asyncio
 from contextlib import AsyncExitStack
 
 import httpx
+from nats.aio.msg import Msg
 
+from gateway.readers import Readers
 from gateway.settings import GatewaySettings
-from protocol.connection import Connection
+from protocol.connection import Connection, flush
 from protocol.settings import ServiceSettings
 from protocol.streams import event_stream
+from protocol.subjects import COORDINATOR
 from tests.gateway.conftest import Stack, bearer, running_gateway
 
 WATCHERS = 5
@@ -65,3 +69,33 @@ async def test_a_feed_jetstream_will_not_serve_is_a_503_and_the_shared_one_still
     assert resumed.status_code == 503
     assert resumed.json()["code"] == "unavailable"
     assert "try again" in resumed.json()["detail"]
+
+
+async def test_feeds_asking_at_once_whether_a_user_may_read_share_one_question(
+    stack: Stack,
+) -> None:
+    alice, bob = stack.user(), stack.user("bob")
+    asked: list[str] = []
+
+    async def heard(msg: Msg) -> None:
+        asked.append(msg.subject)
+
+    async with stack.probe() as probe, stack.client() as client:
+        created = (await client.post("/v1/conversations", json={"goal": "Compute 6*7"})).json()
+        gets = [probe.subjects.request(user, COORDINATOR, "get") for user in (alice, bob)]
+        subs = [await probe.nc.subscribe(subject, cb=heard) for subject in gets]
+        await flush(probe.nc)
+        readers = Readers(probe, ttl=60)
+        answers = await asyncio.gather(
+            *(readers.may_read(alice, created["id"]) for _ in range(100))
+        )
+        again = await readers.may_read(alice, created["id"])
+        strangers = [await readers.may_read(bob, created["id"]) for _ in range(2)]
+        await flush(probe.nc)
+        for sub in subs:
+            await sub.drain()
+
+    assert answers == [True] * 100 and again is True
+    assert strangers == [False, False]
+    # One question for alice's hundred and one, one for bob's two: answers are kept.
+    assert sorted(asked) == sorted(gets)
