@@ -1,9 +1,11 @@
 """From passages to an answer: the LLM phrases it from them, or they are quoted as they are.
 
 The LLM sees only the numbered passages and the question, and must say
-``NOT IN THE DOCUMENTS`` when they do not hold the answer; then, or when no LLM
-is reachable, the passages themselves are the answer. Either way every
-passage used is cited (file, heading, line range).
+``NOT IN THE DOCUMENTS`` when they do not hold the answer. Its phrasing is kept only
+when it states no figure and no word that the passage sentences answering the question
+(``sentences.answering``) and the question do not; otherwise, or when no LLM is
+reachable, those sentences are quoted as they are. Either way every passage used is
+cited (file, heading, line range).
 """
 
 import re
@@ -13,6 +15,7 @@ from typing import Any
 from protocol.figures import unfounded
 from protocol.llm import Llm
 from services.agents.docs.retrieval import Hit
+from services.agents.docs.sentences import Quote, answering, says_only
 
 NOT_FOUND = "NOT IN THE DOCUMENTS"
 CITED = re.compile(r"\[\d+\]")  # a citation marker, not a figure
@@ -69,10 +72,22 @@ def verbatim(hits: list[Hit], note: str = "") -> Answer:
     return Answer(f"{head}The most relevant passages:\n\n{quoted}", citations(hits), False)
 
 
+def quoted(hits: list[Hit], quotes: list[Quote], note: str = "") -> Answer:
+    """The sentences that answer the question, quoted with their passage's number; the
+    whole passages when no sentence matches."""
+    if not quotes:
+        return verbatim(hits, note)
+    head = f"{note}\n\n" if note else ""
+    lines = "\n".join(f"[{q.n}] {q.text}" for q in quotes)
+    return Answer(f"{head}From the documents:\n{lines}\n\n{sources(hits)}", citations(hits), False)
+
+
 async def phrase(llm: Llm | None, question: str, hits: list[Hit], max_tokens: int) -> Answer:
-    """An answer from ``hits``: the LLM's when it gives one, else the passages verbatim."""
+    """An answer from ``hits``: the LLM's when it passes the checks, else the sentences
+    that answer the question, quoted."""
+    quotes = answering(question, hits)
     if llm is None:
-        return verbatim(hits)
+        return quoted(hits, quotes)
     from openai import APIError
 
     messages = [
@@ -82,13 +97,16 @@ async def phrase(llm: Llm | None, question: str, hits: list[Hit], max_tokens: in
     try:
         completion = await llm.complete(messages, max_tokens=max_tokens, temperature=0.0)
     except (APIError, OSError, TimeoutError) as exc:
-        return verbatim(
-            hits, note=f"(No language model to phrase an answer: {type(exc).__name__}.)"
-        )
+        note = f"(No language model to phrase an answer: {type(exc).__name__}.)"
+        return quoted(hits, quotes, note)
     text = completion.text.strip()
     if not text or NOT_FOUND.lower() in text.lower():
-        return verbatim(hits, note="(The language model found no answer in these passages.)")
-    # The model's phrasing is a draft: a figure the passages do not hold is made up.
-    if unfounded(CITED.sub("", text), [question, *(hit.chunk.text for hit in hits)]):
-        return verbatim(hits, note="(The language model's answer did not match the passages.)")
+        return quoted(hits, quotes, "(The language model found no answer in these passages.)")
+    # The model's phrasing is a draft: a figure the passages do not hold is made up, and
+    # a word the best answering sentences do not hold may change what they say.
+    plain = CITED.sub("", text)
+    if unfounded(plain, [question, *(hit.chunk.text for hit in hits)]) or not says_only(
+        plain, quotes[:1], question
+    ):
+        return quoted(hits, quotes, "(The language model's answer did not match the passages.)")
     return Answer(f"{text}\n\n{sources(hits)}", citations(hits), True)

@@ -15,10 +15,12 @@ from protocol.settings import ServiceSettings
 from protocol.subjects import CHAT
 from services.agents.docs import embeddings
 from services.agents.docs.agent import DocsAgent
+from services.agents.docs.answer import phrase
 from services.agents.docs.card import docs_card
 from services.agents.docs.chunks import chunk_text
 from services.agents.docs.embeddings import EndpointEmbedder, choose_embedder
-from services.agents.docs.retrieval import Library
+from services.agents.docs.retrieval import Hit, Library
+from services.agents.docs.sentences import answering
 from services.agents.docs.settings import PROJECT_DOCS, DocsSettings
 from tests.services.agents.conftest import create_group, outcome_of
 from tests.support.scripted_embeddings import Concepts, scripted_embeddings
@@ -247,3 +249,49 @@ def test_the_card_names_the_documents_so_a_search_for_their_subject_finds_it(
     assert "Aurora kettle: user manual" in covers.description
     assert "Garden guide" in covers.description and "notes" in covers.description
     assert {"aurora", "kettle", "manual", "garden", "guide"} <= set(covers.tags)
+
+
+RETURNS = """# Northwind: returns policy
+
+## Refunds
+
+Refunds go back to the card within 5 days. Opened software and gift cards cannot be
+returned.
+
+## Gifts
+
+Someone who returns a gift receives store credit for its value, not a cash refund.
+"""
+
+
+def returns_hits() -> list[Hit]:
+    return [Hit(c, 1.0, 1.0, None) for c in chunk_text("returns.md", RETURNS)]
+
+
+def test_the_quoted_sentences_are_those_that_answer_not_those_that_name_the_document() -> None:
+    quotes = answering(
+        "What does someone get back when they return a gift to Northwind?", returns_hits()
+    )
+    assert quotes[0].text == (
+        "Someone who returns a gift receives store credit for its value, not a cash refund."
+    )
+    # A sentence comes with the next one of its paragraph: an answer may take two.
+    refund = answering("How soon are refunds paid back?", returns_hits())[0]
+    assert refund.text.startswith("Refunds go back to the card within 5 days. Opened software")
+
+
+async def test_a_phrasing_with_words_the_answering_sentences_do_not_hold_is_replaced() -> None:
+    question = "What does someone get back when they return a gift?"
+    script = Script(rules=[Rule(when="Question:", reply="Return gift card [2].")])
+    with scripted_llm(script) as url:
+        llm = Llm(LlmSettings(openai_base_url=url))
+        try:
+            answer = await phrase(llm, question, returns_hits(), 100)
+            script.rules = [Rule(when="Question:", reply="They receive store credit [2].")]
+            kept = await phrase(llm, question, returns_hits(), 100)
+        finally:
+            await llm.close()
+    assert "Return gift card" not in answer.text and answer.phrased_by_llm is False
+    assert answer.text.startswith("(The language model's answer did not match the passages.)")
+    assert "[2] Someone who returns a gift receives store credit" in answer.text
+    assert kept.phrased_by_llm is True and kept.text.startswith("They receive store credit [2].")
