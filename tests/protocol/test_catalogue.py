@@ -17,11 +17,10 @@ from protocol.catalogue.examples import EXAMPLES, conversation
 from protocol.catalogue.schemas import SCHEMA_DIR
 from protocol.catalogue.spec import ERROR_USES
 from protocol.catalogue.surface import DELIVERIES, OPERATIONS
-from protocol.connection import Connection
 from protocol.envelope import decode
 from protocol.errors import ErrorCode
 from protocol.kinds import KINDS
-from protocol.service import Service
+from tests.support.surface import live_services
 
 REPO = Path(__file__).resolve().parents[2]
 ASYNCAPI_SCHEMA = Path(__file__).parent / "data" / "asyncapi-3.0.0.schema.json"
@@ -139,27 +138,6 @@ def test_every_request_operation_replies_with_its_result_or_an_error() -> None:
 
 
 # --- the table of operations against the live services ------------------------------------
-def live_services() -> list[Service]:
-    """Each service's handlers, built the way its app builds them, never connected."""
-    from registry.handlers import build_service as registry_service
-    from registry.settings import RegistrySettings
-    from services.chat.handlers import chat_service
-    from services.chat.settings import ChatSettings
-    from services.coordinator.handlers import build_service as coordinator_service
-
-    # The stores are only used when a request arrives; none does here.
-    registry_settings = RegistrySettings()
-    chat_settings = ChatSettings()
-    unused: Any = None
-    return [
-        registry_service(
-            Connection(registry_settings, "registry"), unused, unused, registry_settings
-        ),
-        chat_service(Connection(chat_settings, "chat"), unused, unused, unused, chat_settings),
-        coordinator_service(Connection(chat_settings, "coordinator"), unused, unused, unused),
-    ]
-
-
 def kinds_of(annotation: Any) -> set[str]:
     models = get_args(annotation) if isinstance(annotation, UnionType) else (annotation,)
     return {model.KIND for model in models}

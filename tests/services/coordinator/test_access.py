@@ -6,39 +6,19 @@ from typing import Any
 import pytest
 
 from protocol.connection import Connection
-from protocol.envelope import Envelope
 from protocol.errors import NotFound
-from protocol.kinds import (
-    CancelConversation,
-    ChatMessage,
-    ContinueConversation,
-    GetConversation,
-    RequestSubTeam,
-    StartConversation,
-    TeamAccept,
-)
+from protocol.kinds import GetConversation, StartConversation
+from protocol.subjects import COORDINATOR
 from tests.services.coordinator.network import finish, network, state_of
 from tests.support.scripted_llm import Script
+from tests.support.strangers import UNKNOWN, ask, every_operation
 
 GOAL = StartConversation(goal="My private figure: what is 17.5% of 91,250?", max_team=1)
 
 
-def every_operation(conversation: str) -> dict[str, Any]:
-    """Each coordinator operation on ``conversation``, as a body to send."""
-    return {
-        "get": GetConversation(conversation=conversation),
-        "cancel": CancelConversation(conversation=conversation),
-        "continue": ContinueConversation(conversation=conversation, goal="and now?"),
-        "accept": TeamAccept(conversation=conversation),
-        "sub_team": RequestSubTeam(conversation=conversation, task_id="t1", goal="help"),
-        "post": ChatMessage(text="let me in"),
-    }
-
-
 async def refusal(conn: Connection, op: str, body: Any, conversation: str) -> str:
-    envelope = Envelope.of(body, sender=conn.identity, conversation=conversation)
     with pytest.raises(NotFound) as refused:
-        await conn.send("coordinator", op, envelope)
+        await ask(conn, COORDINATOR, op, body, conversation=conversation)
     return refused.value.message
 
 
@@ -51,7 +31,7 @@ async def test_a_stranger_gets_for_every_operation_what_an_unknown_id_gets(
             Connection(net.settings, "mallory") as mallory,
         ):
             state = await finish(alice, GOAL)
-            theirs, nobodys = state.conversation, "01NOSUCHCONVERSATION00000"
+            theirs, nobodys = state.conversation, UNKNOWN
             for op, body in every_operation(theirs).items():
                 said = await refusal(mallory, op, body, theirs)
                 unknown = await refusal(mallory, op, every_operation(nobodys)[op], nobodys)
