@@ -9,26 +9,18 @@ import asyncio
 import logging
 import signal
 
-import structlog
 import uvicorn
 
 from gateway import __version__
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
-from protocol.telemetry import setup_telemetry
-
-
-class _ToStructlog(logging.Handler):
-    """Send uvicorn's stdlib log records through structlog, so they are JSON too."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        structlog.get_logger(record.name).log(record.levelno, record.getMessage())
+from protocol.telemetry import ToStructlog, setup_telemetry
 
 
 def _route_stdlib_logs(level: str) -> None:
     for name in ("uvicorn", "uvicorn.error"):
         logger = logging.getLogger(name)
-        logger.handlers = [_ToStructlog()]
+        logger.handlers = [ToStructlog()]
         logger.setLevel(level.upper())
         logger.propagate = False
 

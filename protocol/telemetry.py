@@ -1,7 +1,10 @@
 """One call per process sets up logs, traces and metrics: :func:`setup_telemetry`.
 
 - structlog: JSON lines (console output on a terminal) with ``trace_id``,
-  ``span_id``, ``service`` and any bound ``conversation`` / ``agent``.
+  ``span_id``, ``service`` and any bound ``conversation`` / ``agent``; the stdlib
+  loggers of libraries go the same way.
+- Secrets never leave the process: every log event and every span is scrubbed by
+  :mod:`protocol.redaction` on its way out (API keys, tokens, seeds, DSN passwords).
 - OpenTelemetry SDK: spans to OTLP JSON-lines files in ``trace_dir`` (the
   embedded run) and/or to an OTLP/HTTP endpoint when one is configured.
 - Metrics (:mod:`protocol.metrics`): a Prometheus scrape endpoint on
@@ -27,10 +30,11 @@ from opentelemetry import metrics, trace
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import MetricReader, PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace import Event, ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
 from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 
+from protocol.redaction import scrub, scrub_event, scrub_value
 from protocol.settings import TelemetrySettings
 
 
@@ -56,6 +60,7 @@ def setup_logging(service: str, settings: TelemetrySettings) -> None:
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             _add_trace_ids,
             structlog.processors.format_exc_info,
+            scrub_event,
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(
@@ -65,6 +70,56 @@ def setup_logging(service: str, settings: TelemetrySettings) -> None:
         cache_logger_on_first_use=True,
     )
     structlog.contextvars.bind_contextvars(service=service)
+    root = logging.getLogger()  # libraries' warnings: JSON and scrubbed too
+    if not any(isinstance(h, ToStructlog) for h in root.handlers):
+        root.addHandler(ToStructlog())
+
+
+class ToStructlog(logging.Handler):
+    """Sends a stdlib log record (a library's: uvicorn, nats-py) through structlog, so it
+    is JSON like ours, and scrubbed like ours."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        structlog.get_logger(record.name).log(record.levelno, record.getMessage())
+
+
+class Scrubbed(SpanExporter):
+    """Hands ``exporter`` copies of the spans with their secrets scrubbed: attributes
+    (``url.query`` carries what a client put in the URL), events and status."""
+
+    def __init__(self, exporter: SpanExporter) -> None:
+        self.exporter = exporter
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        return self.exporter.export([_scrubbed(span) for span in spans])
+
+    def shutdown(self) -> None:
+        self.exporter.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return self.exporter.force_flush(timeout_millis)
+
+
+def _scrubbed(span: ReadableSpan) -> ReadableSpan:
+    status = span.status
+    if status.description:
+        status = type(status)(status.status_code, scrub(status.description))
+    return ReadableSpan(
+        name=scrub(span.name),
+        context=span.context,
+        parent=span.parent,
+        resource=span.resource,
+        attributes=scrub_value(dict(span.attributes or {})),
+        events=[
+            Event(e.name, scrub_value(dict(e.attributes or {})), e.timestamp) for e in span.events
+        ],
+        links=span.links,
+        kind=span.kind,
+        status=status,
+        start_time=span.start_time,
+        end_time=span.end_time,
+        instrumentation_scope=span.instrumentation_scope,
+    )
 
 
 class JsonLinesSpanExporter(SpanExporter):
@@ -153,13 +208,14 @@ def setup_tracing(service: str, version: str, settings: TelemetrySettings) -> Tr
         sampler=ParentBased(TraceIdRatioBased(settings.trace_sample_ratio)),
     )
     if settings.trace_dir is not None:
-        exporter = JsonLinesSpanExporter(settings.trace_dir / f"{service}.jsonl")
+        exporter = Scrubbed(JsonLinesSpanExporter(settings.trace_dir / f"{service}.jsonl"))
         provider.add_span_processor(BatchSpanProcessor(exporter, schedule_delay_millis=500))
     if settings.otlp_endpoint:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
         endpoint = settings.otlp_endpoint.rstrip("/") + "/v1/traces"
-        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
+        otlp = Scrubbed(OTLPSpanExporter(endpoint=endpoint))
+        provider.add_span_processor(BatchSpanProcessor(otlp))
     trace.set_tracer_provider(provider)
     return provider
 
