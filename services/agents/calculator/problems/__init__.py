@@ -23,6 +23,7 @@ from services.agents.calculator.problems.percents import percent_change, percent
 from services.agents.calculator.problems.prices import discount, increase, split, tax, tip
 from services.agents.calculator.problems.rates import rate, speed
 from services.agents.calculator.problems.reading import Reading, Worked, read
+from services.agents.calculator.problems.reasoner import quantities
 from services.agents.calculator.problems.roots import root
 
 __all__ = ["RECOGNIZERS", "Worked", "find_problem", "mentions_problem"]
@@ -45,6 +46,7 @@ RECOGNIZERS: list[Callable[[Reading], Worked | None]] = [
     speed,
     rate,
     root,
+    quantities,
 ]
 
 _WORDS = re.compile(

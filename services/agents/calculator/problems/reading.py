@@ -56,11 +56,19 @@ _QUESTION = re.compile(
 )
 _SKIPPED = frozenset(
     "is are was were will would should do does did can could shall must i we you they he "
-    "she it the a an my our your be each of in total altogether then now".split()
+    "she it them us him her his their its the a an my our your be each of in total altogether "
+    "then now".split()
 )
 """Words passed over to reach what a question asks about: "how much do I pay" asks "pay"."""
 _OPEN = frozenset("for to after with at on from".split())
 """A question that goes on with these asks about nothing in particular: "how much for 3"."""
+
+
+_SENTENCE = re.compile(r"[^.?!;]*(?:[.?!;](?!\d)|$)")
+_ASKING = re.compile(
+    r"\?|\bhow\s+(?:much|many|far|long|fast)\b|\bwhat\b|\bwhen\b|\b(?:work\s+out|compute|"
+    r"calculate|find|determine|figure\s+out)\b"
+)
 
 
 def num(name: str) -> str:
@@ -135,6 +143,15 @@ class Reading:
                     return False
                 break
         return True
+
+    def asked(self) -> tuple[int, int] | None:
+        """Where the question is: the one sentence that asks (``None``: none, or several)."""
+        spans = [
+            m.span()
+            for m in _SENTENCE.finditer(self.text)
+            if m.group().strip() and _ASKING.search(m.group())
+        ]
+        return spans[0] if len(spans) == 1 else None
 
     def currency(self) -> str:
         return next((c for c in CURRENCY if c in self.text), "")

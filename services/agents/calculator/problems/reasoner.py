@@ -1,0 +1,465 @@
+"""Word problems worked out from their quantities: every number used once, and an
+answer of the dimension the question asks for.
+
+The quantities (:mod:`quantities`) are multiplied and divided in every order that
+keeps each intermediate an everyday quantity; amounts are added only where the words
+say so ("plus", a fee, "in total") and taken off only where they say so ("less", "$10
+off", "what is left"); a percentage works as its word says (tax and fees added, "off"
+taken off, or the fee itself when the question asks for it) on any part of the sum.
+The answer is given only when every combination of the asked dimension gives the same
+value: "3 lamps at $45 each with 10% off" is 3 times 45, less 10%, whichever way it is
+multiplied, but with a $25 fee besides, the 10% might be off the fee too: declined.
+"""
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+
+from services.agents.calculator.arithmetic import DIVIDED, TIMES, format_number
+from services.agents.calculator.problems.goals import Goal, read_goal
+from services.agents.calculator.problems.measures import Dims, product, written
+from services.agents.calculator.problems.quantities import (
+    PERCENT_KINDS,
+    Quantities,
+    Quantity,
+    read_quantities,
+)
+from services.agents.calculator.problems.reading import CURRENCY, Reading, Worked
+
+MAX_LEAVES = 7
+"""More numbers than this is no everyday problem (and the search grows fast)."""
+_MODES = {
+    "pay": {"tax": "add", "tip": "add", "off": "sub", "fee": "add", "up": "add"},
+    "receive": {"tax": "sub", "fee": "sub", "deposit": "sub"},
+}
+"""How a percentage works on what is paid, or on what is received (a refund, the rest)."""
+_NOT_MINE = re.compile(
+    r"\b(?:interest|average|mean|median|ratio|digits?|primes?|square|squared|cube|cubed|roots?|"
+    r"power|twice|double|triple|half|halves|thirds?|quarter of|dozens?|hundreds?|thousands?|"
+    r"millions?|billions?|score of|pair of|couple of|except|unless|if|whether|at least|at most|"
+    r"minimum|maximum|up to|no more than|round|rounded|rounding|nearest|approximately|roughly|"
+    r"about|around|more than|less than|fewer|difference|remainder|profit|loss|times|divided|"
+    r"multiplied|or|either|instead|compound|compounded|inflation|exchange|original|originally|"
+    r"used to|previous|ago|was reduced|reduced to|now costs?|is now|sells? for|tax-free|"
+    r"including|incl|inclusive|includes|included)\b"
+    r"|(?<![-\w])one(?![-\w])|[+*\u00d7\u00f7^=<>]|\d:\d|\b\d{1,2}\s*[ap]\.?m\b|\b\d+\s*/\s*\d+\b"
+    r"|\b(?:me|myself)\s+and\b|\band\s+(?:me|myself|i)\b|\bwith\s+(?:my\s+)?\d+\s+"
+)
+"""Words of another problem, or that change this one in ways not read here."""
+_IN_QUESTION_ONLY = re.compile(r"\b(?:including|incl|inclusive|included)\b")
+"""Allowed in the question ("the price including tax"), not in what is given."""
+_REVERSE = re.compile(r"\b(?:before|without|excluding|excl|pre-tax|net of)\b")
+"""A question for the amount before a change: another problem."""
+_CHANGE_WORDS = re.compile(
+    r"\b(?:tax|vat|gst|hst|tips?|gratuity|discount|(?<![-\w])off|fees?|commission|surcharge|"
+    r"deposit|coupon|voucher|rebate|markup|shipping|postage)\b"
+)
+_FEE_KINDS = {
+    "fee": "fee",
+    "charge": "fee",
+    "surcharge": "fee",
+    "fare": "fee",
+    "deposit": "deposit",
+    "shipping": "shipping",
+    "delivery": "shipping",
+    "postage": "shipping",
+}
+_WORD_KINDS = PERCENT_KINDS | {
+    "tips": "tip",
+    "fees": "fee",
+    "coupon": "off",
+    "voucher": "off",
+    "rebate": "off",
+    "shipping": "shipping",
+    "postage": "shipping",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Leaf:
+    value: Fraction
+    dims: Dims
+    mode: str
+    """For a percentage: "add", "sub" or "part"; "" for an amount."""
+    rate: Fraction
+    mark: str
+    """ "plus" or "less": to be added to, or taken from, another amount."""
+    start: int
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Node:
+    value: Fraction
+    dims: Dims
+    leaves: int
+    factors: int
+    open: int
+    cost: int
+    start: int
+    op: str = ""
+    parts: tuple["_Node", ...] = ()
+    leaf: _Leaf | None = None
+
+
+def quantities(r: Reading) -> Worked | None:
+    """A word problem read as quantities and a goal, worked out when only one answer fits."""
+    found = read_quantities(r)
+    if found is None or not 2 <= len(found.items) <= MAX_LEAVES or _outside_this(r, found):
+        return None
+    goal = read_goal(r, found)
+    if goal is None:
+        return None
+    if goal.change:
+        return _percent_change(r, found, goal)
+    leaves = _leaves(found, goal)
+    if leaves is None:
+        return None
+    shipping = [i for i, q in enumerate(found.items) if q.shipping]
+    if found.thresholds:
+        return _with_threshold(r, found, goal, leaves, shipping)
+    answer = _solve(leaves, goal, found)
+    return None if answer is None else _worked(r, found, goal, *answer)
+
+
+def _outside_this(r: Reading, found: Quantities) -> bool:
+    """Whether the text holds words this reading does not place (see :data:`_NOT_MINE`)."""
+    asked = r.asked()
+    if asked is None:
+        return True
+    given = r.text[: asked[0]] + " " + r.text[asked[1] :]
+    question = r.text[asked[0] : asked[1]]
+    if _NOT_MINE.search(_IN_QUESTION_ONLY.sub(" ", question)) or _NOT_MINE.search(given):
+        return True
+    if _REVERSE.search(question):
+        return True
+    kinds = {q.percent for q in found.items if q.percent}
+    kinds |= {_FEE_KINDS[q.fee] for q in found.items if q.fee}
+    kinds |= {"off" for q in found.items if q.mark == "less"}
+    kinds |= {"shipping" for _ in found.thresholds}
+    named = {_WORD_KINDS.get(m.group(), "fee") for m in _CHANGE_WORDS.finditer(r.text)}
+    return not named <= kinds
+
+
+def _leaves(found: Quantities, goal: Goal) -> list[_Leaf] | None:
+    leaves = []
+    parts = [q for q in found.items if q.percent and q.percent == goal.part]
+    if len(parts) > 1:
+        return None
+    for q in found.items:
+        mode = mark = ""
+        if q.percent:
+            mode = (
+                "part" if q in parts else _MODES.get(goal.sense, _MODES["pay"]).get(q.percent, "")
+            )
+            if goal.sense == "part" and q not in parts:
+                mode = _MODES["pay"].get(q.percent, "")
+            if not mode or (q.dims and mode != "part"):
+                return None
+        elif q.mark == "fee":
+            mark = "less" if goal.sense == "receive" else "plus"
+        else:
+            mark = q.mark
+        leaves.append(
+            _Leaf(
+                q.value,
+                q.dims,
+                mode,
+                q.value if q.percent else Fraction(0),
+                mark,
+                q.start,
+                tuple(_notes(q, found)),
+            )
+        )
+    return leaves
+
+
+def _notes(q: Quantity, found: Quantities) -> list[str]:
+    notes = list(q.notes)
+    if q.parts is not None:
+        top, bottom = q.parts
+        notes.append(
+            f"{found.show(top.value, top.dims)} {DIVIDED} {found.show(bottom.value, bottom.dims)}"
+            f" = {found.show(q.value, q.dims)}"
+        )
+    return notes
+
+
+def _solve(leaves: list[_Leaf], goal: Goal, found: Quantities) -> tuple[_Node, Fraction] | None:
+    """The one answer of every combination with the goal's dimension, or ``None``."""
+    nodes = _search(leaves, goal)
+    values = {_in_goal_units(node, goal, found) for node in nodes}
+    if len(values) != 1:
+        return None
+    best = min(nodes, key=lambda node: node.cost)
+    return best, values.pop()
+
+
+def _search(leaves: list[_Leaf], goal: Goal) -> list[_Node]:
+    n = len(leaves)
+    table: dict[int, dict[tuple[Fraction, Dims, int], _Node]] = {}
+    for i, leaf in enumerate(leaves):
+        bit = 1 << i
+        node = _Node(
+            leaf.value,
+            leaf.dims,
+            bit,
+            bit if leaf.mode else 0,
+            bit if leaf.mark else 0,
+            0,
+            leaf.start,
+            leaf=leaf,
+        )
+        table[bit] = {(node.value, node.dims, node.open): node}
+    full = (1 << n) - 1
+    for mask in sorted(range(1, full + 1), key=lambda m: bin(m).count("1")):
+        if mask & (mask - 1) == 0:
+            continue
+        found: dict[tuple[Fraction, Dims, int], _Node] = {}
+        sub = (mask - 1) & mask
+        while sub:
+            for a in table.get(sub, {}).values():
+                for b in table.get(mask ^ sub, {}).values():
+                    for node in _combine(a, b, n, leaves, goal):
+                        key = (node.value, node.dims, node.open)
+                        if key not in found or node.cost < found[key].cost:
+                            found[key] = node
+            sub = (sub - 1) & mask
+        table[mask] = found
+    return [
+        node for node in table.get(full, {}).values() if node.open == 0 and node.dims in goal.dims
+    ]
+
+
+def _combine(a: _Node, b: _Node, n: int, leaves: list[_Leaf], goal: Goal) -> Iterator[_Node]:
+    mask = a.leaves | b.leaves
+    depth = n - bin(mask).count("1")
+    start = min(a.start, b.start)
+    factors = a.factors | b.factors
+    if a.leaf is not None and a.leaf.mode:
+        if (b.leaf is not None and b.leaf.mode) or not _money(b.dims):
+            return
+        leaf = a.leaf
+        rate = leaf.rate / 100
+        factor = {"add": 1 + rate, "sub": 1 - rate, "part": rate}[leaf.mode]
+        dims = product(b.dims, leaf.dims)
+        if dims is not None:
+            yield _Node(
+                b.value * factor,
+                dims,
+                mask,
+                factors,
+                b.open,
+                a.cost + b.cost + depth,
+                start,
+                "%",
+                (a, b),
+            )
+        return
+    if b.leaf is not None and b.leaf.mode:
+        return
+    cost = a.cost + b.cost
+    if a.leaves < b.leaves and (dims := product(a.dims, b.dims)) is not None:
+        yield _Node(
+            a.value * b.value,
+            dims,
+            mask,
+            factors,
+            a.open | b.open,
+            cost + _awkward(dims),
+            start,
+            TIMES,
+            _ordered(a, b),
+        )
+    if not b.factors and b.value and a.dims != b.dims:
+        if (dims := product(a.dims, b.dims, -1)) is not None:
+            yield _Node(
+                a.value / b.value,
+                dims,
+                mask,
+                factors,
+                a.open | b.open,
+                cost + 2 * depth,
+                start,
+                DIVIDED,
+                (a, b),
+            )
+    if a.dims != b.dims or not a.dims:
+        return
+    opened = a.open | b.open
+    plus = [i for i in _bits(opened) if leaves[i].mark == "plus"]
+    if a.leaves < b.leaves and (plus or goal.adds):
+        rest = opened & ~(1 << plus[0]) if plus else opened
+        yield _Node(
+            a.value + b.value, a.dims, mask, factors, rest, cost + depth, start, "+", _ordered(a, b)
+        )
+    less = [i for i in _bits(b.open) if leaves[i].mark == "less"]
+    if (less or goal.left) and a.value >= b.value:
+        rest = opened & ~(1 << less[0]) if less else opened
+        yield _Node(
+            a.value - b.value, a.dims, mask, factors, rest, cost + depth, start, "-", (a, b)
+        )
+
+
+def _awkward(dims: Dims) -> int:
+    """A cost for an intermediate no one would write ("$27600 days"): steps read better
+    when each one is an everyday quantity."""
+    return 2 if sum(1 for _, p in dims if p > 0) > 1 else 0
+
+
+def _bits(mask: int) -> list[int]:
+    return [i for i in range(mask.bit_length()) if mask >> i & 1]
+
+
+def _ordered(a: _Node, b: _Node) -> tuple[_Node, _Node]:
+    return (a, b) if a.start <= b.start else (b, a)
+
+
+def _money(dims: Dims) -> bool:
+    return any(base in CURRENCY and p == 1 for base, p in dims)
+
+
+def _in_goal_units(node: _Node, goal: Goal, found: Quantities) -> Fraction:
+    value = node.value
+    for m, power in goal.units:
+        size = found.sizes.get(m.base, m.factor)
+        value *= (size / m.factor) ** power
+    return value * goal.scale
+
+
+def _with_threshold(
+    r: Reading, found: Quantities, goal: Goal, leaves: list[_Leaf], shipping: list[int]
+) -> Worked | None:
+    """ "Ships free above $500": the total without shipping is checked against it."""
+    if len(found.thresholds) != 1 or len(shipping) > 1 or goal.dims != [((r.currency(), 1),)]:
+        return None
+    threshold = found.thresholds[0]
+    goods = [leaf for i, leaf in enumerate(leaves) if i not in shipping]
+    answer = _solve(goods, goal, found)
+    if answer is None:
+        return None
+    total = answer[1]
+    met = total > threshold.amount if threshold.strict else total >= threshold.amount
+    if not met and shipping:
+        answer = _solve(leaves, goal, found)
+        if answer is None:
+            return None
+    if not met and not shipping:
+        return None  # the shipping costs something the text does not say
+    sign = r.currency()
+    way = "above" if threshold.strict else "at least"
+    note = f"{sign}{format_number(total)} is {way} {sign}{format_number(threshold.amount)}, so " + (
+        "shipping is free" if met else "shipping is not free"
+    )
+    if not met:
+        note = note.replace(f" is {way} ", " is not " + way + " ")
+    worked = _worked(r, found, goal, *answer)
+    worked.steps.append(note)
+    return worked
+
+
+def _worked(r: Reading, found: Quantities, goal: Goal, node: _Node, value: Fraction) -> Worked:
+    steps = _steps(node, found)
+    unit = _unit(goal, found, node.dims, value)
+    if value != node.value or goal.scale != 1:
+        steps.append(f"{found.show(node.value, node.dims)} = {format_number(value)} {unit}")
+    money = _money(node.dims)
+    spans = [s for q in found.items for s in q.spans] + [t.span for t in found.thresholds]
+    return Worked(
+        "quantities",
+        r.between(spans) if spans else r.text,
+        steps,
+        value,
+        unit="" if money else unit,
+        money=money,
+        cents=money and any(q.cents for q in found.items),
+        currency=r.currency() if money else "",
+    )
+
+
+def _unit(goal: Goal, found: Quantities, dims: Dims, value: Fraction) -> str:
+    """The answer's unit as written: ``g``, ``days``, ``l/100 km``, ``km/h``."""
+    named = {m.base: m.name for m, _ in goal.units}
+    tops = [named.get(b, found.names.get(b, b)) for b, p in dims if p > 0]
+    bottoms = [named.get(b, found.names.get(b, b)) for b, p in dims if p < 0]
+    if any(t in CURRENCY for t in tops):
+        return ""
+    if not bottoms:
+        return " ".join(written(t, value) for t in tops)
+    scale = f"{format_number(goal.scale)} " if goal.scale != 1 else ""
+    text = f"{'·'.join(tops)}/{scale}{'·'.join(bottoms)}"
+    return {"km/h": "km/h", "mi/h": "mph"}.get(text, text)
+
+
+def _steps(node: _Node, found: Quantities) -> list[str]:
+    if node.leaf is not None:
+        return list(node.leaf.notes)
+    steps = [s for part in node.parts for s in _steps(part, found)]
+    show = found.show
+    if node.op == "%":
+        percent, base = node.parts
+        assert percent.leaf is not None
+        leaf = percent.leaf
+        rate = f"{format_number(leaf.rate)}%" + "".join(
+            f" per {found.names.get(b, b)}" for b, _ in leaf.dims
+        )
+        if leaf.mode == "part":
+            steps.append(f"{rate} of {show(base.value, base.dims)} = {show(node.value, node.dims)}")
+        else:
+            part = base.value * leaf.rate / 100
+            sign = "+" if leaf.mode == "add" else "-"
+            steps.append(f"{rate} of {show(base.value, base.dims)} = {show(part, base.dims)}")
+            steps.append(
+                f"{show(base.value, base.dims)} {sign} {show(part, base.dims)} = "
+                f"{show(node.value, node.dims)}"
+            )
+        return steps
+    a, b = node.parts
+    steps.append(
+        f"{show(a.value, a.dims)} {node.op} {show(b.value, b.dims)} = {show(node.value, node.dims)}"
+    )
+    return steps
+
+
+_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+_MONTHS = (
+    "january february march april may june july august september october november december"
+).split()
+_LATER = re.compile(r"\b(?:then|later|afterwards|after that|now|next|this year|this month)\b")
+
+
+def _percent_change(r: Reading, found: Quantities, goal: Goal) -> Worked | None:
+    """The change from the first amount to the second, in percent of the first: only when
+    the words put them in time order ("on Monday … on Tuesday", "then")."""
+    amounts = found.items
+    if len(amounts) != 2 or found.thresholds or any(q.percent for q in amounts):
+        return None
+    old, new = amounts
+    if old.dims != new.dims or len(old.dims) != 1 or not old.value:
+        return None
+    if not _in_time_order(r, old, new):
+        return None
+    change = (new.value - old.value) / old.value * 100
+    if (goal.change == "up" and change < 0) or (goal.change == "down" and change > 0):
+        return None  # asked for an increase that is a decrease: the question misreads
+    asked = -change if goal.change == "down" else change
+    show = found.show
+    steps = [
+        f"{show(new.value, new.dims)} - {show(old.value, old.dims)} = "
+        f"{show(new.value - old.value, old.dims)}",
+        f"{format_number(new.value - old.value)} {DIVIDED} {format_number(old.value)} {TIMES} "
+        f"100 = {format_number(change)}%",
+    ]
+    return Worked("percent change", r.between([*old.spans, *new.spans]), steps, asked, unit="%")
+
+
+def _in_time_order(r: Reading, old: Quantity, new: Quantity) -> bool:
+    between = r.text[old.end : new.start]
+    if _LATER.search(between):
+        return True
+    for names in (_WEEKDAYS, _MONTHS):
+        seen = [names.index(m.group()) for m in re.finditer("|".join(names), r.text)]
+        if len(seen) == 2:
+            return seen[0] < seen[1]
+    return False
