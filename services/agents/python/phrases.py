@@ -10,6 +10,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from services.agents.python.integers import MAX_DIGITS, integer_value
+
 
 @dataclass(slots=True, frozen=True)
 class Answer:
@@ -20,9 +22,6 @@ class Answer:
     routine: str
     library: str
 
-
-MAX_DIGITS = 4000
-"""Largest value a routine computes or shows (Python refuses ``str`` of > 4300 digits)."""
 
 _UNITS = "zero one two three four five six seven eight nine".split()
 _TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
@@ -60,6 +59,8 @@ NUM = rf"(?:\d+ ?(?:\^|\*\*) ?\d+|{SIMPLE})"
 """A whole number, or a small power of one ("10^6")."""
 ORD = rf"(?:\d+(?:st|nd|rd|th)|{_alternatives(list(ORDINALS))})"
 """An ordinal: "30th", "first", "hundredth"."""
+EXPR = r"(?:[(\d][\d ^*+\-/()!\u00d7\u2212]*[\d)!])"
+"""An expression of whole numbers as typed ("2^31 - 1"); :func:`value` says what it is."""
 PLAIN = r"\d+"
 """Digits only: in lists ("84, 126 and 210") a thousands comma would be ambiguous."""
 
@@ -102,8 +103,11 @@ def ordinal(text: str) -> int | None:
 
 _POWER = re.compile(
     rf"(?P<base>{SIMPLE}) ?(?:\^|\*\*) ?(?P<exp>{SIMPLE})"
-    rf"|(?P<base2>{SIMPLE}) (?:raised )?to the (?:power of )?(?P<exp2>{ORD}|{SIMPLE})(?: power)?"
-    rf"|(?P<base3>{SIMPLE}) raised to (?P<exp3>{SIMPLE})"
+    rf"|(?P<base2>{SIMPLE}) (?:raised )?to the (?:power (?:of )?)?(?P<exp2>{ORD}|{SIMPLE})"
+    r"(?: power)?"
+    rf"|(?P<base3>{SIMPLE}) raised to (?:(?:the )?power (?:of )?)?(?P<exp3>{SIMPLE})"
+    rf"|(?:the )?(?P<exp4>{ORD}) power of (?P<base4>{SIMPLE})"
+    rf"|(?P<base5>{SIMPLE}) (?P<named>squared|cubed)"
 )
 _FACTORIAL = re.compile(
     rf"(?P<n>{SIMPLE}) ?!|(?P<n2>{SIMPLE}) factorial|(?:the )?factorial of (?P<n3>{SIMPLE})"
@@ -111,8 +115,9 @@ _FACTORIAL = re.compile(
 
 
 def value(text: str) -> int | None:
-    """A number or a small expression of one: ``2^100``, "2 to the 100th", "100!",
-    "25 factorial"; None for anything else or a value of more than MAX_DIGITS digits."""
+    """A number or an expression of whole numbers: ``2^100``, "2 to the 100th", "100!",
+    "25 factorial", ``2^31 - 1``; None for anything else or a value of more than
+    MAX_DIGITS digits."""
     text = text.strip()
     if text.startswith("the number "):
         text = text.removeprefix("the number ")
@@ -121,8 +126,10 @@ def value(text: str) -> int | None:
         return plain
     power = _POWER.fullmatch(text)
     if power:
-        base_text = power["base"] or power["base2"] or power["base3"]
-        exp_text = power["exp"] or power["exp2"] or power["exp3"]
+        base_text = power["base"] or power["base2"] or power["base3"] or power["base4"]
+        base_text = base_text or power["base5"]
+        exp_text = power["exp"] or power["exp2"] or power["exp3"] or power["exp4"]
+        exp_text = exp_text or {"squared": "2", "cubed": "3"}[power["named"]]
         base = number(base_text)
         exp = number(exp_text) if number(exp_text) is not None else ordinal(exp_text)
         if base is None or exp is None:
@@ -136,7 +143,7 @@ def value(text: str) -> int | None:
         if n is None or (n > 1 and math.lgamma(n + 1) / math.log(10) > MAX_DIGITS):
             return None
         return math.factorial(n)
-    return None
+    return integer_value(text)
 
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})

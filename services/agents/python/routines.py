@@ -14,9 +14,9 @@ from collections.abc import Callable
 import sympy
 from sympy import ntheory
 
-from services.agents.python import text_counts
+from services.agents.python import counting, sequences, text_counts
 from services.agents.python.phrases import (
-    MAX_DIGITS,
+    EXPR,
     NUM,
     ORD,
     PLAIN,
@@ -45,7 +45,7 @@ def answer(question: str) -> Answer | None:
     """The exact answer to ``question``, or None when no routine is sure what it asks."""
     if len(question) > 2000:
         return None
-    found = text_counts.answer(question)
+    found = text_counts.answer(question) or sequences.answer(question)
     if found is not None:
         return found
     text = normalize(question).removeprefix("the ")
@@ -54,7 +54,7 @@ def answer(question: str) -> Answer | None:
         found = routine(match) if match else None
         if found is not None:
             return found
-    return None
+    return counting.answer(text)
 
 
 def recognizes(*patterns: str) -> Callable[[Routine], Routine]:
@@ -119,23 +119,34 @@ ABOVE_EXCLUSIVE = (
 )  # fmt: skip
 ABOVE_INCLUSIVE = ("greater than or equal to", "at least", "not less than", "no less than")
 ABOVE = _alternatives(*ABOVE_EXCLUSIVE, *ABOVE_INCLUSIVE)
-RANGE = (
-    rf"(?:from (?P<a>{NUM}) (?:to|through|up to) (?P<b>{NUM})"
-    rf"|between (?P<a2>{NUM}) and (?P<b2>{NUM})"
-    rf"|(?P<rel>{BELOW}) (?P<x>{NUM}))(?P<ends>,? (?:inclusive|exclusive))?"
-)
-"""A range of whole numbers; :func:`readings` turns it into its possible meanings."""
-NOUNS = _alternatives(
-    "items", "things", "objects", "people", "elements", "books", "cards", "balls",
-    "students", "letters", "numbers", "players", "members", "digits", "colors", "colours",
+INCLUSIVE = _alternatives(
+    "inclusive", "inclusively", "both included", "both inclusive", "both ends included",
+    "with both ends included", "including both", "including both ends", "ends included",
+    "including both endpoints", "including both numbers", "endpoints included",
+    "both numbers included", "inclusive of both", "inclusive of both ends", "each included",
+    "including the endpoints", "including the ends",
 )  # fmt: skip
+EXCLUSIVE = _alternatives(
+    "exclusive", "both excluded", "both exclusive", "both ends excluded", "excluding both",
+    "excluding both ends", "excluding both endpoints", "excluding the endpoints",
+    "excluding the ends", "not including either", "not including either end",
+    "endpoints excluded", "ends excluded", "neither included",
+)  # fmt: skip
+RANGE = (
+    rf"(?:from (?P<a>{NUM}) (?:to|through|up to|until) (?P<b>{NUM})"
+    rf"|between (?P<a2>{NUM}) and (?P<b2>{NUM})"
+    rf"|(?P<rel>{BELOW}) (?P<x>{NUM}))"
+    rf"(?P<ends>,? (?P<inclusive>\(?(?:{INCLUSIVE})\)?)|,? (?P<exclusive>\(?(?:{EXCLUSIVE})\)?))?"
+)
+"""A range of whole numbers, with what the question says of its ends ("both included");
+:func:`readings` turns it into its possible meanings."""
 INTEGERS = r"(?:(?:positive |whole |natural |counting )?(?:integers|numbers))"
 
 
 def readings(m: re.Match[str]) -> list[tuple[int, int]] | None:
     """The inclusive ranges a :data:`RANGE` may mean: one, or two for "between a and b"
     (ends in or out), which the routine answers only when both give the same answer."""
-    ends = (m["ends"] or "").strip(", ")
+    ends = "inclusive" if m["inclusive"] else "exclusive" if m["exclusive"] else ""
     if m["rel"]:
         x = number(m["x"])
         if x is None or ends:
@@ -242,11 +253,13 @@ def primes_in_range(m: re.Match[str]) -> Answer | None:
 
 
 @recognizes(
-    rf"is (?:the number )?(?P<x>{NUM}) (?:a )?(?P<kind>prime|composite)(?: number)?(?: or not)?",
-    rf"(?:check )?(?:whether|if) (?P<x>{NUM}) is (?:a )?(?P<kind>prime|composite)(?: number)?",
+    rf"is (?:the number )?(?P<x>{NUM}|{EXPR}) (?:a )?(?P<kind>prime|composite)(?: number)?"
+    r"(?: or not)?",
+    rf"(?:check )?(?:whether|if) (?P<x>{NUM}|{EXPR}) is (?:a )?(?P<kind>prime|composite)"
+    r"(?: number)?",
 )
 def is_prime(m: re.Match[str]) -> Answer | None:
-    x = number(m["x"])
+    x = value(m["x"])
     if x is None or x > MAX_PRIME_TEST:
         return None
     prime = bool(sympy.isprime(x))
@@ -287,12 +300,12 @@ def nearest_prime(m: re.Match[str]) -> Answer | None:
 
 # --- factors and divisors ---------------------------------------------------------------
 @recognizes(
-    rf"(?P<distinct>distinct |different |unique )?prime factors of (?P<x>{NUM})",
-    rf"(?:prime factori[sz]ation|prime decomposition) of (?P<x>{NUM})",
-    rf"(?:factori[sz]e|factor) (?P<x>{NUM})(?: into primes)?",
+    rf"(?P<distinct>distinct |different |unique )?prime factors of (?P<x>{NUM}|{EXPR})",
+    rf"(?:prime factori[sz]ation|prime decomposition) of (?P<x>{NUM}|{EXPR})",
+    rf"(?:factori[sz]e|factor) (?P<x>{NUM}|{EXPR})(?: into primes)?",
 )
 def prime_factors(m: re.Match[str]) -> Answer | None:
-    x = number(m["x"])
+    x = value(m["x"])
     if x is None or not 2 <= x <= MAX_FACTOR:
         return None
     factorization = _factorization(x)
@@ -339,31 +352,56 @@ def extreme_prime_factor(m: re.Match[str]) -> Answer | None:
     return _sympy(p, f"The {word} prime factor of {x} is {p}.", "prime factors")
 
 
-DIVISORS = r"(?P<kind>proper divisors|divisors|factors)"
+DIVISORS = (
+    r"(?:positive |natural |whole[- ]number |integer )?(?P<kind>proper divisors|divisors|factors"
+    r"|proper factors)"
+)
+LEAVING_OUT = _alternatives(
+    "not counting", "excluding", "except", "except for", "other than", "apart from", "without",
+    "but not", "besides", "leaving out", "not including", "omitting", "aside from",
+)  # fmt: skip
+SMALLER = _alternatives("less than", "smaller than", "below", "under", "lower than")
+WITHOUT_ITSELF = (
+    rf"(?P<out>,? \(?(?:(?:{LEAVING_OUT}) (?P<one>1 and |one and )?(?:the number )?"
+    rf"(?:(?P<self>{NUM})(?: itself)?|itself|the number itself)"
+    rf"|(?:that are |which are )?(?:{SMALLER}) (?:(?P<self2>{NUM})(?: itself)?|itself))\)?)?"
+)
+"""What leaves the number itself (and 1) out of its divisors: ", not counting 220 itself"."""
 
 
 @recognizes(
-    rf"(?:number|count) of (?:positive )?{DIVISORS} of (?P<x>{NUM})",
-    rf"how many (?:positive )?{DIVISORS} does (?P<x>{NUM}) have",
-    rf"how many (?:positive )?{DIVISORS} (?:are there )?(?:of|for) (?P<x>{NUM})",
-    rf"sum of (?P<sum>)(?:all )?(?:the |its )?(?:positive )?{DIVISORS} of (?P<x>{NUM})",
-    rf"(?P<list>)(?:all )?(?:the )?(?:positive )?{DIVISORS} of (?P<x>{NUM})",
+    rf"(?:number|count) of (?:the )?{DIVISORS} of (?P<x>{NUM}){WITHOUT_ITSELF}",
+    rf"how many {DIVISORS} does (?P<x>{NUM}) have{WITHOUT_ITSELF}",
+    rf"how many {DIVISORS} (?:are there )?(?:of|for) (?P<x>{NUM}){WITHOUT_ITSELF}",
+    rf"(?:sum|total) of (?P<sum>)(?:all )?(?:the |its )?{DIVISORS} of (?P<x>{NUM}){WITHOUT_ITSELF}",
+    rf"(?:add up|sum) (?P<sum>)(?:all )?(?:the )?{DIVISORS} of (?P<x>{NUM}){WITHOUT_ITSELF}",
+    rf"(?P<sum>)(?P<kind>aliquot) sum of (?P<x>{NUM})",
+    rf"(?P<list>)(?:all )?(?:the )?{DIVISORS} of (?P<x>{NUM}){WITHOUT_ITSELF}",
 )
 def divisors(m: re.Match[str]) -> Answer | None:
     x = number(m["x"])
     if x is None or not 1 <= x <= MAX_FACTOR:
         return None
-    proper = m["kind"] == "proper divisors"
+    groups = m.groupdict()
+    left_out = groups.get("self") or groups.get("self2")
+    if left_out is not None and number(left_out) != x:
+        return None  # "not counting 5": some other divisor left out; not ours to guess
+    proper = bool(groups.get("out")) or m["kind"] in ("proper divisors", "proper factors")
+    proper = proper or m["kind"] == "aliquot"
+    without_one = bool(groups.get("one"))
     kind = "proper divisors" if proper else "divisors"
-    if m.groupdict().get("sum") is not None:
-        total = int(sympy.divisor_sigma(x)) - (x if proper else 0)
+    if without_one:
+        kind = "divisors other than 1 and itself"
+    found = [int(d) for d in sympy.divisors(x) if not (proper and d == x)]
+    found = found[1:] if without_one and found[:1] == [1] else found
+    if groups.get("sum") is not None:
+        total = sum(found)
         return _sympy(total, f"The sum of the {kind} of {x} is {total}.", "sum of divisors")
-    if m.groupdict().get("list") is not None:
-        found = [int(d) for d in sympy.divisors(x) if not (proper and d == x)]
-        if len(found) > MAX_LISTED:
+    if groups.get("list") is not None:
+        if not found or len(found) > MAX_LISTED:
             return None
         return _sympy(_listed(found), f"The {kind} of {x} are {_listed(found)}.", "divisors")
-    count = int(sympy.divisor_count(x)) - (1 if proper else 0)
+    count = len(found)
     return _sympy(count, f"{x} has {count} {kind}.", "number of divisors")
 
 
@@ -447,8 +485,38 @@ def is_perfect_power(m: re.Match[str]) -> Answer | None:
     return _sympy(_yes(exact), f"{_yes(exact).capitalize()}: {x} {said}.", "perfect power")
 
 
+@recognizes(
+    rf"is (?:the number )?(?P<x>{NUM}) (?:a |an )?(?P<kind>perfect|abundant|deficient) number",
+    rf"(?:check )?(?:whether|if) (?P<x>{NUM}) is (?:a |an )?(?P<kind>perfect|abundant|deficient)"
+    r" number",
+)
+def is_perfect_number(m: re.Match[str]) -> Answer | None:
+    x = number(m["x"])
+    if x is None or not 1 <= x <= MAX_FACTOR:
+        return None
+    test = {"perfect": ntheory.is_perfect, "abundant": ntheory.is_abundant}.get(
+        m["kind"], ntheory.is_deficient
+    )
+    yes = bool(test(x))
+    aliquot = int(sympy.divisor_sigma(x)) - x
+    said = f"{x} is {'' if yes else 'not '}{m['kind']} (its proper divisors add up to {aliquot})"
+    return _sympy(_yes(yes), f"{_yes(yes).capitalize()}: {said}.", f"{m['kind']} number")
+
+
+@recognizes(
+    rf"are (?P<x>{NUM}) and (?P<y>{NUM}) (?:an )?amicable(?: numbers| pair| pair of numbers)?",
+)
+def amicable(m: re.Match[str]) -> Answer | None:
+    x, y = number(m["x"]), number(m["y"])
+    if x is None or y is None or not 1 <= max(x, y) <= MAX_FACTOR:
+        return None
+    yes = bool(ntheory.is_amicable(x, y))
+    said = "are" if yes else "are not"
+    return _sympy(_yes(yes), f"{_yes(yes).capitalize()}: {x} and {y} {said} amicable.", "amicable")
+
+
 # --- values, digits and sequences -------------------------------------------------------
-@recognizes(r"(?P<v>.*(?:\^|\*\*|!|factorial|to the|raised to).*)")
+@recognizes(r"(?P<v>.*(?:\^|\*\*|!|factorial|to the|raised to|power of|squared|cubed).*)")
 def power_or_factorial(m: re.Match[str]) -> Answer | None:
     v = value(m["v"])
     if v is None:
@@ -472,6 +540,73 @@ def digits(m: re.Match[str]) -> Answer | None:
         return _python(len(shown), f"{m['v']} has {len(shown)} digits.", "number of digits")
     total = sum(int(d) for d in shown)
     return _python(total, f"The sum of the digits of {m['v']} is {total}.", "digit sum")
+
+
+LAST = r"(?:last|final|rightmost|units|unit|ones)"
+
+
+@recognizes(
+    r"(?:product of (?:all )?(?:the |its )?digits (?:of|in) )(?P<v>.+)",
+    r"(?P<root>)digital root of (?P<v>.+)",
+    rf"(?P<last>){LAST} (?:(?P<k>{NUM}|two|three|four|five) )?digits? of (?P<v>.+)",
+    r"(?P<zeros>)(?:number of |how many )?(?:trailing zeros|trailing zeroes|zeros at the end"
+    r"|zeroes at the end)(?: are there)? (?:of|in|does) (?P<v>.+?)(?: have| end with| end in)?",
+    r"(?P<zeros>)how many zeros? (?:does|do) (?P<v>.+?) end (?:with|in)",
+    r"(?P<count_d>)how many times (?:does|is) the digit (?P<d>\d) (?:appear|occur|used|found)"
+    r" in (?P<v>.+)",
+)
+def more_digits(m: re.Match[str]) -> Answer | None:
+    v = value(m["v"])
+    if v is None or v < 0:
+        return None
+    shown = str(v)
+    groups = m.groupdict()
+    if groups.get("root") is not None:
+        root = 0 if v == 0 else 1 + (v - 1) % 9
+        return _python(root, f"The digital root of {m['v']} is {root}.", "digital root")
+    if groups.get("last") is not None:
+        k_text = groups.get("k")
+        k = {"two": 2, "three": 3, "four": 4, "five": 5}.get(k_text or "", None)
+        k = k or (number(k_text) if k_text else 1)
+        if k is None or not 1 <= k <= len(shown):
+            return None
+        last = shown[-k:]
+        said = "digit" if k == 1 else f"{k} digits"
+        return _python(last, f"The last {said} of {m['v']} is {last}.", "last digits")
+    if groups.get("zeros") is not None:
+        zeros = len(shown) - len(shown.rstrip("0")) if v else 0
+        return _python(zeros, f"{m['v']} ends in {zeros} zeros.", "trailing zeros")
+    if groups.get("count_d") is not None:
+        n = shown.count(m["d"])
+        return _python(n, f"The digit {m['d']} occurs {n} times in {m['v']}.", "digit count")
+    product = math.prod(int(d) for d in shown)
+    return _python(product, f"The product of the digits of {m['v']} is {product}.", "digit product")
+
+
+@recognizes(
+    rf"how many times (?:does|is) the digit (?P<d>\d) (?:appear|occur|used|written|needed)"
+    rf"(?: in all| in| when (?:you )?(?:write|writing|list|listing)(?: out)?(?: all)?)"
+    rf" (?:the )?{INTEGERS} (?P<range>{RANGE})",
+)
+def digit_in_range(m: re.Match[str]) -> Answer | None:
+    ranges = readings(m)
+    if ranges is None or any(hi > 10**6 for _, hi in ranges):
+        return None
+    n = _one([sum(str(i).count(m["d"]) for i in range(max(lo, 0), hi + 1)) for lo, hi in ranges])
+    if n is None:
+        return None
+    said = f"The digit {m['d']} occurs {n} times in the numbers {_range_words(m)}."
+    return _python(n, said, "digit count")
+
+
+@recognizes(rf"is (?:the number )?(?P<x>{NUM}) a palindrom(?:e|ic number)(?: number)?")
+def is_palindrome(m: re.Match[str]) -> Answer | None:
+    x = number(m["x"])
+    if x is None:
+        return None
+    yes = str(x) == str(x)[::-1]
+    said = "reads the same backwards" if yes else "does not read the same backwards"
+    return _python(_yes(yes), f"{_yes(yes).capitalize()}: {x} {said}.", "palindrome")
 
 
 @recognizes(
@@ -608,6 +743,9 @@ def _multiples(lo: int, hi: int, modulus: int) -> tuple[int, int]:
     return count, modulus * (first + last) * count // 2
 
 
+DIVISIBLE = r"(?:(?:evenly |exactly )?divisible by|multiples of)"
+
+
 def _divisibility_words(m: re.Match[str]) -> str:
     k, k2 = number(m["k"]), number(m["k2"]) if m["k2"] else None
     if k2 is None:
@@ -617,11 +755,11 @@ def _divisibility_words(m: re.Match[str]) -> str:
 
 @recognizes(
     rf"(?:count|how many) (?:of )?(?:the |all )?(?:the )?{INTEGERS} (?P<range>{RANGE}),? "
-    rf"(?:that are |which are |are )?(?P<not>not )?(?:evenly )?divisible by {DIVS}(?: are there)?",
+    rf"(?:that are |which are |are )?(?P<not>not )?{DIVISIBLE} {DIVS}(?: are there)?",
     rf"(?:number|count) of {INTEGERS} (?P<range>{RANGE}),? (?:that are |which are )?(?P<not>not )?"
-    rf"(?:evenly )?divisible by {DIVS}",
+    rf"{DIVISIBLE} {DIVS}",
     rf"(?:count|how many) (?:the )?{INTEGERS} (?:that are |which are )?(?P<not>not )?"
-    rf"(?:evenly )?divisible by {DIVS} (?:are there |there are |lie |are )?(?P<range>{RANGE})",
+    rf"{DIVISIBLE} {DIVS} (?:are there |there are |lie |are )?(?P<range>{RANGE})",
     rf"how many (?:positive )?multiples of {DIVS} (?:are there |lie |are )?(?P<range>{RANGE})"
     rf"(?: are there)?",
     rf"(?P<sum>)sum of (?:all )?(?:the )?(?:positive )?multiples of {DIVS} (?P<range>{RANGE})",
@@ -654,37 +792,35 @@ def count_divisible(m: re.Match[str]) -> Answer | None:
     return _python(result, f"{result} numbers {said} are {by}.", "counting multiples")
 
 
-# --- combinations -----------------------------------------------------------------------
+# --- counting in a range ----------------------------------------------------------------
 @recognizes(
-    rf"(?P<n>{NUM}) choose (?P<k>{NUM})",
-    rf"(?:c|ncr|binomial)\((?P<n>{PLAIN}), ?(?P<k>{PLAIN})\)",
-    rf"(?P<n>{PLAIN})c(?P<k>{PLAIN})",
-    rf"(?:how many|the number of|number of) (?:ways|combinations) (?:are there )?"
-    rf"(?:to |can you |can i |can one |can we |of |you can |one can )?(?:choose|pick|select) "
-    rf"(?P<k>{NUM}) (?:(?:{NOUNS}) )?(?:of|from|out of) (?P<n>{NUM})(?: (?:{NOUNS}))?",
-    rf"(?:number of )?combinations of (?P<n>{NUM}) (?:(?:{NOUNS}) )?taken (?P<k>{NUM}) at a time",
+    rf"(?:count|how many) (?:of )?(?:the |all )?(?:the )?(?P<parity>odd|even) {INTEGERS} "
+    rf"(?:are there |lie |are |exist )?(?P<range>{RANGE})(?: are there| exist)?",
+    rf"(?:number|count) of (?P<parity>odd|even) {INTEGERS} (?P<range>{RANGE})",
+    rf"(?:count|how many) (?:of )?(?:the |all )?(?:the )?(?P<power>perfect squares|perfect cubes"
+    rf"|square numbers|cube numbers|squares|cubes) (?:are there |lie |are |exist )?"
+    rf"(?P<range>{RANGE})(?: are there| exist)?",
 )
-def combinations(m: re.Match[str]) -> Answer | None:
-    n, k = number(m["n"]), number(m["k"])
-    if n is None or k is None or k > n or n > 10**5:
+def count_kind_in_range(m: re.Match[str]) -> Answer | None:
+    ranges = readings(m)
+    if ranges is None or any(abs(x) > 10**30 for r in ranges for x in r):
         return None
-    ways = sympy.binomial(n, k)
-    if len(str(ways)) > MAX_DIGITS:
+    counts = []
+    for lo, hi in ranges:
+        lo = max(lo, 1) if m.groupdict().get("power") else lo
+        if hi < lo:
+            counts.append(0)
+        elif m.groupdict().get("parity"):
+            odd = m["parity"] == "odd"
+            counts.append((hi + (1 if odd else 0)) // 2 - (lo - 1 + (1 if odd else 0)) // 2)
+        else:
+            power = 2 if "squ" in m["power"] else 3
+            counts.append(
+                sympy.integer_nthroot(hi, power)[0] - sympy.integer_nthroot(lo - 1, power)[0]
+            )
+    count = _one([int(c) for c in counts])
+    if count is None:
         return None
-    return _sympy(ways, f"There are {ways} ways to choose {k} of {n} ({n} choose {k}).", "binomial")
-
-
-@recognizes(
-    rf"(?:number of )?permutations of (?P<n>{NUM}) (?:(?:{NOUNS}) )?taken (?P<k>{NUM}) at a time",
-    rf"(?:in )?how many ways (?:are there )?(?:to |can you |can one |can we |can i )?arrange "
-    rf"(?P<n>{NUM}) (?:distinct |different )?(?:{NOUNS})",
-    rf"(?:number of )?(?:ways to arrange|arrangements of|permutations of) (?P<n>{NUM}) "
-    rf"(?:distinct |different )?(?:{NOUNS})",
-)
-def permutations(m: re.Match[str]) -> Answer | None:
-    n = number(m["n"])
-    k = number(m["k"]) if m.groupdict().get("k") else n
-    if n is None or k is None or k > n or n > 1400:
-        return None
-    ways = sympy.ff(n, k)
-    return _sympy(ways, f"There are {ways} ordered arrangements of {k} of {n}.", "permutations")
+    what = m.groupdict().get("parity") or m["power"]
+    noun = f"{what} numbers" if m.groupdict().get("parity") else what
+    return _python(count, f"There are {count} {noun} {_range_words(m)}.", "counting in a range")

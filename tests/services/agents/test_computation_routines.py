@@ -212,3 +212,133 @@ def test_numbers_are_read_as_people_write_them() -> None:
     assert value("100!") == math.factorial(100)
     assert normalize("  Please, compute   the sum of it? ") == "the sum of it"
     assert normalize("What is 5!") == "5!"  # a factorial, not an exclamation
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # the evaluation's computation goals that no routine knew
+        ("The Fibonacci sequence starts 1, 1, 2, 3, 5, 8. What is its 25th term?", "75025"),
+        ("What is the sum of all positive divisors of 220, not counting 220 itself?", "284"),
+        ("What is the sum of the digits of 2 raised to the power 50?", "76"),
+        (
+            'How many times does the letter e appear in "Peter pepper eats seven sweet green '
+            'beans every evening"? Count upper and lower case.',
+            "16",
+        ),
+        ("In how many ways can a committee of 3 people be chosen from 10 people?", "120"),
+        ("How many different arrangements are there of the letters of the word LETTERS?", "1260"),
+        ("What is the sum of all even numbers from 2 to 100, both included?", "2550"),
+        ('How many vowels (a, e, i, o, u) are in the word "encyclopaedia"?', "6"),
+        ("What is 2 raised to the power 40?", "1099511627776"),
+        # sequences given by their first terms
+        ("What is the 10th term of the sequence 2, 5, 8, 11, ...?", "29"),
+        ("What is the 10th term of the arithmetic sequence 2, 5, ...?", "29"),
+        ("A sequence begins 3, 6, 12, 24. What is its 10th term?", "1536"),
+        ("What is the next number in the sequence 2, 4, 8, 16?", "32"),
+        ("What comes next: 1, 4, 9, 16, 25?", "36"),
+        ("The Lucas numbers start 2, 1, 3, 4, 7. What is the 10th term?", "76"),
+        ("The tribonacci sequence starts 1, 1, 2, 4, 7, 13. What is the 10th term?", "149"),
+        ("What is the 50th term of 1, 8, 27, 64, 125?", "125000"),
+        ("What is the 10th term of the sequence 10, 7, 4, 1, -2?", "-17"),
+        ("What is the 10th term of the sequence 64, 32, 16, 8?", "0.125"),
+        ("The first four terms of a sequence are 5, 10, 15, 20. Find the 100th term.", "500"),
+        ("What is the sum of the first 10 terms of the sequence 3, 7, 11, 15?", "210"),
+        ("What is 1 + 2 + 3 + ... + 100?", "5050"),
+        ("Compute 1^2 + 2^2 + 3^2 + ... + 20^2", "2870"),
+        ("What is 1 + 2 + 4 + 8 + \u2026 + 1024?", "2047"),
+        # sums and counts in a range, in other words
+        ("What is the sum of the squares of the whole numbers from 1 to 20?", "2870"),
+        ("the sum of the odd numbers from 1 to 99 inclusive", "2500"),
+        ("the sum of the even numbers from 2 to 100 (including both ends)", "2550"),
+        ("How many odd numbers are there from 1 to 99?", "50"),
+        ("How many perfect squares are there below 1000?", "31"),
+        ("How many integers from 1 to 100 are multiples of 3?", "33"),
+        # divisors, multiples, primes and digits
+        ("the sum of the divisors of 28 excluding itself", "28"),
+        ("How many divisors does 360 have, excluding 1 and itself?", "22"),
+        ("the aliquot sum of 220", "284"),
+        ("the sum of the factors of 12 other than 12", "16"),
+        ("What is the least common multiple of 12, 18 and 30?", "180"),
+        ("Is 28 a perfect number?", "yes"),
+        ("Are 220 and 284 amicable numbers?", "yes"),
+        ("Is 2^31 - 1 prime?", "yes"),
+        ("What are the prime factors of 2^32 + 1?", "641, 6700417"),
+        ("What is the sum of the digits of 3^100 + 7?", "160"),
+        ("What is the sum of the digits of the 50th power of 2?", "76"),
+        ("What is the digital root of 2^100?", "7"),
+        ("What is the last digit of 7^100?", "1"),
+        ("What are the last three digits of 2^100?", "376"),
+        ("How many trailing zeros does 100! have?", "24"),
+        ("How many times does the digit 7 appear in the numbers from 1 to 100?", "20"),
+        ("What is 10!/(3!*7!)?", "120"),
+        # choosing and arranging
+        ("In how many ways can 4 students be selected from a class of 25?", "12650"),
+        ("How many committees of 5 can be formed from 12 people?", "792"),
+        ("How many 3-person teams can be formed from 8 players?", "56"),
+        ("From a group of 8 people, in how many ways can you choose 3?", "56"),
+        ("There are 10 people in a club. How many ways can a committee of 3 be chosen?", "120"),
+        ("A class has 20 students. In how many ways can the teacher pick 4 of them?", "4845"),
+        ("In how many ways can 5 cards be drawn from a deck of 52 cards?", "2598960"),
+        ("How many ways can you choose 3 of 10 people if order matters?", "720"),
+        ("How many ways can 6 people be seated in a row?", "720"),
+        ("In how many ways can the letters of the word BANANA be arranged?", "60"),
+        ("How many distinct permutations of the word MISSISSIPPI are there?", "34650"),
+        ("How many anagrams of 'listen' are there?", "720"),
+        (
+            "How many different words can be formed using all the letters of the word LETTERS?",
+            "1260",
+        ),
+        # counts in a text, with the rules the question states
+        ("How many vowels are in the word encyclopaedia?", "6"),
+        ("How many letters does the word encyclopaedia have?", "13"),
+        ('How many times does the letter "e" appear in "excellence"?', "4"),
+        ("How many times does 'e' appear in 'excellence'?", "4"),
+        ('How many times does the letter E appear in "Every Evening"? Case-sensitive.', "2"),
+        ('How many times does the capital letter E appear in "Every Evening Eve"?', "3"),
+        ('Ignoring case, how many times does the letter p appear in "Peter Piper picked"?', "4"),
+        ('How many vowels are in "rhythm and blues" (including y)?', "4"),
+        ('How many characters are in "hello world", not counting spaces?', "10"),
+        ('How many characters, including spaces, are in "hello world"?', "11"),
+        ('How many distinct letters are in the word "Mississippi"?', "4"),
+        ('Count the occurrences of the letter s in "Mississippi".', "4"),
+        ('What is the most common letter in "banana bread"?', "a"),
+        ('What is the length of the string "hello, world"?', "12"),
+    ],
+)
+def test_plain_words_for_counts_sequences_and_number_theory_are_answered(
+    question: str, expected: str
+) -> None:
+    found = answer(question)
+    assert found is not None, f"not recognized: {question!r}"
+    assert found.value == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # the rules the terms bear out disagree, or there are too few terms to tell
+        "The sequence 1, 2, 4, 7 continues. What is the next term?",  # +1,+2,+3 or tribonacci?
+        "What is the next term of 2, 3, 5, 8?",  # Fibonacci-like, or second differences 1?
+        "What is the 10th term of 2, 5, 8?",  # three terms and no name
+        "What is the sum 2 + 4 + ... + 64?",  # steps of 2, or doubling?
+        "What is the 6th term of 3, 9, 4, 7?",
+        # words that change what is asked
+        "What is the 10th term of the sequence of primes 2, 3, 5, 7, 11?",
+        "What is the 5th term of the sequence 1, 1, 2, 3, 5, 8 squared?",
+        "What is the 10th and 11th term of 2, 4, 6, 8?",
+        "Which term of the sequence 3, 7, 11, 15 is 43?",
+        "How many ways can a president and a secretary be chosen from 10 people?",
+        "How many ways can you choose 3 people from 10 with repetition?",
+        "How many arrangements of the letters of the word LETTERS start with L?",
+        "how many words can be made from the letters of apple",  # all of them, or fewer?
+        "sum of the divisors of 12 except 5",
+        "How many even numbers are there between 1 and 100?",  # are 1 and 100 in?
+        'How many vowels are in "rhythm", and sometimes y?',
+        "How many times does 'the' appear in 'the other theme'?",  # as a word, or inside words?
+        "How many vowels are in encyclopaedia?",  # no quotes, no "the word": where is the text?
+        "What is 2^3^2?",
+    ],
+)
+def test_a_sequence_or_count_the_words_leave_open_is_not_recognized(question: str) -> None:
+    assert answer(question) is None
