@@ -11,13 +11,8 @@ import re
 from collections.abc import Callable
 
 from services.agents.calculator.problems.averages import average
-from services.agents.calculator.problems.dates import (
-    days_between,
-    days_in,
-    leap_year,
-    time_after,
-    weekday,
-)
+from services.agents.calculator.problems.clocks import time_after, time_between
+from services.agents.calculator.problems.dates import days_between, days_in, leap_year, weekday
 from services.agents.calculator.problems.interest import interest
 from services.agents.calculator.problems.percents import percent_change, percent_of
 from services.agents.calculator.problems.prices import discount, increase, split, tax, tip
@@ -34,6 +29,7 @@ RECOGNIZERS: list[Callable[[Reading], Worked | None]] = [
     days_in,
     leap_year,
     time_after,
+    time_between,
     interest,
     split,
     tip,

@@ -22,14 +22,35 @@ _AVERAGE_AFTER = re.compile(
 _ITEMS = re.compile(r"-?\d+(?:\.\d+)?")
 
 
+_COUNT = re.compile(r"(?<![\d.,])(?P<n>\d+)\s+(?:[a-z]+\s+)?[a-z]+s\b")
+"""A count beside the list ("72, 85 and 91 on three tests"): placed when it counts it."""
+
+
+def _listed(r: Reading) -> tuple[re.Match[str], list[Fraction]] | None:
+    """The list the average is of, and its numbers; a count of them in the text (3 tests)
+    is read aside first, and must equal the length of the list."""
+    readings: list[tuple[Reading, int | None]] = [(r, None)]
+    for count in _COUNT.finditer(r.text):
+        a, b = count.span("n")
+        text = r.text[:a] + "n" * (b - a) + r.text[b:]
+        readings.append((Reading(text, [s for s in r.numbers if s != (a, b)]), int(count["n"])))
+    for reading, size in readings:
+        match = reading.find([_AVERAGE, _AVERAGE_AFTER], "list")
+        if match is None:
+            continue
+        numbers = [Fraction(n) for n in _ITEMS.findall(match["list"])]
+        return (match, numbers) if size in (None, len(numbers)) else None
+    return None
+
+
 def average(r: Reading) -> Worked | None:
     """The mean (or the median, when asked) of the numbers listed after the word."""
     if r.has(r"\b(?:weighted|moving|rolling|running|geometric|harmonic)\b"):
         return None  # another average than the mean of the numbers listed
-    match = r.find([_AVERAGE, _AVERAGE_AFTER], "list")
-    if match is None or not r.asks_about(frozenset({"average", "mean", "median"})):
+    found = _listed(r)
+    if found is None or not r.asks_about(frozenset({"average", "mean", "median"})):
         return None
-    numbers = [Fraction(n) for n in _ITEMS.findall(match["list"])]
+    match, numbers = found
     listed = ", ".join(format_number(n) for n in numbers)
     if match["kind"] == "median":
         ordered = sorted(numbers)

@@ -1,5 +1,5 @@
-"""Calendars and clocks: days between two dates, the weekday of a date, a time of day
-plus or minus a duration, leap years, and the days in a month or a year.
+"""Calendars: days between two dates, the weekday of a date, leap years, and the days
+in a month or a year (times of day are :mod:`clocks`).
 
 Dates are read as ISO (``2024-03-01``), with a month's name ("March 1, 2024", "1 March
 2024"), or with slashes only when the order is plain (``25/12/2024``, ``12/25/2024``;
@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
-from services.agents.calculator.arithmetic import CalculationError, format_number
+from services.agents.calculator.arithmetic import CalculationError
 from services.agents.calculator.problems.reading import Reading, Worked
-from services.agents.calculator.units import UNIT_PATTERN, unit
 
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS |= {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
@@ -189,88 +188,3 @@ def days_in(r: Reading) -> Worked | None:
         if month == 2:
             step += f" ({year} {'is' if calendar.isleap(year) else 'is not'} a leap year)"
     return Worked("days in", match.group(0), [step], Fraction(days), unit="day")
-
-
-_CLOCK = re.compile(
-    r"(?<![\d:])(?:(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?|(?P<hh>\d{1,2})(?=\s*[ap]\.?m\b))"
-    r"(?:\s*(?P<ap>[ap])\.?m\b\.?)?(?![\d:])"
-    r"|\b(?P<word>noon|midday|midnight)\b"
-)
-_DURATION = re.compile(
-    rf"(?:\d+(?:\.\d+)?\s*{UNIT_PATTERN}|an?\s+(?:hour|minute|second)\b)"
-    rf"(?:\s*(?:and\s+)?(?:\d+(?:\.\d+)?\s*{UNIT_PATTERN}|a half\b))*"
-)
-_DURATION_PART = re.compile(rf"(?:(?P<n>\d+(?:\.\d+)?)\s*|an?\s+)(?P<u>{UNIT_PATTERN})")
-_ADD = re.compile(r"\b(?:after|past|later than|plus|add|from)\b|\+|\bin\s+$")
-_TAKE = re.compile(
-    r"\b(?:before|earlier than|prior to|minus|subtract|take away|less)\b|(?<!\w)-(?!\w)"
-)
-
-
-def time_after(r: Reading) -> Worked | None:
-    """A time of day moved by a duration: "90 minutes after 10:45" (12:15), "10:45 pm plus
-    2 hours" (12:45 am, the next day), "45 minutes before 8:10" (7:25)."""
-    clocks = list(_CLOCK.finditer(r.text))
-    durations = [d for d in _DURATION.finditer(r.text) if _is_time(d.group(0))]
-    if len(clocks) != 1 or len(durations) != 1:
-        return None
-    clock, duration = clocks[0], durations[0]
-    if not r.placed([clock.span(), duration.span()]) or not r.asks_about(frozenset({"time"})):
-        return None
-    add, take = r.has(_ADD), r.has(_TAKE)
-    if add == take:
-        return None  # which way is not said, or both are: not guessed
-    start = _seconds(clock)
-    if start is None:
-        return None
-    moved = Fraction(0)
-    for part in _DURATION_PART.finditer(duration.group(0)):
-        size = unit(part["u"])
-        if size is None or size.dimension != "time":
-            return None
-        moved += Fraction(part["n"] or 1) * size.factor
-    if moved.denominator != 1:
-        return None
-    end = start + (moved if add else -moved)
-    days, second = divmod(int(end), 86400)
-    shown = _clock(
-        second, twelve=bool(clock["ap"] or (clock["word"] and clock["word"] != "midnight"))
-    )
-    if days:
-        shown += {1: " the next day", -1: " the day before"}.get(
-            days, f" {abs(days)} days {'later' if days > 0 else 'earlier'}"
-        )
-    start_text = _clock(start % 86400, twelve=bool(clock["ap"]))
-    sign = "+" if add else "-"
-    minutes = format_number(moved / 60)
-    steps = [f"{start_text} {sign} {duration.group(0)} ({minutes} min) = {shown}"]
-    return Worked("time of day", r.between([clock.span(), duration.span()]), steps, answer=shown)
-
-
-def _is_time(text: str) -> bool:
-    units = [unit(p["u"]) for p in _DURATION_PART.finditer(text)]
-    return bool(units) and all(u is not None and u.dimension == "time" for u in units)
-
-
-def _seconds(clock: re.Match[str]) -> int | None:
-    """Seconds after midnight of a clock time, or ``None`` when it is no time of day."""
-    if clock["word"]:
-        return 0 if clock["word"] == "midnight" else 12 * 3600
-    hour = int(clock["h"] or clock["hh"])
-    minute, second = int(clock["m"] or 0), int(clock["s"] or 0)
-    if clock["ap"]:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if clock["ap"] == "p" else 0)
-    if hour > 23 or minute > 59 or second > 59:
-        return None
-    return hour * 3600 + minute * 60 + second
-
-
-def _clock(seconds: int, twelve: bool) -> str:
-    hour, rest = divmod(seconds, 3600)
-    minute, second = divmod(rest, 60)
-    tail = f":{second:02d}" if second else ""
-    if twelve:
-        return f"{hour % 12 or 12}:{minute:02d}{tail} {'pm' if hour >= 12 else 'am'}"
-    return f"{hour:02d}:{minute:02d}{tail}"

@@ -51,7 +51,7 @@ _INTEREST_ONLY = re.compile(
 )
 _WORDS = frozenset(
     "interest earn earns have get grow worth owe pay money balance make return amount total "
-    "final value loan savings investment deposit compound simple".split()
+    "final value loan savings investment deposit compound simple account".split()
 )
 _FINAL = re.compile(
     r"\b(?:worth|grow|grows|grown|balance|end up|final amount|future value|maturity|"

@@ -236,15 +236,27 @@ def tax(r: Reading) -> Worked | None:
     match, alone = found
     if not _asks(r, match, _TAX_WORDS):
         return None
-    if r.has(_NET):
-        return _net_of_tax(r, match) if r.has(_GROSS) else None
-    if r.has(_GROSS):
+    given, question = _parts(r)
+    if _NET.search(question):
+        return _net_of_tax(r, match) if _GROSS.search(given) else None
+    if _GROSS.search(given):
         return None
     asks_tax = r.has(_TAX_ONLY)
     if asks_tax and r.has(_WHOLE_TOTAL):
         return None  # both asked: one answer would leave the other out
     amount = asks_tax or (alone and not r.has(_TOTAL))
     return _change(r, match, "tax", 1, amount=amount)
+
+
+def _parts(r: Reading) -> tuple[str, str]:
+    """What is given and what is asked: "a meal costs $42.50 before tax … what is the price
+    including tax?" gives a net price and asks for the gross one. Without a question
+    sentence, the whole text is both."""
+    asked = r.asked()
+    if asked is None:
+        return r.text, r.text
+    a, b = asked
+    return r.text[:a] + " " + r.text[b:], r.text[a:b]
 
 
 def _net_of_tax(r: Reading, match: re.Match[str]) -> Worked:
