@@ -26,6 +26,7 @@ from services.agents.calculator.units import UnitError, display, explain, find_c
 from services.agents.calculator.wording import (
     Found,
     ambiguous_percent,
+    beyond_arithmetic,
     find_expressions,
     normalize,
 )
@@ -40,6 +41,20 @@ _ASKS_PERCENT = re.compile(
 
 class NotArithmetic(CalculationError):
     """The text contains no arithmetic to compute."""
+
+
+class BeyondArithmetic(NotArithmetic):
+    """The text asks more than the value of the arithmetic in it (its digits, its
+    divisors, a yes or no): the calculator read only part of the question."""
+
+    def __init__(self, what: str, words: str) -> None:
+        super().__init__(
+            f"the question asks about {what} ('{words}'), which is more than the arithmetic "
+            "I compute, and I answer only questions I read in full: ask for the value of the "
+            "arithmetic alone, or ask an agent that computes this"
+        )
+        self.what = what
+        self.words = words
 
 
 @dataclass(slots=True)
@@ -60,8 +75,10 @@ def solve(text: str, limits: Limits | None = None) -> Solution:
     """Compute every arithmetic expression in ``text``.
 
     A word problem ("18% tip on a $64 bill") or a unit conversion ("3 km in miles")
-    is answered as one. Raises :class:`NotArithmetic` when there is nothing to compute, and
-    :class:`CalculationError` when none of it can be computed (the first reason).
+    is answered as one. Raises :class:`NotArithmetic` when there is nothing to compute
+    (:class:`BeyondArithmetic` when the words ask more than the value of the arithmetic
+    in them), and :class:`CalculationError` when none of it can be computed (the first
+    reason).
     """
     worked = find_problem(text)
     if worked is not None:
@@ -71,6 +88,7 @@ def solve(text: str, limits: Limits | None = None) -> Solution:
     except UnitError as exc:
         raise CalculationError(str(exc)) from None
     if conversion is not None:
+        _refuse_a_partial_reading(text)
         value, rounded = decimal_form(conversion.value)
         answer = display(conversion)
         record: dict[str, Any] = {
@@ -94,6 +112,7 @@ def solve(text: str, limits: Limits | None = None) -> Solution:
             "no arithmetic found in the text; give numbers with operators, e.g. "
             "'12*(3+4)' or 'what is 17.5% of 2,480 plus 36'"
         )
+    _refuse_a_partial_reading(text)
     _refuse_a_guess(text, found)
     results: list[tuple[Found, Evaluation]] = []
     errors: list[CalculationError] = []
@@ -111,6 +130,13 @@ def solve(text: str, limits: Limits | None = None) -> Solution:
         data["calculations"] = records
     answer = short_form(results[0][1].value)
     return Solution(text="\n".join(lines), data=data, answer=answer)
+
+
+def _refuse_a_partial_reading(text: str) -> None:
+    """Refuse a question whose words ask more than the value the calculator found in it:
+    "the sum of the digits of 2^50" holds 2^50, but 2^50 is no answer to it."""
+    if (beyond := beyond_arithmetic(text)) is not None:
+        raise BeyondArithmetic(*beyond)
 
 
 def _refuse_a_guess(text: str, found: list[Found]) -> None:

@@ -169,6 +169,110 @@ def normalize(text: str) -> tuple[str, list[str]]:
     return text, notes
 
 
+# Words that ask for something other than the value of the arithmetic next to them: in
+# "the sum of the digits of 2^50" the power is computed, but the answer is its digits.
+_BEYOND: list[tuple[str, str]] = [
+    (
+        "the digits of a number",
+        r"\bdigits? (?:of|in)\b|\bdigit(?:al)? (?:sum|root|product)\b|\bhow many digits\b"
+        r"|\b(?:last|first|leading|trailing|units|ones|tens|final) digits?\b"
+        r"|\bsum of (?:its|the) digits\b|\btrailing zero(?:e)?s\b|\bzero(?:e)?s at the end\b",
+    ),
+    (
+        "divisors, factors or multiples",
+        r"\b(?:divisors?|factors|factori[sz]\w*|multiples|gcd|lcm|hcf|gcf|totient|coprime)\b"
+        r"|\b(?:prime|common) factor\b|\bfactors? of\b|\b(?:greatest|highest|least|lowest) "
+        r"common\b|\b(?:divisible|multiple) (?:by|of)\b|\bremainder\b|\bquotient\b",
+    ),
+    (
+        "rounding or another way of writing a number",
+        r"\bround(?:ed|ing)?\b|\bnearest\b|\bsignificant (?:figures|digits)\b|\bdecimal places?\b"
+        r"|\bbinary\b|\bhexadecimal\b|\bhex\b|\boctal\b|\bbase \d+\b|\broman\b|\bin words\b"
+        r"|\bscientific notation\b|\breversed?\b|\bbackwards?\b|\binteger part\b"
+        r"|\bfractional part\b|\bfloor\b|\bceiling\b",
+    ),
+    (
+        "primes or other kinds of numbers",
+        r"\bprimes?\b|\bcomposite\b|\bperfect (?:number|square|cube)s?\b|\bsquare numbers?\b"
+        r"|\bsquares\b|\bcubes\b|\btriangular\b|\bfibonacci\b|\b(?:even|odd)\b|\bpalindrom\w*"
+        r"|\bintegers?\b|\bwhole numbers?\b|\bnatural numbers?\b",
+    ),
+    (
+        "factorials, choices or arrangements",
+        r"\bfactorials?\b|\d\s*!(?!=)|\bchoose\b|\bcombinations?\b|\bpermutations?\b"
+        r"|\b(?:re)?arrange(?:ments?|d)?\b|\banagrams?\b|\bcommittees?\b|\bsubsets?\b"
+        r"|\bhow many (?:different |distinct |possible )?ways\b|\bin how many\b",
+    ),
+    (
+        "a sequence or series",
+        r"\bsequences?\b|\bseries\b|\bprogressions?\b|\b(?:\d+(?:st|nd|rd|th)|next|nth|first|"
+        r"last) (?:term|element)s?\b|\bterms? of\b|\bcomes next\b",
+    ),
+    (
+        "counting letters, words, characters or times",
+        r"\bletters?\b|\bvowels?\b|\bconsonants?\b|\bcharacters?\b|\bsyllables?\b"
+        r"|\bhow many (?:words|sentences)\b|\bhow many\s+(?:times\b|\*(?!\*))"  # "times" read as *
+        r"|\boccurrences?\b|\b(?:appear|occur)s?\b",
+    ),
+    (
+        "a function I do not compute",
+        r"\blog(?:arithm)?s?\b|\bln\b|\b(?:sine|cosine|tangent|sin|cos|tan|arcsin|arccos|arctan)"
+        r"\b|\bexponential\b|\babsolute value\b|\breciprocal\b|\binverse\b|\bderivative\b"
+        r"|\bintegral\b",
+    ),
+    (
+        "a comparison (or 'more than', 'less than')",
+        r"\b(?:greater|less|more|fewer|larger|smaller|bigger|higher|lower) than\b"
+        r"|\b(?:equal|equivalent) to\b|\bthe same as\b|\bexceeds?\b|\bat (?:least|most)\b"
+        r"|\b(?:larger|largest|smaller|smallest|bigger|biggest|maximum|minimum)\b",
+    ),
+    (
+        "a multiple said in words",
+        r"\b(?:half|halve|twice|double|triple|thrice|quadruple|third|quarter|fifth|tenth)s?\b",
+    ),
+]
+_BEYOND_ANY = [(what, re.compile(pattern)) for what, pattern in _BEYOND]
+_YES_NO = re.compile(
+    r"(?:^|[.?!;]\s+)(?!(?:do|does|did) you\b)(?:is|are|was|were|does|do|did|has|have)\b[^.?!;]*\d"
+)
+_KNOWN_HEADS = frozenset(
+    "value result answer sum total product difference outcome output evaluation cost price "
+    "amount bill charge fee".split()
+)
+"""Words before "of <expression>" that ask for its value ("the value of 2^10")."""
+_HEAD_OF = re.compile(r"\b([a-z]+)\s+of\s*$")
+
+
+def beyond_arithmetic(text: str) -> tuple[str, str] | None:
+    """What the words of ``text`` ask beyond the value of its arithmetic, and the words
+    that ask it ("the digits of a number", "digits of"); None when they ask no more.
+
+    The calculator computes the expressions it finds and nothing else, so a question
+    whose words change what is asked (the digits, divisors or letters of something, a
+    yes or no, a rounding) must not be answered with the value it happens to contain.
+    """
+    lowered = " ".join(text[:MAX_TEXT_CHARS].lower().split())
+    rewritten, _ = normalize(text[:MAX_TEXT_CHARS])
+    for what, pattern in _BEYOND_ANY:
+        # In the words as rewritten: what the calculator read ("to the third power",
+        # "the square root of") is gone, what it did not read is left.
+        match = pattern.search(rewritten)
+        if match is not None:
+            return what, " ".join(match.group(0).split())
+    if (match := _YES_NO.search(lowered)) is not None:
+        return "a yes or no", match.group(0).strip(" .?!;")[:60]
+    for run in _RUN.finditer(rewritten):
+        expression = run.group().strip()
+        if not _OPERATOR.search(expression):
+            continue
+        head = _HEAD_OF.search(
+            rewritten[: run.start() + len(run.group()) - len(run.group().lstrip())]
+        )
+        if head is not None and head[1] not in _KNOWN_HEADS:
+            return f"the {head[1]} of a value", head.group(0).strip()
+    return None
+
+
 def ambiguous_percent(text: str) -> str | None:
     """A percent added to the end of a longer expression ("15% of 80 plus 8%"): of what
     is it, the last number or the whole? The words that say it, or ``None``."""

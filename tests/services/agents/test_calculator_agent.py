@@ -109,3 +109,14 @@ def test_the_card_is_found_for_everyday_problems() -> None:
     text = calculator_card().search_text().lower()
     for words in ("average", "numbers", "discount", "tip", "convert", "units", "days", "dates"):
         assert words in text
+
+
+async def test_a_question_it_reads_only_in_part_fails_with_a_reason_and_no_number() -> None:
+    # 2^50 is in it, but the sum of its digits is asked: 1125899906842624 would be wrong.
+    text = "What is the sum of the digits of 2 raised to the power 50?"
+    result = await calculator().on_task(assign(text))
+    assert isinstance(result, TaskFailed)
+    assert result.reason.startswith("calculator: the question asks about the digits")
+    assert "1125899906842624" not in result.reason
+    turn = Envelope.of(ChatMessage(text=text), sender="alice", group="g1", conversation="c1")
+    assert await calculator().on_turn(turn) is None

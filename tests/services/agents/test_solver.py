@@ -3,7 +3,7 @@
 import pytest
 
 from services.agents.calculator.arithmetic import CalculationError
-from services.agents.calculator.solver import NotArithmetic, solve
+from services.agents.calculator.solver import BeyondArithmetic, NotArithmetic, solve
 from services.agents.calculator.wording import find_expressions
 
 
@@ -137,3 +137,64 @@ def test_every_solution_names_its_answer_as_shown() -> None:
     assert solve("What is 1 divided by 3?").answer == "0.3333"
     assert solve("What is 17.5% of 2,480 plus 36?").answer == "470"
     assert solve("3 km in miles").answer == "1.864 mi"
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        # the evaluation's c11: 2^50 is in it, but its digits are asked for
+        ("What is the sum of the digits of 2 raised to the power 50?", "the digits"),
+        ("How many digits does 2^50 have?", "the digits"),
+        ("What is the last digit of 7^5?", "the digits"),
+        ("How many divisors does 2^10 have?", "divisors"),
+        ("What are the prime factors of 2*3*5?", "divisors"),
+        ("What is the least common multiple of 2*6 and 18?", "divisors"),
+        ("What is the gcd of 2^5 and 3*8?", "divisors"),
+        ('How many times does the letter e appear in "3 + 4 equals seven"?', "counting"),
+        ("How many times is 56 / 7?", "counting"),
+        ("How many arrangements are there of the letters of 2 x 3?", "arrangements"),
+        ("What is 10 choose 3 times 2?", "choices"),
+        ("What is the 25th term of 1, 1, 2 + 3?", "a sequence"),
+        ("What is the next prime after 2^10?", "primes"),
+        ("Is 2^10 even?", "kinds of numbers"),
+        ("What is the sum of the even numbers from 2 to 2*50?", "kinds of numbers"),
+        ("What is 2^10 in binary?", "another way of writing"),
+        ("What is 7 times 8, to the nearest ten?", "rounding"),
+        ("What is 2/3 rounded to 2 decimals?", "rounding"),
+        ("What is the log of 2^10?", "a function"),
+        ("What is the absolute value of 3 - 10?", "a function"),
+        ("Is 2^10 greater than 1000?", "a comparison"),
+        ("What is 5 more than 3 times 4?", "a comparison"),
+        ("What is half of 3 times 4?", "a multiple said in words"),
+        ("Is it true that 3 * 4 = 12?", "a yes or no"),
+        ("What is the arctangent of 1*1?", "the arctangent of a value"),
+    ],
+)
+def test_words_that_change_the_question_make_the_calculator_decline(text: str, asks: str) -> None:
+    with pytest.raises(BeyondArithmetic, match="more than the arithmetic I compute") as caught:
+        solve(text)
+    assert asks in caught.value.what
+    assert isinstance(caught.value, NotArithmetic)  # a discussion turn stays quiet
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("What is 2 raised to the power 40?", "1099511627776"),
+        ("What is 12 * 7? Answer with digits only.", "84"),
+        ("What is the square of 12?", "144"),
+        ("What is the cube of 3 plus 2?", "29"),
+        ("what is the value of 2^10?", "1024"),
+        ("What is the result of 12*(3+4)?", "84"),
+        ("What is 2 to the 5th power?", "32"),
+        ("What is the fifth root of 32 * 1?", "2"),
+        ("Multiply 6 by 7 and add 5", "42"),
+        ("The price of 3 apples is 3 times 2 dollars; what is it?", "6"),
+        ("Do you know what 3 * 4 is?", "12"),
+        ("What is the total of 3 * 4.50?", "13.5"),
+    ],
+)
+def test_arithmetic_among_words_that_ask_its_value_is_still_answered(
+    text: str, answer: str
+) -> None:
+    assert solve(text).answer == answer
