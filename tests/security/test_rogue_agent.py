@@ -5,7 +5,6 @@ Real nats-server in operator mode, real registry (issuing the credentials), chat
 coordinator and agents; only the LLM is scripted.
 """
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,7 +16,7 @@ import nats.errors
 import pytest
 from structlog.testing import capture_logs
 
-from protocol.connection import Connection, flush
+from protocol.connection import Connection
 from protocol.envelope import Envelope, decode
 from protocol.errors import Forbidden, NotAMember
 from protocol.inbox import consumer_name
@@ -36,13 +35,9 @@ from protocol.settings import ServiceSettings
 from protocol.streams import group_stream, inbox_stream
 from protocol.subjects import ADMIN, CHAT, COORDINATOR, GATEWAY, REGISTRY, Subjects, consumer_api
 from tests.security.network import SecuredNetwork, secured_network
+from tests.security.rogues import GOAL, ROOT, SCRIPT, rogue_nats, settle
 from tests.services.coordinator.network import wait_for
-from tests.support.scripted_llm import Rule, Script
 from tests.support.secured import SecuredNats, secured_nats
-
-ROOT = "ioa.v1"
-GOAL = "What is 12*(3+4)? Then write a customer note about it."
-SCRIPT = Script(rules=[Rule("You are the writer", "Dear customer, it is 84.")])
 
 
 @pytest.fixture(scope="module")
@@ -65,21 +60,6 @@ async def team_at_work(
         env = Envelope.of(start, sender="user:ada")
         started = await gateway.send(COORDINATOR, "start", env)
         yield net, gateway, started.body.conversation
-
-
-async def rogue_nats(server: SecuredNats, creds: Path, errors: list[str]) -> nats.NATS:
-    async def collect(exc: Exception) -> None:
-        errors.append(str(exc))
-
-    return await nats.connect(
-        server.url, user_credentials=str(creds), error_cb=collect, inbox_prefix="_INBOX.rogue"
-    )
-
-
-async def settle(nc: nats.NATS) -> None:
-    """Let the server's -ERR for the last operation arrive."""
-    await flush(nc)
-    await asyncio.sleep(0.2)
 
 
 async def test_a_rogue_cannot_read_other_inboxes_group_logs_or_replies_nor_speak_for_others(
