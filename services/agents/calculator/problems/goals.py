@@ -43,6 +43,8 @@ class Goal:
     """ "In total", "altogether": amounts named side by side add up."""
     left: bool
     """ "Left", "change", "remaining": one amount is taken from another."""
+    whole: bool = False
+    """ "How many days", "how many boxes": a fraction of one is no answer (declined)."""
     change: str = ""
     """A percent change asked ("up", "down", "any"): the answer is a percentage."""
     span: tuple[int, int] = (0, 0)
@@ -105,16 +107,10 @@ def read_goal(r: Reading, quantities: Quantities) -> Goal | None:
         return None
     outside = _outside(q, span[0], quantities)
     sense, part = _sense(outside)
-    goal = Goal(
-        [],
-        [],
-        Fraction(1),
-        sense,
-        part,
-        bool(_ADDS.search(outside)),
-        bool(_LEFT.search(outside)),
-        span=span,
-    )
+    # "The total" adds what is given; "the total for 2 pizzas" only what it names.
+    own = any(span[0] <= item.start < span[1] for item in quantities.items)
+    adds = bool(_ADDS.search(outside)) and not own
+    goal = Goal([], [], Fraction(1), sense, part, adds, bool(_LEFT.search(outside)), span=span)
     if (change := _CHANGE.search(outside)) is not None:
         word = change["d"] or change["e"]
         goal.change = "any" if word == "change" else ("down" if word in _DOWN else "up")
@@ -168,6 +164,7 @@ def _dims(goal: Goal, q: str, quantities: Quantities) -> bool:
         if found is None:
             return False
         goal.units = [(found, 1)]
+        goal.whole = found.base.startswith("n:") or found.base in ("day", "month")
     elif re.search(r"\bhow far\b", q):
         goal.dims = [(("length", 1),)]
     elif re.search(r"\bhow long\b", q):

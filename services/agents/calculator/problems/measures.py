@@ -79,7 +79,8 @@ AGENTS = PEOPLE | frozenset("machine pump tap painter builder printer robot crew
 _STOP = frozenset(
     "a an the and or of on in at to for from by with as is are was were be been it its this "
     "that these those each per every than then more less off plus minus times percent total "
-    "altogether so but if when which who what how all only just about around over under".split()
+    "altogether so but if when which who what how all only just about around over under last "
+    "next this first second final previous".split()
 )
 _ADJECTIVE = re.compile(
     r"(?:equal|extra|additional|identical|separate|different|same|whole|full|empty|new|used|"

@@ -403,7 +403,7 @@ def split(r: Reading) -> Worked | None:
     discount taken off it first; the answer is one share."""
     if not r.has(_SPLIT) or r.has(_WITH_ME) or r.has(_GROSS) or r.has(_TIP_ONLY):
         return None
-    if r.has(_EACH_GIVEN):
+    if r.has(_EACH_GIVEN) or not _asks_a_share(r):
         return None
     count = next((m for p in _COUNTS for m in p.finditer(r.text)), None)
     if count is None or "." in count.group("n") or int(count.group("n")) < 1:
@@ -440,6 +440,18 @@ def split(r: Reading) -> Worked | None:
         cents=r.cents(amounts[0], "base"),
         currency=r.currency(),
     )
+
+
+_SHARE = re.compile(
+    r"\b(?:each|per|share|apiece|everyone|everybody|a head|owe|owes|pay|pays|contribute|"
+    r"contributes|chip in|put in|cost)\b"
+)
+
+
+def _asks_a_share(r: Reading) -> bool:
+    """Whether the question asks for one share: "how much is the bill?" does not."""
+    asked = r.asked()
+    return asked is None or _SHARE.search(r.text[slice(*asked)]) is not None
 
 
 def _asks(r: Reading, match: re.Match[str], words: frozenset[str]) -> bool:

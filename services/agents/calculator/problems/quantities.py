@@ -109,6 +109,13 @@ _LESS_BEFORE = re.compile(
     r"(?:discount|rebate|credit) of)\s+(?:an?\s+)?$"
 )
 _LESS_AFTER = re.compile(r"\s*(?:off|discount|coupon|voucher|rebate|gift card|credit)\b")
+_PRICE_OF = re.compile(
+    r"(?:\b(?:a|an|each|one|per)\s+(?P<one>[a-z]+)\s+(?:costs|is|sells for|is priced at|goes for)"
+    r"|(?<!\d\s)(?<!\d)\b(?P<all>[a-z]+s)\s+(?:cost|are|sell for|are priced at|go for))"
+    r"\s+(?:only\s+|just\s+)?$"
+)
+"""A price of one thing ("a coffee costs $4.50", "tickets cost $12"): per that thing
+when the text counts it elsewhere ("5 coffees")."""
 _SHIPPING = frozenset({"shipping", "delivery", "postage"})
 _FREE = re.compile(
     r"\b(?:(?:ships?|shipping|delivery|postage)\s+(?:is\s+)?free|free\s+(?:shipping|delivery|"
@@ -129,7 +136,10 @@ _ELIDED = re.compile(
 )
 _UNIT_PHRASE = re.compile(rf"\b(?:in|into|as)\s+{UNIT}\s*(?:per|/|for every)\s*(?P<n>{N})\s*{UNIT}")
 """A unit asked for with a number in it ("in litres per 100 km"): no quantity given."""
-_ONE_UNIT = re.compile(rf"\b(?:for|in|over|within|during)\s+(?:an?|one)\s+(?P<u>{UNIT})")
+_ONE_UNIT = re.compile(
+    rf"\b(?:for|in|over|within|during)\s+(?:an?|one|the(?:\s+(?:first|next|whole|full))?)\s+"
+    rf"(?P<u>{UNIT})"
+)
 """One of a unit without a number: "what it costs for a year"."""
 _SERVES = re.compile(r"\b(?:serves|feeds|serving|to serve|to feed)\s+$")
 
@@ -155,6 +165,8 @@ class Quantity:
     """The word that names an amount a fee ("fee", "deposit", "shipping")."""
     each: bool = False
     """ "$45 each": per the thing counted before it, found when all are read."""
+    price_of: str = ""
+    """ "A coffee costs $4.50": per coffee, when coffees are counted."""
     parts: tuple["Quantity", "Quantity"] | None = None
     """A rate read from two amounts: "180 g for 12 cookies"."""
     notes: list[str] = field(default_factory=list)
@@ -268,7 +280,7 @@ def _read(
     elif _SERVES.search(text[:s]):
         found, end = Measure("n:person", Fraction(1), "person"), e
     else:
-        return None
+        return Quantity(amount, (), [span], s, e)  # a bare number: only a percent change takes it
     value = units.put(amount, found, notes)
     quantity = Quantity(value, ((found.base, 1),), [span], s, end, notes=notes)
     if (sub := _SUBSTANCE.match(text[end:])) is not None:
@@ -317,6 +329,8 @@ def _money(r: Reading, span: tuple[int, int], currency: str, units: _Units) -> Q
     quantity.shipping = quantity.fee in _SHIPPING
     if (period := _PERIOD_BEFORE.search(before)) is not None:
         return _per_period(quantity, period["p"], units)
+    if (price := _PRICE_OF.search(text[:start])) is not None:
+        quantity.price_of = singular(price["one"] or price["all"])
     return _per(r, quantity, units)
 
 
@@ -391,6 +405,11 @@ def _clause(before: str) -> str:
 
 def _resolve_each(items: list[Quantity], units: _Units) -> bool:
     """ "$45 each" is per the thing counted just before it, or the only thing counted."""
+    for quantity in items:
+        counted = (f"n:{quantity.price_of}", 1)
+        if quantity.price_of and any(q.dims == (counted,) for q in items):
+            quantity.dims = product(quantity.dims, (counted,), -1) or quantity.dims
+            quantity.each = False
     for i, quantity in enumerate(items):
         if not quantity.each:
             continue
@@ -419,10 +438,12 @@ def _pairs(r: Reading, items: list[Quantity]) -> list[Quantity] | None:
     while i < len(items):
         a = items[i]
         b = items[i + 1] if i + 1 < len(items) else None
-        if b is not None and _plain(a) and _plain(b) and not b.money:
+        top = bottom = None
+        if b is not None and _plain(a) and _plain(b):
             gap = r.text[a.end : b.start]
-            top, bottom = (a, b) if _PAIR.fullmatch(gap) else (None, None)
-            if top is None and not a.money and _PAIR_BACK.fullmatch(gap):
+            if not b.money and _PAIR.fullmatch(gap):
+                top, bottom = a, b
+            elif not a.money and _PAIR_BACK.fullmatch(gap):
                 top, bottom = b, a
             if top is not None and bottom is not None:
                 if _shared_work(top, bottom):

@@ -53,6 +53,9 @@ _SPEED_CUE = re.compile(
     r"\b(?:speed|fast|velocity|rate|average|quick|quickly)\b|km/h|mph|m/s"
     r"|\bper (?:hour|minute|second)\b|\ban hour\b|\ba minute\b"
 )
+_ASKS_MONEY = re.compile(
+    r"\b(?:what|how much)\b[^.?!]*\b(?:cost|costs|price|total|pay|fee|fees|charge|bill|spend)\b"
+)
 _ASKED = frozenset(
     "fuel petrol gas gasoline diesel water money earn earns make get pay cost costs need use "
     "uses spend time long far distance travel go drive cover much it".split()
@@ -92,8 +95,9 @@ def rate(r: Reading) -> Worked | None:
         return None
     amount = Fraction(other["c"])
     if other["cur"]:
-        # Money given: how much of the bottom it buys (the rate's top must be money too).
-        if not found.money:
+        # Money given: how much of the bottom it buys (the rate's top must be money too),
+        # when that is asked: "what is the cost" with a $40 fee beside "$25 a month" is not.
+        if not found.money or r.has(_ASKS_MONEY):
             return None
         return _inverse(r, found, amount, found.top, other)
     name = (other["cu"] or "").strip()

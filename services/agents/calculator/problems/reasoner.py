@@ -11,14 +11,15 @@ value: "3 lamps at $45 each with 10% off" is 3 times 45, less 10%, whichever way
 multiplied, but with a $25 fee besides, the 10% might be off the fee too: declined.
 """
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
-from services.agents.calculator.arithmetic import DIVIDED, TIMES, format_number
+from services.agents.calculator.arithmetic import DIVIDED, TIMES, CalculationError, format_number
 from services.agents.calculator.problems.goals import Goal, read_goal
-from services.agents.calculator.problems.measures import Dims, product, written
+from services.agents.calculator.problems.measures import Dims, is_time, product, written
 from services.agents.calculator.problems.quantities import (
     PERCENT_KINDS,
     Quantities,
@@ -113,14 +114,36 @@ def quantities(r: Reading) -> Worked | None:
         return None
     if goal.change:
         return _percent_change(r, found, goal)
+    if any(not q.dims and not q.percent for q in found.items):
+        return None  # a number that counts nothing named
     leaves = _leaves(found, goal)
-    if leaves is None:
+    if leaves is None or not _one_way(r, found, leaves):
         return None
     shipping = [i for i, q in enumerate(found.items) if q.shipping]
     if found.thresholds:
         return _with_threshold(r, found, goal, leaves, shipping)
     answer = _solve(leaves, goal, found)
-    return None if answer is None else _worked(r, found, goal, *answer)
+    if answer is None:
+        _refuse_a_rate_without_its_amount(found, goal)
+        return None
+    return _worked(r, found, goal, *answer)
+
+
+def _refuse_a_rate_without_its_amount(found: Quantities, goal: Goal) -> None:
+    """ "$3.50 plus $2.10 per kilometre; what is the fare?": the kilometres are not given,
+    and the sum of the two amounts (what plain arithmetic would answer) is no fare."""
+    for q in found.items:
+        for base, power in q.dims:
+            if power > 0 or any((base, -1) in dims for dims in goal.dims):
+                continue
+            others = [b for other in found.items if other is not q for b, p in other.dims if p > 0]
+            if base in others or (is_time(base) and any(is_time(b) for b in others)):
+                continue  # given, or given in a unit not converted (weeks of hourly pay)
+            name = written(found.names.get(base, base.removeprefix("n:")), Fraction(2))
+            raise CalculationError(
+                f"{found.show(q.value, q.dims)} needs a number of {name}, and the text gives "
+                "none: say how many"
+            )
 
 
 def _outside_this(r: Reading, found: Quantities) -> bool:
@@ -175,6 +198,25 @@ def _leaves(found: Quantities, goal: Goal) -> list[_Leaf] | None:
     return leaves
 
 
+_SUCCESSIVE = re.compile(r"\b(?:then|after that|afterwards|further|additional|extra|another)\b")
+
+
+def _one_way(r: Reading, found: Quantities, leaves: list[_Leaf]) -> bool:
+    """Whether two percentages say how they go together: a tax on the price after a
+    discount, or "then", "a further 10%"; a tip and a tax on a meal may each be on the
+    meal or the tip on the taxed bill, so those are not guessed."""
+    changes = [
+        q for q, leaf in zip(found.items, leaves, strict=True) if leaf.mode in ("add", "sub")
+    ]
+    for first, second in itertools.pairwise(changes):
+        between = r.text[first.end : second.start]
+        if not (first.percent == "off" and second.percent == "tax") and not (
+            _SUCCESSIVE.search(between)
+        ):
+            return False
+    return True
+
+
 def _notes(q: Quantity, found: Quantities) -> list[str]:
     notes = list(q.notes)
     if q.parts is not None:
@@ -190,7 +232,7 @@ def _solve(leaves: list[_Leaf], goal: Goal, found: Quantities) -> tuple[_Node, F
     """The one answer of every combination with the goal's dimension, or ``None``."""
     nodes = _search(leaves, goal)
     values = {_in_goal_units(node, goal, found) for node in nodes}
-    if len(values) != 1:
+    if len(values) != 1 or (goal.whole and next(iter(values)).denominator != 1):
         return None
     best = min(nodes, key=lambda node: node.cost)
     return best, values.pop()
@@ -288,28 +330,43 @@ def _combine(a: _Node, b: _Node, n: int, leaves: list[_Leaf], goal: Goal) -> Ite
     if a.dims != b.dims or not a.dims:
         return
     opened = a.open | b.open
-    plus = [i for i in _bits(opened) if leaves[i].mark == "plus"]
+    plus = _marked(opened, leaves, "plus")
     if a.leaves < b.leaves and (plus or goal.adds):
-        rest = opened & ~(1 << plus[0]) if plus else opened
         yield _Node(
-            a.value + b.value, a.dims, mask, factors, rest, cost + depth, start, "+", _ordered(a, b)
+            a.value + b.value,
+            a.dims,
+            mask,
+            factors,
+            opened & ~plus,
+            cost + depth,
+            start,
+            "+",
+            _ordered(a, b),
         )
-    less = [i for i in _bits(b.open) if leaves[i].mark == "less"]
+    less = _marked(b.open, leaves, "less")
     if (less or goal.left) and a.value >= b.value:
-        rest = opened & ~(1 << less[0]) if less else opened
         yield _Node(
-            a.value - b.value, a.dims, mask, factors, rest, cost + depth, start, "-", (a, b)
+            a.value - b.value,
+            a.dims,
+            mask,
+            factors,
+            opened & ~less,
+            cost + depth,
+            start,
+            "-",
+            (a, b),
         )
+
+
+def _marked(mask: int, leaves: list[_Leaf], mark: str) -> int:
+    """The leaves of ``mask`` marked ``mark``: one sum adds all the terms named "plus"."""
+    return sum(1 << i for i in range(mask.bit_length()) if mask >> i & 1 and leaves[i].mark == mark)
 
 
 def _awkward(dims: Dims) -> int:
     """A cost for an intermediate no one would write ("$27600 days"): steps read better
     when each one is an everyday quantity."""
     return 2 if sum(1 for _, p in dims if p > 0) > 1 else 0
-
-
-def _bits(mask: int) -> list[int]:
-    return [i for i in range(mask.bit_length()) if mask >> i & 1]
 
 
 def _ordered(a: _Node, b: _Node) -> tuple[_Node, _Node]:
@@ -426,7 +483,12 @@ _WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 _MONTHS = (
     "january february march april may june july august september october november december"
 ).split()
-_LATER = re.compile(r"\b(?:then|later|afterwards|after that|now|next|this year|this month)\b")
+_LATER = re.compile(
+    r"\b(?:then|later|afterwards|after that|now|today|next|this (?:year|month|week|time))\b"
+)
+_EARLIER = re.compile(
+    r"\b(?:last (?:year|month|week|time)|previous|previously|earlier|before|yesterday|ago)\b"
+)
 
 
 def _percent_change(r: Reading, found: Quantities, goal: Goal) -> Worked | None:
@@ -436,7 +498,7 @@ def _percent_change(r: Reading, found: Quantities, goal: Goal) -> Worked | None:
     if len(amounts) != 2 or found.thresholds or any(q.percent for q in amounts):
         return None
     old, new = amounts
-    if old.dims != new.dims or len(old.dims) != 1 or not old.value:
+    if old.dims != new.dims or len(old.dims) > 1 or not old.value:
         return None
     if not _in_time_order(r, old, new):
         return None
@@ -455,11 +517,18 @@ def _percent_change(r: Reading, found: Quantities, goal: Goal) -> Worked | None:
 
 
 def _in_time_order(r: Reading, old: Quantity, new: Quantity) -> bool:
+    """Whether the words put the first amount before the second: "on Monday … on
+    Tuesday", "last year … this year", "then"; a text that runs the other way declines."""
     between = r.text[old.end : new.start]
-    if _LATER.search(between):
+    after = re.split(r"[.?!;]", r.text[new.end :], maxsplit=1)[0]
+    if _LATER.search(between) and _EARLIER.search(after):
+        return False
+    if _EARLIER.search(between) or _LATER.search(between) or _LATER.search(after):
         return True
     for names in (_WEEKDAYS, _MONTHS):
-        seen = [names.index(m.group()) for m in re.finditer("|".join(names), r.text)]
+        seen = [
+            names.index(m.group()) for m in re.finditer(r"\b(?:" + "|".join(names) + r")\b", r.text)
+        ]
         if len(seen) == 2:
             return seen[0] < seen[1]
-    return False
+    return bool(re.search(r"\bfrom\b", r.text[: old.start]) and re.fullmatch(r"\s*to\s*", between))
