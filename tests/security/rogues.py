@@ -25,6 +25,7 @@ from typing import Any
 
 import httpx
 import nats
+from nats.aio.client import Client as NatsClient
 
 from gateway import keys
 from protocol.connection import Connection, flush
@@ -91,7 +92,7 @@ def as_unknown(answer: Any, scene: Scene) -> Any:
     return json.loads(text.replace(UNKNOWN_ITEM, scene.item))
 
 
-async def rogue_nats(server: SecuredNats, creds: Path, errors: list[str]) -> nats.NATS:
+async def rogue_nats(server: SecuredNats, creds: Path, errors: list[str]) -> NatsClient:
     """A plain nats-py connection with ``creds``; the server's refusals go to ``errors``."""
 
     async def collect(exc: Exception) -> None:
@@ -102,7 +103,7 @@ async def rogue_nats(server: SecuredNats, creds: Path, errors: list[str]) -> nat
     )
 
 
-async def settle(nc: nats.NATS) -> None:
+async def settle(nc: NatsClient) -> None:
     """Let the server's -ERR for the last operation arrive."""
     await flush(nc)
     await asyncio.sleep(0.2)
