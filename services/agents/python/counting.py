@@ -182,6 +182,8 @@ MADE = r"(?:can be |could be )?(?:made|formed|written|created|obtained|spelled)"
     rf"{MANY}{KINDS}{POSSIBLE} (?:of|from|using|with) {LETTERS}{POSSIBLE}",
     rf"{MANY}{KINDS} of (?:the word |the name )(?P<q2>[\"']?)(?P<w2>[a-z]+)(?P=q2){POSSIBLE}",
     rf"{MANY}{KINDS} of (?P<q3>[\"'])(?P<w3>[a-z]+)(?P=q3){POSSIBLE}",
+    rf"{MANY}{KINDS} (?:does|do|can) (?:the word |the name )?(?P<q4>[\"']?)(?P<w4>[a-z]+)(?P=q4)"
+    r" (?:have|make|form|give)",
     # "in how many ways can the letters of the word banana be arranged"
     rf"{MANY}ways (?:can|could) {LETTERS} be (?:{ARRANGED}|rearranged)",
     rf"{MANY}ways (?:are there )?{CAN}(?:to )?(?:arrange|rearrange|order|permute) {LETTERS}",
@@ -194,7 +196,7 @@ MADE = r"(?:can be |could be )?(?:made|formed|written|created|obtained|spelled)"
 )
 def letter_arrangements(m: re.Match[str]) -> Answer | None:
     groups = m.groupdict()
-    word = groups.get("w") or groups.get("w2") or groups.get("w3") or ""
+    word = groups.get("w") or groups.get("w2") or groups.get("w3") or groups.get("w4") or ""
     if not 1 <= len(word) <= MAX_WORD:
         return None
     ways = nP(word, len(word))

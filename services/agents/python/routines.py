@@ -656,6 +656,8 @@ def _sum_of_powers(lo: int, hi: int, power: int) -> int:
     rf"sum of (?:all )?(?:the )?(?:{INTEGERS} )?(?P<range>{RANGE})",
     rf"sum of (?:all )?(?:the )?(?P<what>squares|cubes)(?: of (?:all )?(?:the )?{INTEGERS})? "
     rf"(?P<range>{RANGE})",
+    rf"(?:add up|sum up|add together|total) (?:all )?(?:of )?(?:the )?{INTEGERS} "
+    rf"(?P<range>{RANGE})",
 )
 def sum_over_range(m: re.Match[str]) -> Answer | None:
     ranges = readings(m)
@@ -790,6 +792,30 @@ def count_divisible(m: re.Match[str]) -> Answer | None:
         sentence = f"The sum of the numbers {said} {by} is {result}."
         return _python(result, sentence, "sum of multiples")
     return _python(result, f"{result} numbers {said} are {by}.", "counting multiples")
+
+
+@recognizes(
+    r"(?:the )?remainder (?:when|if|of) (?P<v>.+?) (?:is )?divided by (?P<m>.+?)",
+    r"(?:the )?remainder (?:of|on) (?:dividing )?(?P<v>.+?) (?:by|divided by) (?P<m>.+?)",
+    r"(?:the )?remainder (?:when|if) (?:you )?divid(?:e|ing) (?P<v>.+?) by (?P<m>.+?)",
+    r"(?P<v>.+?) (?:mod|modulo) (?P<m>\d+)",
+)
+def remainder(m: re.Match[str]) -> Answer | None:
+    modulus = value(m["m"])
+    if not modulus or modulus < 0:
+        return None
+    v = value(m["v"])
+    if v is None:
+        power = re.fullmatch(r"(\d+) ?(?:\^|\*\*) ?(\d+)", m["v"].strip())
+        if power is None:
+            return None
+        left = pow(int(power[1]), int(power[2]), modulus)  # too large to write out
+    elif v < 0:
+        return None  # -7 mod 3: 2, or -1 as C has it?
+    else:
+        left = v % modulus
+    said = f"The remainder when {m['v']} is divided by {modulus} is {left}."
+    return _python(left, said, "remainder")
 
 
 # --- counting in a range ----------------------------------------------------------------
