@@ -22,8 +22,10 @@ def python_card(limits: Limits, isolation: Isolation) -> AgentCard:
             f"{limits.cpu_seconds} s CPU, {limits.wall_seconds:g} s wall, "
             f"{limits.memory_bytes // 2**20} MB memory, {limits.processes} processes, "
             f"{limits.output_bytes // 1024} KB output. {network} Standard library only. "
-            "Also answers computations asked in words (primes, divisors, sequences, sums, "
-            "counting, text statistics) by an exact routine or a program it writes."
+            "Also answers computations asked in words (counting, sequences and series, sums, "
+            "number theory: primes, divisors, gcd and lcm, digits; combinatorics: choices and "
+            "arrangements; text statistics: letters, vowels, words) by an exact routine or a "
+            "program it writes."
         ),
         version=VERSION,
         provider=Provider(organization="Internet of Agents demo"),
@@ -55,15 +57,26 @@ def python_card(limits: Limits, isolation: Isolation) -> AgentCard:
             ),
             Skill(
                 id="compute-in-words",
-                name="Compute an exact answer asked in words, by code",
+                name="Counting, sequences, number theory and text counts asked in words",
                 description=(
-                    "Answers a computation asked in plain words, without code: exact "
-                    "routines (sympy) for primes, divisors, factors, GCD and LCM, factorials, "
-                    "Fibonacci and triangular numbers, sums of series, counting multiples in "
-                    "a range, combinations, digit sums and counts of words, letters or "
-                    "vowels in a quoted text; anything else by a program the model writes "
-                    "and the sandbox runs. The result says which path answered and gives "
-                    "the one answer in data.answer."
+                    "Answers a computation asked in plain words, without code, exactly. "
+                    "Counting: how many numbers in a range are even, odd, squares or "
+                    "divisible by 7, how many times a letter or digit appears. Sequences: "
+                    "the next or the nth term of a sequence given by its first terms "
+                    "(arithmetic, geometric, Fibonacci), triangular numbers. Sums and series: "
+                    "the sum of the whole numbers, squares, cubes, even or odd numbers from "
+                    "1 to n, 1 + 2 + ... + 100. Number theory: primes, prime factors, divisors "
+                    "and their sum, the greatest common divisor and least common multiple of "
+                    "several numbers, the remainder when a number is divided by another, "
+                    "factorials, perfect numbers, the digits of "
+                    "a large power or factorial (their sum, how many, the last digit). "
+                    "Combinatorics: in how many ways k things can be chosen, picked or selected "
+                    "from n (a committee or team of k from n candidates), permutations and "
+                    "orderings, the arrangements of the letters of a word. Text "
+                    "statistics: letters, vowels, words or characters in a quoted text. "
+                    "Exact routines (sympy) answer what they recognize; anything else is "
+                    "answered by a program the model writes and the sandbox runs. The result "
+                    "says which path answered and gives the one answer in data.answer."
                 ),
                 tags=[
                     "exact",
@@ -71,39 +84,65 @@ def python_card(limits: Limits, isolation: Isolation) -> AgentCard:
                     "count",
                     "counting",
                     "how many",
+                    "how many times",
                     "sum",
                     "sums",
                     "series",
                     "sequence",
                     "sequences",
+                    "nth term",
+                    "next term",
                     "primes",
                     "prime numbers",
                     "number theory",
                     "divisors",
                     "factors",
                     "factorization",
+                    "remainder",
                     "gcd",
+                    "greatest common divisor",
                     "lcm",
+                    "least common multiple",
                     "factorial",
                     "fibonacci",
                     "triangular numbers",
+                    "squares",
+                    "cubes",
+                    "even numbers",
+                    "odd numbers",
+                    "whole numbers",
+                    "integers",
                     "combinations",
+                    "permutations",
+                    "arrangements",
                     "combinatorics",
+                    "choose",
+                    "ways",
+                    "committee",
                     "digits",
+                    "digit sum",
                     "text statistics",
                     "word count",
                     "letters",
+                    "letter count",
                     "vowels",
+                    "characters",
+                    "occurrences",
                 ],
                 examples=[
                     "The sum of the first 100 primes",
                     "The 30th Fibonacci number",
+                    "The 10th term of the sequence 2, 5, 8, 11",
                     "How many primes are below 10,000?",
                     "Is 1,000,003 prime?",
-                    "The GCD of 84 and 126",
-                    "The sum of the digits of 2 to the 100th",
+                    "The GCD of 84 and 126; the least common multiple of 6, 8 and 15",
+                    "The sum of the digits of 2 to the power 100",
+                    "The sum of the squares of the whole numbers from 1 to n",
+                    "The sum of the even numbers from 1 to n",
                     "How many vowels are in 'the quick brown fox jumps over the lazy dog'?",
-                    "How many ways to choose 3 of 10?",
+                    "How many times does the letter s appear in 'Mississippi'?",
+                    "In how many ways can a committee of 3 be chosen from 9 candidates?",
+                    "How many arrangements of the letters of the word BANANA are there?",
                     "Count the numbers from 1 to 1000 divisible by 7",
                 ],
             ),
