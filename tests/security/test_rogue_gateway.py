@@ -85,11 +85,10 @@ def ws(path: str) -> Door:
     """A WebSocket, read until it goes quiet (a keepalive frame) or is closed."""
 
     async def call(scene: Scene, client: httpx.AsyncClient, ids: Ids) -> dict[str, Any]:
-        key = client.headers["authorization"].removeprefix("Bearer ")
         url = scene.url.replace("http", "ws", 1) + ids.fill(path)
+        key = {"Authorization": client.headers["authorization"]}
         frames: list[Any] = []
-        joiner = "&" if "?" in url else "?"
-        async with websockets.connect(f"{url}{joiner}api_key={key}") as socket:
+        async with websockets.connect(url, additional_headers=key) as socket:
             try:
                 while (frame := json.loads(await socket.recv())).get("event") != "keepalive":
                     frames.append(frame)
