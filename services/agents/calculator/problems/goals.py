@@ -69,7 +69,7 @@ _MONEY = re.compile(
     r"spends|spent|charge|charged|refund|fee|fees|amount|balance|payment|payments|instalment|"
     r"instalments|installment|installments|deposit|tax|tip|discount|save|saves|saving|savings|"
     r"commission|rent|wage|wages|salary|earn|earns|receive|receives|budget|change|left|"
-    r"remaining|remain|remains|money)\b"
+    r"remaining|remain|remains|money|postage|shipping|insurance)\b"
 )
 _NOT_SUBSTANCE = frozenset(
     "is are was were will would do does did can could should the a an it they we you he she "
@@ -217,30 +217,34 @@ def _money(goal: Goal, q: str, quantities: Quantities) -> bool:
     if len(currencies) != 1 or per is None:
         return False
     money: Dims = ((currencies.pop(), 1),)
-    goal.dims = [money if per == "" else tuple(sorted([*money, (per, -1)]))]
+    if per is _WHOLE:
+        goal.dims = [money]
+    else:
+        goal.dims = [tuple(sorted([*money, (per.base, -1)]))]
+        goal.units = [(per, -1)]
     return True
 
 
-def _per(q: str, quantities: Quantities) -> str | None:
-    """What a sum of money is asked per: ``n:friend`` for "each of them", ``month`` for
-    "a month" or "monthly payment"; ``""`` for a whole sum, ``None`` when unclear."""
+_WHOLE = Measure("", Fraction(1), "")
+"""A whole sum of money, per nothing."""
+
+
+def _per(q: str, quantities: Quantities) -> Measure | None:
+    """What a sum of money is asked per: friends for "each of them", a month for "a
+    month" or "monthly payment"; :data:`_WHOLE` for a whole sum, ``None`` when unclear."""
     if (m := _PERIODIC.search(q)) is not None:
-        found = measure(_PERIODS[m["p"]])
-        return found.base if found else None
+        return measure(_PERIODS[m["p"]])
     for m in _EACH.finditer(q):
         word, lead = m["w"], m["lead"]
         found = measure(word) if word else None
         if lead in ("a", "an"):
             if found is not None:
-                return found.base
+                return found
             continue
         if word is None or word in _SOMEONE:
             return _people(quantities)
-        if found is not None:
-            return found.base
-        counted = noun([word])
-        return counted[0].base if counted else None
-    return ""
+        return found or _counted(word)
+    return _WHOLE
 
 
 _SOMEONE = frozenset(
@@ -249,9 +253,9 @@ _SOMEONE = frozenset(
 )
 
 
-def _people(quantities: Quantities) -> str | None:
+def _people(quantities: Quantities) -> Measure | None:
     """Who "each" means: the people counted, or else the one thing counted."""
-    counted = {b for q in quantities.items for b, p in q.dims if b.startswith("n:") and p == 1}
+    counted = {b for q in quantities.items for b, _ in q.dims if b.startswith("n:")}
     people = {b for b in counted if b[2:] in PEOPLE}
     found = people or counted
-    return found.pop() if len(found) == 1 else None
+    return Measure(found.pop(), Fraction(1), "") if len(found) == 1 else None

@@ -79,8 +79,9 @@ _PERIODS = {
 }
 _PERIOD = "(?:" + "|".join(_PERIODS) + r")\b"
 _PER = re.compile(
+    r"(?P<fee>\s+(?:[a-z-]+\s+)?(?:fee|charge|surcharge|deposit|rental|rent|insurance))?"
     rf"(?:\s*/\s*|\s+(?:per|an?|each|every|for each|for every)\s+)(?:(?P<n>{N})\s*)?"
-    rf"(?P<w>{UNIT}|[a-z]+)"
+    rf"(?P<w>{UNIT}|(?!additional\b|extra\b|further\b|other\b)[a-z]+)"
 )
 _EACH = re.compile(r"\s*(?:each|apiece|a piece|per item|per unit|a unit)\b")
 _PERIOD_AFTER = re.compile(rf"\s+(?P<p>{_PERIOD})")
@@ -108,7 +109,7 @@ _LESS_BEFORE = re.compile(
     r"\b(?:minus|less|subtract|deduct|take away|(?:coupon|voucher|gift card) (?:for|of|worth)|"
     r"(?:discount|rebate|credit) of)\s+(?:an?\s+)?$"
 )
-_LESS_AFTER = re.compile(r"\s*(?:off|discount|coupon|voucher|rebate|gift card|credit)\b")
+_LESS_AFTER = re.compile(r"\s*(?:off|discount|coupon|voucher|rebate|credit)\b")
 _PRICE_OF = re.compile(
     r"(?:\b(?:a|an|each|one|per)\s+(?P<one>[a-z]+)\s+(?:costs|is|sells for|is priced at|goes for)"
     r"|(?<!\d\s)(?<!\d)\b(?P<all>[a-z]+s)\s+(?:cost|are|sell for|are priced at|go for))"
@@ -130,6 +131,7 @@ _PAIR_BACK = re.compile(
     r"\s*,?\s+(?:it\s+|you\s+|we\s+|they\s+|that\s+|which\s+)?(?:needs?|uses?|requires?|"
     r"calls for|costs?|weighs?|takes?|will (?:need|use|cost|take))\s+(?:an?\s+|about\s+)?"
 )
+_IN = re.compile(r"\s+(?:in|within|every|each)\s+")
 _ELIDED = re.compile(
     r"(?:\s+(?:on|in|at|during|by|for)\s+[a-z]+)*\s*(?:,\s*|,?\s*(?:and|then|but|or|to|vs\.?|"
     r"versus)\s+)$"
@@ -341,6 +343,8 @@ def _per(r: Reading, quantity: Quantity, units: _Units) -> Quantity:
         quantity.end += period.end()
         return _per_period(quantity, period["p"], units)
     m = _PER.match(after)
+    if m is not None and m["fee"] and not quantity.money:
+        m = None
     found = None if m is None else measure(m["w"]) or _counted(m["w"])
     if m is None or found is None:
         if quantity.money and (each := _EACH.match(after)) is not None:
@@ -406,9 +410,9 @@ def _clause(before: str) -> str:
 def _resolve_each(items: list[Quantity], units: _Units) -> bool:
     """ "$45 each" is per the thing counted just before it, or the only thing counted."""
     for quantity in items:
-        counted = (f"n:{quantity.price_of}", 1)
-        if quantity.price_of and any(q.dims == (counted,) for q in items):
-            quantity.dims = product(quantity.dims, (counted,), -1) or quantity.dims
+        thing = (f"n:{quantity.price_of}", 1)
+        if quantity.price_of and any(q.dims == (thing,) for q in items):
+            quantity.dims = product(quantity.dims, (thing,), -1) or quantity.dims
             quantity.each = False
     for i, quantity in enumerate(items):
         if not quantity.each:
@@ -443,6 +447,8 @@ def _pairs(r: Reading, items: list[Quantity]) -> list[Quantity] | None:
             gap = r.text[a.end : b.start]
             if not b.money and _PAIR.fullmatch(gap):
                 top, bottom = a, b
+            elif not b.money and is_time(b.dims[0][0]) and _IN.fullmatch(gap):
+                top, bottom = a, b  # "45 parts in 3 hours"
             elif not a.money and _PAIR_BACK.fullmatch(gap):
                 top, bottom = b, a
             if top is not None and bottom is not None:

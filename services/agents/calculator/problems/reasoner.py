@@ -42,12 +42,18 @@ _NOT_MINE = re.compile(
     r"minimum|maximum|up to|no more than|round|rounded|rounding|nearest|approximately|roughly|"
     r"about|around|more than|less than|fewer|difference|remainder|profit|loss|times|divided|"
     r"multiplied|or|either|instead|compound|compounded|inflation|exchange|original|originally|"
-    r"used to|previous|ago|was reduced|reduced to|now costs?|is now|sells? for|tax-free|"
+    r"used to (?:be|cost)|was reduced|reduced to|now costs?|is now|now sells? for|tax-free|free|"
     r"including|incl|inclusive|includes|included)\b"
     r"|(?<![-\w])one(?![-\w])|[+*\u00d7\u00f7^=<>]|\d:\d|\b\d{1,2}\s*[ap]\.?m\b|\b\d+\s*/\s*\d+\b"
     r"|\b(?:me|myself)\s+and\b|\band\s+(?:me|myself|i)\b|\bwith\s+(?:my\s+)?\d+\s+"
 )
 """Words of another problem, or that change this one in ways not read here."""
+_PREMISE = re.compile(
+    r"(?:^|(?<=[.?!;]\s))if\b(?=(?:[^,.?!;]|\.\d)*,)(?!(?:[^,.?!;]|\.\d)*\b(?:above|over|"
+    r"below|under|more|less|exceeds?|spends?|orders?)\b)"
+)
+"""A premise ("if 5 notebooks cost $8.75, how much do 8 cost?"), not a condition."""
+_FREE = re.compile(r"\bfree\b")
 _IN_QUESTION_ONLY = re.compile(r"\b(?:including|incl|inclusive|included)\b")
 """Allowed in the question ("the price including tax"), not in what is given."""
 _REVERSE = re.compile(r"\b(?:before|without|excluding|excl|pre-tax|net of)\b")
@@ -107,8 +113,10 @@ class _Node:
 def quantities(r: Reading) -> Worked | None:
     """A word problem read as quantities and a goal, worked out when only one answer fits."""
     found = read_quantities(r)
-    if found is None or not 2 <= len(found.items) <= MAX_LEAVES or _outside_this(r, found):
+    if found is None or not 1 <= len(found.items) <= MAX_LEAVES or _outside_this(r, found):
         return None
+    if len(found.items) == 1 and not _money_rate(found.items[0]):
+        return None  # one amount: a conversion, for units.py
     goal = read_goal(r, found)
     if goal is None:
         return None
@@ -116,7 +124,7 @@ def quantities(r: Reading) -> Worked | None:
         return _percent_change(r, found, goal)
     if any(not q.dims and not q.percent for q in found.items):
         return None  # a number that counts nothing named
-    leaves = _leaves(found, goal)
+    leaves = _leaves(r, found, goal)
     if leaves is None or not _one_way(r, found, leaves):
         return None
     shipping = [i for i, q in enumerate(found.items) if q.shipping]
@@ -127,6 +135,10 @@ def quantities(r: Reading) -> Worked | None:
         _refuse_a_rate_without_its_amount(found, goal)
         return None
     return _worked(r, found, goal, *answer)
+
+
+def _money_rate(q: Quantity) -> bool:
+    return q.money and any(p < 0 for _, p in q.dims)
 
 
 def _refuse_a_rate_without_its_amount(found: Quantities, goal: Goal) -> None:
@@ -151,8 +163,11 @@ def _outside_this(r: Reading, found: Quantities) -> bool:
     asked = r.asked()
     if asked is None:
         return True
-    given = r.text[: asked[0]] + " " + r.text[asked[1] :]
-    question = r.text[asked[0] : asked[1]]
+    text = _PREMISE.sub(" ", r.text)
+    if found.thresholds:
+        text = _FREE.sub("    ", text, count=1)  # "ships free above $500" is read
+    given = text[: asked[0]] + " " + text[asked[1] :]
+    question = text[asked[0] : asked[1]]
     if _NOT_MINE.search(_IN_QUESTION_ONLY.sub(" ", question)) or _NOT_MINE.search(given):
         return True
     if _REVERSE.search(question):
@@ -165,7 +180,7 @@ def _outside_this(r: Reading, found: Quantities) -> bool:
     return not named <= kinds
 
 
-def _leaves(found: Quantities, goal: Goal) -> list[_Leaf] | None:
+def _leaves(r: Reading, found: Quantities, goal: Goal) -> list[_Leaf] | None:
     leaves = []
     parts = [q for q in found.items if q.percent and q.percent == goal.part]
     if len(parts) > 1:
@@ -180,6 +195,8 @@ def _leaves(found: Quantities, goal: Goal) -> list[_Leaf] | None:
                 mode = _MODES["pay"].get(q.percent, "")
             if not mode or (q.dims and mode != "part"):
                 return None
+        elif q.mark == "fee" and re.search(rf"\b{q.fee}\b", r.text[slice(*goal.span)]):
+            mark = ""  # "what is the postage?": the fee is what is asked
         elif q.mark == "fee":
             mark = "less" if goal.sense == "receive" else "plus"
         else:
@@ -420,7 +437,11 @@ def _worked(r: Reading, found: Quantities, goal: Goal, node: _Node, value: Fract
     steps = _steps(node, found)
     unit = _unit(goal, found, node.dims, value)
     if value != node.value or goal.scale != 1:
-        steps.append(f"{found.show(node.value, node.dims)} = {format_number(value)} {unit}")
+        shown = f"{format_number(value)} {unit}".strip()
+        if _money(node.dims):
+            per = " ".join(f"per {m.name}" for m, p in goal.units if p < 0 and m.name)
+            shown = f"{found.show(value, ((r.currency(), 1),))} {per}".strip()
+        steps.append(f"{found.show(node.value, node.dims)} = {shown}")
     money = _money(node.dims)
     spans = [s for q in found.items for s in q.spans] + [t.span for t in found.thresholds]
     return Worked(
