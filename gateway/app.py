@@ -34,6 +34,7 @@ from gateway.routes import (
 from gateway.server_spans import ServerSpans
 from gateway.settings import GatewaySettings
 from gateway.statehub import StateHub
+from gateway.url_secrets import NoSecretsInUrls
 from protocol.connection import Connection
 
 log = structlog.get_logger("ioa.gateway")
@@ -74,7 +75,9 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         version=__version__,
         description="Start conversations between agents and follow them live. Every "
         "endpoint but /healthz, /readyz and the docs needs an API key "
-        "(`Authorization: Bearer <key>` or `X-API-Key`; `ioa keys create --name NAME`).",
+        "(`Authorization: Bearer <key>` or `X-API-Key`; `ioa keys create --name NAME`), "
+        "never in a URL: a browser's WebSocket offers the subprotocols `ioa.v1, "
+        "ioa-key.<key>`.",
         lifespan=lifespan,
     )
     problems.install(app)
@@ -91,6 +94,8 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     ):
         app.include_router(router)
     _mount_ui(app)
+    # Inside CORS, so a browser reads the refusal; outside the routes, so no key is read.
+    app.add_middleware(NoSecretsInUrls)
     if settings.cors_origin_list:
         app.add_middleware(
             CORSMiddleware,

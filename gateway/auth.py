@@ -1,18 +1,20 @@
-"""Who is calling: an API key in ``Authorization: Bearer``, ``X-API-Key``, or (for
-EventSource and WebSocket clients, which cannot set headers) the ``api_key`` query
-parameter; and how fast they may call (a token bucket per key → 429 + Retry-After).
+"""Who is calling: an API key in ``Authorization: Bearer`` or ``X-API-Key``, or (for a
+browser's WebSocket, which cannot set headers) the subprotocol ``ioa-key.<key>`` offered
+beside ``ioa.v1``; never in a URL (:mod:`gateway.url_secrets` refuses those). And how fast
+they may call (a token bucket per key → 429 + Retry-After).
 """
 
 import asyncio
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
-from starlette.datastructures import Headers, QueryParams
+from starlette.datastructures import Headers
 
 from gateway import keys
 from gateway.keys import Caller
@@ -96,12 +98,26 @@ class Keyring:
             connection.exec_driver_sql("SELECT 1")
 
 
-def key_from(headers: Headers, query: QueryParams) -> str | None:
+SUBPROTOCOL = "ioa.v1"
+"""The WebSocket subprotocol of the gateway's feeds: the one the server echoes back."""
+KEY_SUBPROTOCOL = "ioa-key."
+"""Prefix of the subprotocol that carries a browser's key (API keys are valid tokens)."""
+
+
+def key_subprotocols(key: str) -> list[str]:
+    """What a WebSocket client offers as ``Sec-WebSocket-Protocol`` to send ``key``."""
+    return [SUBPROTOCOL, KEY_SUBPROTOCOL + key]
+
+
+def key_from(headers: Headers, subprotocols: Sequence[str] = ()) -> str | None:
+    """The key a request carries: ``Authorization: Bearer``, ``X-API-Key``, or a
+    WebSocket's ``ioa-key.<key>`` subprotocol."""
     auth = headers.get("authorization", "")
     scheme, _, value = auth.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
-    return headers.get("x-api-key") or query.get("api_key")
+    offered = (p[len(KEY_SUBPROTOCOL) :] for p in subprotocols if p.startswith(KEY_SUBPROTOCOL))
+    return headers.get("x-api-key") or next(offered, None)
 
 
 def get_keyring(request: Request) -> Keyring:
@@ -119,7 +135,7 @@ async def authenticate(
     _header_key: Annotated[str | None, Security(_header)],
 ) -> Caller:
     """The caller of this request (401 without a good key, 429 past its rate)."""
-    return await get_keyring(request).caller(key_from(request.headers, request.query_params))
+    return await get_keyring(request).caller(key_from(request.headers))
 
 
 CallerDep = Annotated[Caller, Depends(authenticate)]

@@ -138,8 +138,8 @@ async def follow_conversation(
     last_event_id: Annotated[int | None, Header(ge=0, le=MAX_SEQ)] = None,
 ) -> StreamingResponse:
     """Server-Sent Events: ``state`` on every change, ``message`` for every group message
-    in order, then ``end`` once the conversation is over. EventSource clients may pass
-    the key as ``?api_key=``."""
+    in order, then ``end`` once the conversation is over. The key comes in a header
+    (a browser reads the stream with ``fetch``), never in the URL."""
     start = after if after is not None else (last_event_id or 0)
     feed = ConversationFeed(
         conn,

@@ -3,7 +3,8 @@ and one conversation over WebSocket.
 
 WebSocket frames are JSON objects ``{"event", "id", "data"}`` with the same events
 and ids as the SSE feeds; reconnect with ``?after=<last id>`` to resume. Browsers
-cannot set headers on a WebSocket, so the key may come as ``?api_key=``.
+cannot set headers on a WebSocket, so they offer the key as a subprotocol
+(``Sec-WebSocket-Protocol: ioa.v1, ioa-key.<key>``); the server answers ``ioa.v1``.
 """
 
 from collections.abc import AsyncIterator
@@ -13,13 +14,14 @@ from fastapi import APIRouter, Header, Query, WebSocket, WebSocketDisconnect
 from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
-from gateway.auth import CallerDep, Keyring, key_from
+from gateway.auth import KEY_SUBPROTOCOL, SUBPROTOCOL, CallerDep, Keyring, key_from
 from gateway.deps import ConnDep, HubDep, ReadersDep, SettingsDep
 from gateway.feed import ConversationFeed, FeedEvent, sse
 from gateway.keys import Caller
 from gateway.problems import GatewayProblem, Problem, problem_for
 from gateway.schemas import MAX_SEQ
 from gateway.settings import GatewaySettings
+from gateway.sockets import accept, refuse
 from gateway.userfeed import UserFeed
 from protocol.connection import Connection
 from protocol.errors import IoaError, NotFound
@@ -67,12 +69,15 @@ async def follow_mine(
 
 async def _ws_caller(websocket: WebSocket) -> Caller | None:
     keyring: Keyring = websocket.app.state.keyring
+    key = key_from(websocket.headers, websocket.scope.get("subprotocols") or [])
+    if not key:
+        reason = f"an API key is required: subprotocols {SUBPROTOCOL}, {KEY_SUBPROTOCOL}<key>"
+        await refuse(websocket, 4401, f"{reason}, or Authorization: Bearer <key>")
+        return None
     try:
-        return await keyring.caller(key_from(websocket.headers, websocket.query_params))
+        return await keyring.caller(key)
     except GatewayProblem as exc:
-        # Accept first: a close before accept reaches the client as a bare HTTP 403.
-        await websocket.accept()
-        await websocket.close(code=4000 + exc.status, reason=exc.detail[:120])
+        await refuse(websocket, 4000 + exc.status, exc.detail)
         return None
 
 
@@ -113,10 +118,9 @@ async def ws_mine(websocket: WebSocket) -> None:
     try:
         await feed.open()
     except IoaError as exc:
-        await websocket.accept()
-        await websocket.close(code=1011, reason=problem_for(exc).detail[:120])
+        await refuse(websocket, 1011, problem_for(exc).detail)
         return
-    await websocket.accept()
+    await accept(websocket)
     try:
         await _pump(websocket, feed.events())
     finally:
@@ -143,14 +147,12 @@ async def ws_conversation(websocket: WebSocket, conversation: str) -> None:
             raise NotFound(f"no conversation {conversation!r}")
         await feed.open()  # as the caller: another's conversation is not found, like none
     except NotFound:
-        await websocket.accept()
-        await websocket.close(code=4404, reason="no such conversation")
+        await refuse(websocket, 4404, "no such conversation")
         return
     except IoaError as exc:
-        await websocket.accept()
-        await websocket.close(code=1011, reason=problem_for(exc).detail[:120])
+        await refuse(websocket, 1011, problem_for(exc).detail)
         return
-    await websocket.accept()
+    await accept(websocket)
     try:
         await _pump(websocket, feed.events())
     finally:

@@ -3,7 +3,10 @@
 import asyncio
 
 import httpx
+import pytest
+import websockets
 
+from gateway.auth import SUBPROTOCOL, key_subprotocols
 from gateway.keys import create_key, open_engine, revoke, verify
 from gateway.settings import GatewaySettings
 from tests.gateway.conftest import Stack, bearer, running_gateway
@@ -40,6 +43,39 @@ async def test_a_wrong_unknown_or_revoked_key_is_refused(
     assert (await anonymous.get("/v1/agents", headers=bearer(tampered))).status_code == 401
     assert (await anonymous.get("/v1/agents", headers=bearer("nonsense"))).status_code == 401
     assert ok.status_code == 503  # the key worked: the gateway asked for a coordinator
+
+
+async def test_a_secret_in_a_url_is_refused_saying_how_to_send_it_instead(
+    anonymous: httpx.AsyncClient, gateway_url: str, api_key: str
+) -> None:
+    urls = [
+        f"/v1/events?api_key={api_key}",
+        "/v1/conversations/01X/events?after=1&access_token=x",
+        f"/v1/agents?q={api_key}",  # a key's shape, whatever the parameter's name
+        f"/?api_key={api_key}",
+    ]
+    answers = [await anonymous.get(url) for url in urls]
+    ws = gateway_url.replace("http", "ws", 1)
+    closes = []
+    for url, offered in [
+        (f"{ws}/v1/ws?api_key={api_key}", [SUBPROTOCOL]),
+        (f"{ws}/v1/ws", None),
+        (f"{ws}/v1/ws", key_subprotocols(api_key[:-4] + "aaaa")),
+    ]:
+        async with websockets.connect(url, subprotocols=offered) as socket:  # type: ignore[arg-type]
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await socket.recv()
+        assert closed.value.rcvd is not None
+        closes.append(closed.value.rcvd)
+
+    assert [a.status_code for a in answers] == [401] * 4
+    assert {a.json()["code"] for a in answers} == {"secret_in_url"}
+    assert "Authorization: Bearer <key>" in answers[0].json()["detail"]
+    assert answers[0].headers["www-authenticate"] == "Bearer"
+    assert [c.code for c in closes] == [4401] * 3
+    assert "ioa.v1, ioa-key.<key>" in closes[0].reason
+    assert "an API key is required" in closes[1].reason
+    assert "unknown, wrong or revoked" in closes[2].reason
 
 
 def test_keys_are_stored_only_as_salted_hashes(gateway_settings: GatewaySettings) -> None:

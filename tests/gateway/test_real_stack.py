@@ -9,7 +9,8 @@ import openai
 import pytest
 import websockets
 
-from tests.gateway.conftest import Stack, wait_for_state
+from gateway.auth import SUBPROTOCOL, key_subprotocols
+from tests.gateway.conftest import Stack, bearer, wait_for_state
 
 GOAL = "Compute 12*(3+4)"
 
@@ -56,9 +57,11 @@ async def test_agents_can_be_searched_with_scores_and_read_one_by_one(stack: Sta
 async def test_websockets_follow_one_conversation_and_all_of_a_users_resumably(
     stack: Stack,
 ) -> None:
+    offered = key_subprotocols(stack.key)  # as a browser sends its key
     async with stack.client() as http:
         ws_base = stack.url.replace("http", "ws")
-        async with websockets.connect(f"{ws_base}/v1/ws?api_key={stack.key}") as mine:
+        async with websockets.connect(f"{ws_base}/v1/ws", subprotocols=offered) as mine:  # type: ignore[arg-type]
+            chosen, answered = mine.subprotocol, dict(mine.response.headers)  # type: ignore[union-attr]
             created = await http.post("/v1/conversations", json={"goal": GOAL, "max_team": 1})
             conversation = created.json()["id"]
             states: list[dict] = []
@@ -66,17 +69,21 @@ async def test_websockets_follow_one_conversation_and_all_of_a_users_resumably(
                 frame = json.loads(await asyncio.wait_for(mine.recv(), 20))
                 if frame["event"] == "state":
                     states.append(frame)
-        url = f"{ws_base}/v1/conversations/{conversation}/ws?api_key={stack.key}"
-        async with websockets.connect(url) as one:
+        url = f"{ws_base}/v1/conversations/{conversation}/ws"
+        async with websockets.connect(url, additional_headers=bearer(stack.key)) as one:
             frames = [json.loads(f) async for f in one]
         messages = [f for f in frames if f["event"] == "message"]
         resume_at = messages[1]["id"]
-        async with websockets.connect(f"{url}&after={resume_at}") as again:
+        async with websockets.connect(f"{url}?after={resume_at}", subprotocols=offered) as again:  # type: ignore[arg-type]
             resumed = [json.loads(f) async for f in again]
-        async with websockets.connect(f"{ws_base}/v1/ws?api_key=wrong") as refused:
+        async with websockets.connect(
+            f"{ws_base}/v1/ws",
+            subprotocols=key_subprotocols("wrong"),  # type: ignore[arg-type]
+        ) as refused:
             with pytest.raises(websockets.ConnectionClosed) as closed:
                 await refused.recv()
 
+    assert chosen == SUBPROTOCOL and stack.key not in str(answered)  # only ioa.v1 comes back
     assert {s["data"]["conversation"] for s in states} == {conversation}
     assert [s["id"] for s in states] == sorted(s["id"] for s in states)
     assert frames[-1]["event"] == "end" and frames[-1]["data"]["state"] == "concluded"
