@@ -94,6 +94,46 @@ def _sympy(value: object, sentence: str, routine: str) -> Answer:
 
 
 @recognizes(
+    rf"how many (?:different |distinct |possible )?subsets (?:does|do|can) (?:a|an|the) set "
+    rf"(?:of|with) (?P<n>{NUM}) (?:distinct |different )?(?:elements|members|items|objects) "
+    r"(?:have|form)",
+    rf"(?:the )?number of subsets of (?:a|an|the) set (?:of|with) (?P<n>{NUM}) (?:distinct )?"
+    r"(?:elements|members|items|objects)",
+)
+def subsets(m: re.Match[str]) -> Answer | None:
+    n = number(m["n"])
+    if n is None or n > 10_000:
+        return None
+    count = 2**n
+    said = f"A set of {n} elements has {count} subsets (2^{n}, the empty set and itself included)."
+    return _sympy(count, said, "subsets")
+
+
+HANDSHAKE = rf"(?P<n>{NUM}) (?:people|persons|guests|players|friends|students|delegates)"
+SHAKE = (
+    r"(?:each )?shakes? hands? (?:exactly )?once with (?:each other|one another|everyone else"
+    r"|every other person|all the others|each of the others)"
+    r"|(?:each )?shakes? hands? with (?:each other|one another|everyone else|every other person"
+    r"|all the others|each of the others)(?: exactly)? once"
+)
+
+
+@recognizes(
+    rf"(?:if |when )?{HANDSHAKE} (?:{SHAKE}),? how many handshakes (?:are there|take place|occur"
+    r"|happen|are made|will there be|is that)",
+    rf"how many handshakes (?:are there |take place |occur |happen |are made )?(?:if|when) "
+    rf"{HANDSHAKE} (?:{SHAKE})",
+)
+def handshakes(m: re.Match[str]) -> Answer | None:
+    n = number(m["n"])
+    if n is None or n > 10**6:
+        return None
+    count = n * (n - 1) // 2
+    said = f"{n} people shaking hands once with each other make {count} handshakes ({n} choose 2)."
+    return _sympy(count, said, "binomial")
+
+
+@recognizes(
     rf"(?P<n>{NUM}) choose (?P<k>{NUM})",
     rf"(?:c|ncr|binomial)\((?P<n>{PLAIN}), ?(?P<k>{PLAIN})\)",
     rf"(?P<n>{PLAIN})c(?P<k>{PLAIN})",

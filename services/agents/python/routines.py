@@ -15,6 +15,7 @@ import sympy
 from sympy import ntheory
 
 from services.agents.python import counting, sequences, text_counts
+from services.agents.python.integers import MAX_DIGITS
 from services.agents.python.phrases import (
     EXPR,
     NUM,
@@ -48,13 +49,27 @@ def answer(question: str) -> Answer | None:
     found = text_counts.answer(question) or sequences.answer(question)
     if found is not None:
         return found
-    text = normalize(question).removeprefix("the ")
+    text = _DIGIT_RANGE.sub(_digit_range, normalize(question).removeprefix("the "))
     for pattern, routine in _ROUTINES:
         match = pattern.fullmatch(text)
         found = routine(match) if match else None
         if found is not None:
             return found
     return counting.answer(text)
+
+
+_DIGIT_COUNTS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_DIGIT_RANGE = re.compile(
+    r"\b(?P<d>one|two|three|four|five|six|[1-9])[- ]digit (?P<adj>(?:even |odd |positive "
+    r"|whole |natural )*)(?P<noun>numbers|integers)\b"
+)
+
+
+def _digit_range(m: re.Match[str]) -> str:
+    """ "three-digit numbers" → "numbers from 100 to 999", the range the words mean."""
+    d = _DIGIT_COUNTS.get(m["d"]) or int(m["d"])
+    low = 10 ** (d - 1) if d > 1 else 0
+    return f"{m['adj']}{m['noun']} from {low} to {10**d - 1}"
 
 
 def recognizes(*patterns: str) -> Callable[[Routine], Routine]:
@@ -135,6 +150,7 @@ EXCLUSIVE = _alternatives(
 RANGE = (
     rf"(?:from (?P<a>{NUM}) (?:to|through|up to|until) (?P<b>{NUM})"
     rf"|between (?P<a2>{NUM}) and (?P<b2>{NUM})"
+    rf"|(?P<a3>{NUM}) (?:through|thru) (?P<b3>{NUM})"
     rf"|(?P<rel>{BELOW}) (?P<x>{NUM}))"
     rf"(?P<ends>,? (?P<inclusive>\(?(?:{INCLUSIVE})\)?)|,? (?P<exclusive>\(?(?:{EXCLUSIVE})\)?))?"
 )
@@ -152,8 +168,8 @@ def readings(m: re.Match[str]) -> list[tuple[int, int]] | None:
         if x is None or ends:
             return None
         return [(1, x - 1 if m["rel"] in BELOW_EXCLUSIVE else x)]
-    if m["a"]:
-        a, b = number(m["a"]), number(m["b"])
+    if m["a"] or m["a3"]:
+        a, b = number(m["a"] or m["a3"]), number(m["b"] or m["b3"])
         if a is None or b is None or ends == "exclusive":
             return None
         return [(a, b)]
@@ -443,8 +459,8 @@ def gcd_lcm(m: re.Match[str]) -> Answer | None:
 
 @recognizes(
     rf"(?:smallest|least|lowest) (?:positive )?(?:number|integer) (?:that is |which is )?"
-    rf"(?:evenly )?divisible by (?:all|each|every one) of the (?:numbers|integers) "
-    rf"from 1 to (?P<n>{NUM})",
+    rf"(?:evenly )?divisible by (?:all|each|every one|every)(?: of)?(?: the)? "
+    rf"(?:numbers|integers|whole numbers|positive integers) from 1 to (?P<n>{NUM})",
     rf"(?:{LCM}) of (?:all )?(?:the )?(?:numbers|integers) from 1 to (?P<n>{NUM})",
 )
 def lcm_of_range(m: re.Match[str]) -> Answer | None:
@@ -552,6 +568,7 @@ LAST = r"(?:last|final|rightmost|units|unit|ones)"
     r"(?P<zeros>)(?:number of |how many )?(?:trailing zeros|trailing zeroes|zeros at the end"
     r"|zeroes at the end)(?: are there)? (?:of|in|does) (?P<v>.+?)(?: have| end with| end in)?",
     r"(?P<zeros>)how many zeros? (?:does|do) (?P<v>.+?) end (?:with|in)",
+    r"(?P<zeros>)how many (?:zeros|zeroes|0s) (?:are there |are )?at the end of (?P<v>.+)",
     r"(?P<count_d>)how many times (?:does|is) the digit (?P<d>\d) (?:appear|occur|used|found)"
     r" in (?P<v>.+)",
 )
@@ -656,6 +673,7 @@ def _sum_of_powers(lo: int, hi: int, power: int) -> int:
     rf"sum of (?:all )?(?:the )?(?:{INTEGERS} )?(?P<range>{RANGE})",
     rf"sum of (?:all )?(?:the )?(?P<what>squares|cubes)(?: of (?:all )?(?:the )?{INTEGERS})? "
     rf"(?P<range>{RANGE})",
+    rf"sum of (?:all )?(?:the )?(?P<what>squares|cubes) of (?P<range>{RANGE})",
     rf"(?:add up|sum up|add together|total) (?:all )?(?:of )?(?:the )?{INTEGERS} "
     rf"(?P<range>{RANGE})",
 )
@@ -716,6 +734,18 @@ def sum_of_odd_or_even(m: re.Match[str]) -> Answer | None:
         return None
     said = f"The sum of the {m['parity']} numbers {_range_words(m)} is {result}."
     return _python(result, said, "sum of a series")
+
+
+@recognizes(rf"product of (?:all )?(?:the )?{INTEGERS} (?P<range>{RANGE})")
+def product_over_range(m: re.Match[str]) -> Answer | None:
+    ranges = readings(m)
+    if ranges is None or any(hi - lo > 1400 or lo < 0 for lo, hi in ranges):
+        return None
+    product = _one([math.prod(range(lo, hi + 1)) for lo, hi in ranges])
+    if product is None or len(str(product)) > MAX_DIGITS:
+        return None
+    said = f"The product of the integers {_range_words(m)} is {product}."
+    return _python(product, said, "product of a range")
 
 
 # --- counting by divisibility -----------------------------------------------------------

@@ -73,7 +73,7 @@ ALLOWED = frozenset(
     like continues continue continuing find compute calculate determine give tell me work out
     would be will consider given following here has have terms term are value please if we you
     keep going same way rule first few initial whose below above there shown written get
-    those these then and so on
+    those these then and so on an
     """.split()
 )
 """Words around the terms and the question that do not change what is asked."""
@@ -97,6 +97,8 @@ def answer(question: str) -> Answer | None:
     series = list(_SERIES.finditer(text))
     if series:
         return _series(text, series) if len(series) == 1 else None
+    if _FIRST.search(text) and _COMMON.search(text):
+        return _described(text)
     found = [m for m in _LIST.finditer(text) if "," in m["terms"]]
     if len(found) != 1 or re.search(r"\d,\d{3}(?!\d)", found[0]["terms"]):
         return None  # none, several lists, or a thousands comma ("1,000"): not ours
@@ -147,6 +149,58 @@ def answer(question: str) -> Answer | None:
         routine=f"sequence ({rule.kind})",
         library=rule.library,
     )
+
+
+_FIRST = re.compile(
+    rf"\b(?:its |the )?first term (?:of (?:an?|the|this|its) (?:[a-z-]+ )?(?:sequence|progression"
+    rf"|series) )?(?:is |of |= ?|equal to )?(?P<a>{TERM})\b"
+)
+_COMMON = re.compile(
+    rf"\b(?:its |the |a )?common (?P<what>difference|ratio) (?:is |of |= ?|equal to )?"
+    rf"(?P<x>{TERM})\b"
+)
+
+
+def _described(text: str) -> Answer | None:
+    """A sequence described by its first term and common difference or ratio."""
+    first, common = _FIRST.search(text), _COMMON.search(text)
+    if (
+        first is None
+        or common is None
+        or len(_FIRST.findall(text)) + len(_COMMON.findall(text)) > 2
+    ):
+        return None
+    a_terms, x_terms = _terms([first["a"], "0"]), _terms([common["x"], "0"])
+    if a_terms is None or x_terms is None:
+        return None
+    a, x = a_terms[0], x_terms[0]
+    kind = "step" if common["what"] == "difference" else "ratio"
+    spans = sorted([first.span(), common.span()])
+    frame = text[: spans[0][0]] + " " + text[spans[0][1] : spans[1][0]] + " " + text[spans[1][1] :]
+    asked = _ask(frame)
+    if asked is None:
+        return None
+    ask, position, frame = asked
+    if any(NAMES[name] != kind for name in _NAME.findall(text)):
+        return None  # "a geometric sequence with common difference 3": which?
+    frame = _NAME.sub(" ", frame)
+    if ask == "next" or position is None or not 1 <= position <= MAX_POSITION:
+        return None
+    if not _only_allowed(frame, 0):
+        return None
+    rule = next(
+        r for r, _ in _candidates([a, a + x if kind == "step" else a * x]) if r.kind == kind
+    )
+    result = rule.total(position) if ask == "sum" else rule.term(position)
+    if result is None:
+        return None
+    what = (
+        f"The sum of the first {position} terms"
+        if ask == "sum"
+        else f"The {_ordinal_text(position)} term"
+    )
+    sentence = f"{what} of the sequence starting at {_shown(a)}, {rule.name}, is {_shown(result)}."
+    return Answer(_shown(result), sentence, f"sequence ({kind})", "Python")
 
 
 def _series(text: str, series: list[re.Match[str]]) -> Answer | None:

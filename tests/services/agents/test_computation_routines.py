@@ -276,6 +276,27 @@ def test_numbers_are_read_as_people_write_them() -> None:
         ("What is the remainder when 2^1000000 is divided by 7?", "2"),
         ("what is the remainder when you divide 100 by 7", "2"),
         ("Add up all the whole numbers from 1 to 500.", "125250"),
+        ("How many three-digit numbers are divisible by 7?", "128"),
+        ("What is the sum of all two-digit numbers?", "4905"),
+        ("How many even two-digit numbers are there?", "45"),
+        ("What is the sum of the squares of 1 through 12?", "650"),
+        ("What is the smallest number divisible by all numbers from 1 to 10?", "2520"),
+        ("How many zeros are at the end of 25!?", "6"),
+        ("What is the product of all the integers from 1 to 10?", "3628800"),
+        (
+            "The first term of an arithmetic sequence is 7 and the common difference is 4. "
+            "What is the 25th term?",
+            "103",
+        ),
+        (
+            "A geometric sequence has first term 3 and common ratio 2. What is its 10th term?",
+            "1536",
+        ),
+        (
+            "An arithmetic progression has first term 5 and common difference -2. "
+            "Find the sum of the first 10 terms.",
+            "-40",
+        ),
         # choosing and arranging
         ("In how many ways can 4 students be selected from a class of 25?", "12650"),
         ("How many committees of 5 can be formed from 12 people?", "792"),
@@ -286,6 +307,11 @@ def test_numbers_are_read_as_people_write_them() -> None:
         ("In how many ways can 5 cards be drawn from a deck of 52 cards?", "2598960"),
         ("How many ways can you choose 3 of 10 people if order matters?", "720"),
         ("How many ways can 6 people be seated in a row?", "720"),
+        (
+            "If 10 people each shake hands with each other once, how many handshakes are there?",
+            "45",
+        ),
+        ("How many subsets does a set with 5 elements have?", "32"),
         ("In how many ways can the letters of the word BANANA be arranged?", "60"),
         ("How many distinct permutations of the word MISSISSIPPI are there?", "34650"),
         ("How many anagrams of 'listen' are there?", "720"),
@@ -344,6 +370,7 @@ def test_plain_words_for_counts_sequences_and_number_theory_are_answered(
         "How many vowels are in encyclopaedia?",  # no quotes, no "the word": where is the text?
         "What is 2^3^2?",
         "What is the remainder when -7 is divided by 3?",  # 2, or -1 as C has it?
+        "A geometric sequence has first term 3 and common difference 2. What is its 10th term?",
     ],
 )
 def test_a_sequence_or_count_the_words_leave_open_is_not_recognized(question: str) -> None:
