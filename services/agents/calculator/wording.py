@@ -206,7 +206,7 @@ _BEYOND: list[tuple[str, str]] = [
     (
         "a sequence or series",
         r"\bsequences?\b|\bseries\b|\bprogressions?\b|\b(?:\d+(?:st|nd|rd|th)|next|nth|first|"
-        r"last) (?:term|element)s?\b|\bterms? of\b|\bcomes next\b",
+        r"last) (?:term|element)s?\b|\bterms? of\b|\bcomes next\b|\.\s*\.\s*\.|\u2026",
     ),
     (
         "counting letters, words, characters or times",

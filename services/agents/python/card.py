@@ -69,7 +69,8 @@ def python_card(limits: Limits, isolation: Isolation) -> AgentCard:
                     "and their sum, the greatest common divisor and least common multiple of "
                     "several numbers, the remainder when a number is divided by another, "
                     "factorials, perfect numbers, the digits of "
-                    "a large power or factorial (their sum, how many, the last digit). "
+                    "a large power or factorial (their sum, how many, the last digit, the "
+                    "trailing zeros at the end), and lists of primes or divisors. "
                     "Combinatorics: in how many ways k things can be chosen, picked or selected "
                     "from n (a committee or team of k from n candidates), permutations and "
                     "orderings, the arrangements of the letters of a word. Text "
@@ -121,6 +122,7 @@ def python_card(limits: Limits, isolation: Isolation) -> AgentCard:
                     "committee",
                     "digits",
                     "digit sum",
+                    "trailing zeros",
                     "text statistics",
                     "word count",
                     "letters",

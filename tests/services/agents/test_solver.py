@@ -155,6 +155,7 @@ def test_every_solution_names_its_answer_as_shown() -> None:
         ("How many arrangements are there of the letters of 2 x 3?", "arrangements"),
         ("What is 10 choose 3 times 2?", "choices"),
         ("What is the 25th term of 1, 1, 2 + 3?", "a sequence"),
+        ("What is 1 + 3 + 5 + ... + 99?", "a sequence or series"),
         ("What is the next prime after 2^10?", "primes"),
         ("Is 2^10 even?", "kinds of numbers"),
         ("What is the sum of the even numbers from 2 to 2*50?", "kinds of numbers"),
