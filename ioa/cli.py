@@ -1,5 +1,5 @@
-"""The ``ioa`` command: ``ioa up`` runs everything, ``ioa demo`` gives it a goal,
-``ioa conformance`` checks a live agent against the protocol."""
+"""The ``ioa`` command: ``ioa up`` runs everything, ``ioa status`` shows it, ``ioa demo``
+gives it a goal, ``ioa conformance`` checks a live agent against the protocol."""
 
 import argparse
 import sys
@@ -37,6 +37,15 @@ def parser() -> argparse.ArgumentParser:
         help="the LLM: 'local' (llama.cpp with SmolLM2), 'none', or an OpenAI-compatible "
         "base URL; default: OPENAI_BASE_URL if set, else local",
     )
+
+    status = commands.add_parser(
+        "status",
+        help="show a running 'ioa up': each process's pid, state and restarts",
+        description="Read <data>/run.json of a running 'ioa up' and print its processes with "
+        "their state (running, restarting, down) and restarts. Exit status: 0 when every "
+        "process runs, 1 when one is restarting or down, 2 when 'ioa up' is not running.",
+    )
+    status.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="default: .ioa")
 
     demo = commands.add_parser(
         "demo",
@@ -270,6 +279,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 llm=args.llm,
             )
         )
+    if args.command == "status":
+        from ioa.status import show
+
+        return show(args.data_dir)
     if args.command == "demo":
         from ioa.demo import demo
 

@@ -46,7 +46,8 @@ def tail(path: Path, lines: int = 20) -> str:
 
 
 class ManagedProcess:
-    """One supervised child: started once, its output appended to ``log_path``."""
+    """One supervised child: its command, started again after a death (``start`` once
+    more), every run's output appended to ``log_path``."""
 
     def __init__(
         self,
@@ -64,11 +65,15 @@ class ManagedProcess:
         self.cwd = cwd
         self.proc: subprocess.Popen[bytes] | subprocess.Popen[str] | None = None
         self.started_at = 0.0
-        self.reported_exit = False
 
-    def start(self) -> None:
+    def start(self, banner: str = "") -> None:
+        """Start the command; ``banner``, if any, goes into the log first (a line that
+        marks where a restarted child's output begins)."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
+            if banner:
+                log.write(f"{banner}\n".encode())
+                log.flush()
             self.proc = subprocess.Popen(
                 self.argv,
                 stdin=subprocess.DEVNULL,

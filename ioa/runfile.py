@@ -1,8 +1,10 @@
-"""``<data>/run.json``: what a running ``ioa up`` tells other commands (``ioa demo``).
+"""``<data>/run.json``: what a running ``ioa up`` tells other commands (``ioa demo``,
+``ioa status``).
 
 It names the gateway, the NATS server, the supervisor's pid and every child
-process with its log file and, for our Python processes, its Prometheus
-metrics URL. It exists only while the supervisor runs.
+process with its log file, its state and restarts and, for our Python processes,
+its Prometheus metrics URL. The supervisor rewrites it whenever a child dies or is
+restarted. It exists only while the supervisor runs.
 """
 
 import json
@@ -20,6 +22,11 @@ class ProcessEntry:
     name: str
     pid: int
     log: str
+    state: str = "running"
+    """``running``, ``restarting`` (dead, waiting out its backoff) or ``down`` (given up)."""
+    restarts: int = 0
+    last_exit: str = ""
+    """How its last process ended (``killed by SIGKILL``), '' if none has."""
 
 
 @dataclass(slots=True)
@@ -83,18 +90,39 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def process_table(entries: list[ProcessEntry], metrics: dict[str, str] | None = None) -> str:
-    """The processes as an aligned table: name, pid, log file (and metrics URL, if any)."""
-    width = max([len("name"), *(len(e.name) for e in entries)])
-    if not metrics:
-        lines = [f"  {'name':<{width}}  {'pid':>7}  log"]
-        lines += [f"  {e.name:<{width}}  {e.pid:>7}  {e.log}" for e in entries]
-        return "\n".join(lines)
-    urls = [metrics.get(e.name, "-") for e in entries]
-    url_width = max(len("metrics"), *(len(u) for u in urls))
-    lines = [f"  {'name':<{width}}  {'pid':>7}  {'metrics':<{url_width}}  log"]
-    lines += [
-        f"  {e.name:<{width}}  {e.pid:>7}  {url:<{url_width}}  {e.log}"
-        for e, url in zip(entries, urls, strict=True)
-    ]
+def process_table(
+    entries: list[ProcessEntry], metrics: dict[str, str] | None = None, *, status: bool = False
+) -> str:
+    """The processes as an aligned table: name, pid, (with ``status``: state, restarts),
+    metrics URL (if any are given), log file (and, with ``status``, how each last ended)."""
+    columns = ["name", "pid", *(["state", "restarts"] if status else [])]
+    columns += [*(["metrics"] if metrics else []), "log", *(["last exit"] if status else [])]
+
+    def cells(e: ProcessEntry) -> list[str]:
+        every = {
+            "name": e.name,
+            "pid": str(e.pid),
+            "state": e.state,
+            "restarts": str(e.restarts),
+            "metrics": (metrics or {}).get(e.name, "-"),
+            "log": e.log,
+            "last exit": e.last_exit or "-",
+        }
+        return [every[c] for c in columns]
+
+    return _aligned([columns, *map(cells, entries)], right={"pid", "restarts"})
+
+
+def _aligned(rows: list[list[str]], right: set[str]) -> str:
+    """Columns padded to their widest cell (the last one not), those named in ``right``
+    aligned right."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    flush = [name in right for name in rows[0]]
+    lines = []
+    for row in rows:
+        cells = [
+            cell if i == len(row) - 1 else cell.rjust(w) if flush[i] else cell.ljust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  " + "  ".join(cells))
     return "\n".join(lines)

@@ -2,8 +2,10 @@
 
 Starts nats-server, the local LLM server, the services and the demo agents,
 each as its own OS process with its data under one folder, waits until each is
-healthy, then watches them until SIGINT or SIGTERM and stops them in reverse
-order. Children die with the supervisor even if it is SIGKILLed.
+healthy, then supervises them until SIGINT or SIGTERM and stops them in reverse
+order: a child that dies is restarted with backoff (:mod:`ioa.restarts`), one that
+keeps dying is left down (or, for nats-server, ends the run). Children die with the
+supervisor even if it is SIGKILLed.
 """
 
 import asyncio
@@ -17,6 +19,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -26,8 +29,10 @@ from ioa import local_llm, nats_server, runfile
 from ioa.authority import Authority
 from ioa.health import Check, agent_online, http_ok, service_answers, wait_until
 from ioa.processes import ManagedProcess, die_with_parent, stop_all
+from ioa.restarts import Died, Event, Restarted, Restarter, RestartPolicy
 from protocol.connection import Connection
 from protocol.kinds import Admit, Admitted
+from protocol.redaction import scrub_event
 from protocol.settings import NatsSettings
 from protocol.subjects import ADMIN, CHAT, COORDINATOR, DEFAULT_ROOT, GATEWAY, REGISTRY, Subjects
 from registry.credentials import IssuedCredentials, write_creds
@@ -35,6 +40,11 @@ from registry.credentials import IssuedCredentials, write_creds
 SERVICE_TIMEOUT = 45.0
 LLM_TIMEOUT = 180.0
 AGENTS = ("calculator", "assistant", "writer", "python", "docs")
+VITAL = ("nats",)
+"""Children without which nothing works: when one is left down, ``ioa up`` stops."""
+WATCH_INTERVAL = 0.25
+
+log = structlog.get_logger("ioa.up")
 
 Out = Callable[[str], None]
 
@@ -124,20 +134,28 @@ class Supervisor:
     api_key_id: str = ""
     metrics: dict[str, str] = field(default_factory=dict)
     """Each Python process's Prometheus scrape URL, by process name."""
+    policy: RestartPolicy = field(default_factory=RestartPolicy)
 
     def __post_init__(self) -> None:
         self.data = self.options.data_dir.resolve()
         self.logs = self.data / "logs"
         self.root = self.environ.get("IOA_SUBJECT_ROOT", DEFAULT_ROOT)
+        self.restarter = Restarter(self.policy)
         self._stop = asyncio.Event()
         self._wrote_runfile = False
+        self._lost_vital = False
+        self._started_at = datetime.now(UTC).isoformat()
+
+    def stop(self) -> None:
+        """Stop supervising (no more restarts) and let :meth:`run` stop everything."""
+        self._stop.set()
 
     # --- the whole run ---------------------------------------------------------------
     async def run(self) -> int:
         """Start everything, wait for a signal, stop everything; the exit code."""
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, self._stop.set)
+            loop.add_signal_handler(sig, self.stop)
         code = 0
         try:
             code = await self._start_then_watch()
@@ -168,8 +186,7 @@ class Supervisor:
                 self.out(exc.hint)
             return 1
         self.announce(time.monotonic() - started)
-        await self.watch()
-        return 0
+        return await self.watch()
 
     # --- starting --------------------------------------------------------------------
     async def start(self) -> None:
@@ -412,13 +429,23 @@ class Supervisor:
             gateway_url=self.gateway_url,
             nats_url=self.nats_url,
             pid=os.getpid(),
-            processes=[
-                runfile.ProcessEntry(p.name, p.pid or 0, str(p.log_path)) for p in self.processes
-            ],
+            processes=[self._entry(p) for p in self.processes],
             llm_url=self.llm_url,
             data_dir=str(self.data),
             api_key=self.api_key,
             metrics=dict(self.metrics),
+            started_at=self._started_at,
+        )
+
+    def _entry(self, proc: ManagedProcess) -> runfile.ProcessEntry:
+        record = self.restarter.record(proc.name)
+        return runfile.ProcessEntry(
+            proc.name,
+            proc.pid or 0,
+            str(proc.log_path),
+            state=record.state,
+            restarts=record.restarts,
+            last_exit=record.last_exit,
         )
 
     def announce(self, seconds: float) -> None:
@@ -432,20 +459,71 @@ class Supervisor:
         self.out(f"NATS:    {self.nats_url}")
         self.out("Try 'ioa demo' in another terminal. Press Ctrl-C to stop everything.")
 
-    async def watch(self) -> None:
-        """Until a signal: report any child that dies (the rest stay up)."""
+    async def watch(self) -> int:
+        """Until a signal: restart the children that die, report each death and restart,
+        and keep run.json up to date. The exit code: 1 when a vital child was left down."""
         while not self._stop.is_set():
-            for proc in self.processes:
-                if not proc.alive and not proc.reported_exit:
-                    proc.reported_exit = True
-                    self.out(
-                        f"\n! {proc.name} (pid {proc.pid}) {proc.describe_exit()}; the others "
-                        f"keep running. Last lines of {proc.log_path}:\n" + _indent(proc.log_tail())
-                    )
+            events = self.restarter.sweep(self.processes)
+            for event in events:
+                self._report(event)
+            if events and self._wrote_runfile:
+                runfile.write(self.data, self.run_info())
             try:
-                await asyncio.wait_for(self._stop.wait(), 0.5)
+                await asyncio.wait_for(self._stop.wait(), WATCH_INTERVAL)
             except TimeoutError:
                 pass
+        return 1 if self._lost_vital else 0
+
+    def _report(self, event: Event) -> None:
+        if isinstance(event, Restarted):
+            log.info(
+                "child restarted",
+                child=event.name,
+                pid=event.pid,
+                previous_pid=event.previous_pid,
+                restarts=event.restarts,
+            )
+            restart = f"restarted (restart {event.restarts})"
+            self.out(f"  {event.name:<12} pid {event.pid!s:<8} {restart}")
+            return
+        self._report_death(event)
+
+    def _report_death(self, died: Died) -> None:
+        deaths = f"{died.deaths} death{'s' if died.deaths > 1 else ''}"
+        window = f"{deaths} within {self.policy.window:g}s"
+        what = dict(
+            child=died.name,
+            pid=died.pid,
+            exit=died.exit,
+            returncode=died.returncode,
+            deaths=died.deaths,
+            window_seconds=self.policy.window,
+            log_file=died.log,
+        )
+        tail = f" Its log: {died.log}"
+        if died.tail is not None:
+            what["log_tail"] = died.tail
+            tail = f"\n  Last lines of {died.log}:\n{_indent(died.tail)}"
+        headline = f"\n! {died.name} (pid {died.pid}) {died.exit}"
+        if died.delay is not None:
+            log.warning("child died", restart_in_seconds=died.delay, **what)
+            self.out(f"{headline}; restarting it in {died.delay:g}s ({window}).{tail}")
+            return
+        vital = died.name in VITAL
+        log.error("child left down", stops_the_run=vital, **what)
+        if vital:
+            self._lost_vital = True
+            self.stop()
+        then = (
+            f"nothing works without {died.name}, so ioa up stops"
+            if vital
+            else "ioa up leaves it down; the others keep running"
+        )
+        self.out(
+            f"{headline}: {window}, so {then}.{tail}\n"
+            f"  What to do: read {died.log} and fix the cause, then start 'ioa up' again "
+            f"(Ctrl-C first if it still runs); 'ioa status' shows what runs."
+        )
 
     # --- stopping --------------------------------------------------------------------
     def shutdown(self) -> None:
@@ -468,11 +546,25 @@ def _indent(text: str) -> str:
     return "\n".join(f"    {line}" for line in text.splitlines()) or "    (the log is empty)"
 
 
+def log_to(path: Path) -> None:
+    """This process's structlog events as JSON lines in ``path`` (the supervisor's log:
+    its children's deaths and restarts; its NATS client's chatter stays off the terminal)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    structlog.configure(
+        processors=[
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            scrub_event,
+            structlog.processors.JSONRenderer(),
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
+        logger_factory=structlog.WriteLoggerFactory(path.open("a", buffering=1)),
+    )
+
+
 def up(options: UpOptions) -> int:
     """Run the supervisor until it is told to stop; the process exit code."""
-    # The supervisor's own NATS client only checks health; its chatter (e.g. the
-    # "disconnected" warning when it closes) would only confuse the progress lines.
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
+    log_to(options.data_dir / "logs" / "supervisor.log")
     try:
         return asyncio.run(Supervisor(options).run())
     except KeyboardInterrupt:

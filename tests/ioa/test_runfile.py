@@ -23,6 +23,9 @@ def test_run_info_survives_a_round_trip_through_run_json(tmp_path: Path) -> None
         "name": "nats",
         "pid": 10,
         "log": "/d/logs/nats.log",
+        "state": "running",
+        "restarts": 0,
+        "last_exit": "",
     }
     assert runfile.read(tmp_path) == info
     runfile.remove(tmp_path)
@@ -46,6 +49,18 @@ def test_the_process_table_lists_name_pid_and_log_aligned() -> None:
     assert lines[1].split() == ["nats", "101", "/d/logs/nats.log"]
     assert lines[2].split() == ["coordinator", "20202", "/d/logs/coordinator.log"]
     assert len({line.index("/") for line in lines[1:]}) == 1
+
+
+def test_the_status_table_adds_each_process_state_restarts_and_last_exit() -> None:
+    down = runfile.ProcessEntry(
+        "llm", 7, "/d/logs/llm.log", state="down", restarts=4, last_exit="killed by SIGSEGV"
+    )
+    up = runfile.ProcessEntry("nats", 101, "/d/n.log")
+    lines = runfile.process_table([up, down], status=True).splitlines()
+    assert lines[0].split() == ["name", "pid", "state", "restarts", "log", "last", "exit"]
+    assert lines[1].split() == ["nats", "101", "running", "0", "/d/n.log", "-"]
+    assert lines[2].split()[:5] == ["llm", "7", "down", "4", "/d/logs/llm.log"]
+    assert lines[2].endswith("  killed by SIGSEGV")
 
 
 def test_the_supervisor_writes_run_json_for_its_children_and_removes_it_on_shutdown(
