@@ -828,7 +828,8 @@ def count_divisible(m: re.Match[str]) -> Answer | None:
     r"(?:the )?remainder (?:when|if|of) (?P<v>.+?) (?:is )?divided by (?P<m>.+?)",
     r"(?:the )?remainder (?:of|on) (?:dividing )?(?P<v>.+?) (?:by|divided by) (?P<m>.+?)",
     r"(?:the )?remainder (?:when|if) (?:you )?divid(?:e|ing) (?P<v>.+?) by (?P<m>.+?)",
-    r"(?P<v>.+?) (?:mod|modulo) (?P<m>\d+)",
+    # One term before "mod": "5 + 3 mod 4" is 5 + (3 mod 4) to some, (5 + 3) mod 4 to others.
+    rf"(?P<v>{NUM}|\d+ ?(?:\^|\*\*) ?\d+|\d+ ?!|\([^()]+\)) (?:mod|modulo) (?P<m>\d+)",
 )
 def remainder(m: re.Match[str]) -> Answer | None:
     modulus = value(m["m"])

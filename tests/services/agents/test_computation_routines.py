@@ -274,6 +274,7 @@ def test_numbers_are_read_as_people_write_them() -> None:
         ("What is 10!/(3!*7!)?", "120"),
         ("What is the remainder when 2 to the power 20 is divided by 7?", "4"),
         ("What is the remainder when 2^1000000 is divided by 7?", "2"),
+        ("What is 2^100 mod 7?", "2"),
         ("what is the remainder when you divide 100 by 7", "2"),
         ("Add up all the whole numbers from 1 to 500.", "125250"),
         ("How many three-digit numbers are divisible by 7?", "128"),
@@ -370,6 +371,12 @@ def test_plain_words_for_counts_sequences_and_number_theory_are_answered(
         "How many vowels are in encyclopaedia?",  # no quotes, no "the word": where is the text?
         "What is 2^3^2?",
         "What is the remainder when -7 is divided by 3?",  # 2, or -1 as C has it?
+        "What is 5 + 3 mod 4?",  # 5 + (3 mod 4), or (5 + 3) mod 4?
+        "What is the next term of 2, 4, 8, 14?",  # second differences 2, or tribonacci?
+        "What is the next term of 1, 2, 6, 24?",  # no rule of ours bears it out
+        "What is the 2nd smallest number in 5, 3, 8, 1?",
+        "How many ways can you choose 3 books from 10 books if 2 of them must be included?",
+        'How many times does the letter e appear in "excellence" and "eerie"?',
         "A geometric sequence has first term 3 and common difference 2. What is its 10th term?",
     ],
 )
