@@ -1,6 +1,6 @@
 // The web UI: plain JavaScript against the gateway's own API, no build step.
-// The API key lives in localStorage (or comes once in the URL fragment: /#key=...);
-// EventSource cannot send headers, so streams pass it as ?api_key=.
+// The API key lives in localStorage (or comes once in the URL fragment, /#key=..., which
+// is never sent); every request, streams too (sse.js), sends it as Authorization: Bearer.
 "use strict";
 
 const $ = (sel) => document.querySelector(sel);
@@ -194,23 +194,23 @@ function open(id) {
   const known = state.convs.get(id);
   if (known) renderState(known);
   renderList();
-  const es = new EventSource(`/v1/conversations/${id}/events?api_key=${encodeURIComponent(state.key)}`);
+  const es = new KeyedEventSource(`/v1/conversations/${id}/events`, state.key, {
+    state: (e) => renderState(JSON.parse(e.data)),
+    message: (e) => {
+      const m = JSON.parse(e.data);
+      addMessage(m.seq, m.envelope);
+    },
+    end: () => es.close(),
+    error: (e) => toast(JSON.parse(e.data).detail),
+  });
   state.stream = es;
-  es.addEventListener("state", (e) => renderState(JSON.parse(e.data)));
-  es.addEventListener("message", (e) => {
-    const m = JSON.parse(e.data);
-    addMessage(m.seq, m.envelope);
-  });
-  es.addEventListener("end", () => es.close());
-  es.addEventListener("error", (e) => {
-    if (e.data) toast(JSON.parse(e.data).detail);
-  });
 }
 
 function followMine() {
   if (state.mine) state.mine.close();
-  state.mine = new EventSource(`/v1/events?api_key=${encodeURIComponent(state.key)}`);
-  state.mine.addEventListener("state", (e) => renderState(JSON.parse(e.data)));
+  state.mine = new KeyedEventSource("/v1/events", state.key, {
+    state: (e) => renderState(JSON.parse(e.data)),
+  });
 }
 
 async function loadList() {
