@@ -55,6 +55,10 @@ _CHANGE = re.compile(
     r"gain|loss)\b|\bby what (?:percent(?:age)?|%)\b.*?\b(?P<e>increase|decrease|rise|grow|"
     r"fall|drop|go up|go down|change)"
 )
+_CUE = re.compile(
+    r"\bhow\s+(?:much|many|far|long|fast)\b|(?:\b(?:by|at|in|on|for)\s+)?\bwhat\b|\b(?:work\s+out|compute|calculate|find|"
+    r"determine|figure\s+out)\b"
+)
 _PERCENT = re.compile(r"\bpercent|\bpercentage\b|%")
 _TWO = re.compile(r"\band\s+(?:what|how|which|when)\b|\?.*\?")
 _COMPOUND = re.compile(
@@ -69,11 +73,13 @@ _MONEY = re.compile(
     r"spends|spent|charge|charged|refund|fee|fees|amount|balance|payment|payments|instalment|"
     r"instalments|installment|installments|deposit|tax|tip|discount|save|saves|saving|savings|"
     r"commission|rent|wage|wages|salary|earn|earns|receive|receives|budget|change|left|"
-    r"remaining|remain|remains|money|postage|shipping|insurance)\b"
+    r"remaining|remain|remains|money|postage|shipping|insurance|revenue|income|earnings|"
+    r"takings|wages)\b"
 )
 _NOT_SUBSTANCE = frozenset(
     "is are was were will would do does did can could should the a an it they we you he she "
-    "i money more less of in for to per each".split()
+    "i money more less of in for to per each over after during within on altogether total "
+    "that this".split()
 )
 _PART = re.compile(
     r"\b(?:the|a|an|how much|in)\s+(?:(?!including|incl|with|plus|after|before|without|"
@@ -94,7 +100,7 @@ _EACH = re.compile(
 )
 _PERIODS = {"monthly": "month", "weekly": "week", "daily": "day", "yearly": "year"}
 _PERIODIC = re.compile(r"\b(?P<p>monthly|weekly|daily|yearly)\s+(?:payment|instalment|cost|bill)")
-_TIME_DIMS: list[Dims] = [(("time", 1),), (("day", 1),), (("month", 1),)]
+_TIME_DIMS: list[Dims] = [(("time", 1),), (("day", 1),), (("week", 1),), (("month", 1),)]
 
 
 def read_goal(r: Reading, quantities: Quantities) -> Goal | None:
@@ -105,12 +111,25 @@ def read_goal(r: Reading, quantities: Quantities) -> Goal | None:
     q = r.text[span[0] : span[1]]
     if _TWO.search(q):
         return None
-    outside = _outside(q, span[0], quantities)
+    # What is asked starts at the asking words: "after paying a $200 deposit …, how much
+    # do I still owe?" asks what is owed, not the deposit.
+    cue = _CUE.search(q)
+    start = cue.start() if cue is not None and cue.start() < len(q) - 1 else 0
+    outside = _outside(q, span[0], quantities)[start:]
     sense, part = _sense(outside)
     # "The total" adds what is given; "the total for 2 pizzas" only what it names.
     own = any(span[0] <= item.start < span[1] for item in quantities.items)
     adds = bool(_ADDS.search(outside)) and not own
-    goal = Goal([], [], Fraction(1), sense, part, adds, bool(_LEFT.search(outside)), span=span)
+    goal = Goal(
+        [],
+        [],
+        Fraction(1),
+        sense,
+        part,
+        adds,
+        bool(_LEFT.search(outside)),
+        span=(span[0] + start, span[1]),
+    )
     if (change := _CHANGE.search(outside)) is not None:
         word = change["d"] or change["e"]
         goal.change = "any" if word == "change" else ("down" if word in _DOWN else "up")
@@ -164,7 +183,7 @@ def _dims(goal: Goal, q: str, quantities: Quantities) -> bool:
         if found is None:
             return False
         goal.units = [(found, 1)]
-        goal.whole = found.base.startswith("n:") or found.base in ("day", "month")
+        goal.whole = found.base.startswith("n:") or found.base in ("day", "week", "month")
     elif re.search(r"\bhow far\b", q):
         goal.dims = [(("length", 1),)]
     elif re.search(r"\bhow long\b", q):
@@ -201,7 +220,7 @@ def _substance(word: str, quantities: Quantities) -> Dims | None:
     """ "How much sugar": the dimension of the sugar the text measures."""
     name = noun([word])
     matches = {
-        q.parts[0].dims if q.parts else q.dims
+        tuple((b, p) for b, p in q.dims if p > 0)
         for q in quantities.items
         if name and q.substance == name[0].name
     }

@@ -2,7 +2,8 @@
 
 A dimension is a product of bases with powers: ``$`` (money), the dimensions of
 :mod:`units` (length, volume, mass, time, …), ``day`` and ``month`` (the calendar:
-a week is 7 days and a year 12 months, but a day is no fixed number of working hours),
+a year is 12 months; days, weeks and hours are not converted, since a working week is
+no 7 days and a working day no 24 hours),
 and ``n:<noun>`` for things counted ("3 lamps" is ``n:lamp``). "$45 per lamp" is
 ``$ · n:lamp⁻¹``; "6 litres per 100 km" is ``volume · length⁻¹``. Powers above one
 are no everyday quantity, so :func:`product` refuses them.
@@ -41,11 +42,11 @@ class Measure:
 _CALENDAR = {
     "day": ("day", 1),
     "days": ("day", 1),
-    "week": ("day", 7),
-    "weeks": ("day", 7),
-    "wk": ("day", 7),
-    "fortnight": ("day", 14),
-    "fortnights": ("day", 14),
+    "week": ("week", 1),
+    "weeks": ("week", 1),
+    "wk": ("week", 1),
+    "fortnight": ("week", 2),
+    "fortnights": ("week", 2),
     "month": ("month", 1),
     "months": ("month", 1),
     "quarter": ("month", 3),
@@ -167,7 +168,7 @@ def noun(words: list[str]) -> tuple[Measure, int] | None:
 
 
 def is_time(base: str) -> bool:
-    return base in ("time", "day", "month")
+    return base in ("time", "day", "week", "month")
 
 
 def show(value: Fraction, dims: Dims, names: dict[str, str]) -> str:

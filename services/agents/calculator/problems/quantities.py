@@ -110,13 +110,20 @@ _LESS_BEFORE = re.compile(
     r"(?:discount|rebate|credit) of)\s+(?:an?\s+)?$"
 )
 _LESS_AFTER = re.compile(r"\s*(?:off|discount|coupon|voucher|rebate|credit)\b")
-_PRICE_OF = re.compile(
-    r"(?:\b(?:a|an|each|one|per)\s+(?P<one>[a-z]+)\s+(?:costs|is|sells for|is priced at|goes for)"
-    r"|(?<!\d\s)(?<!\d)\b(?P<all>[a-z]+s)\s+(?:cost|are|sell for|are priced at|go for))"
-    r"\s+(?:only\s+|just\s+)?$"
+_VERBS = (
+    "costs?|is|are|sells? for|is priced at|are priced at|goes for|go for|holds?|contains?|has|"
+    "have|carr(?:y|ies)|seats?|fits?|needs?|uses?|takes?|weighs?|makes?|produces?|serves?|"
+    "feeds?|covers?|gets?|earns?"
 )
-"""A price of one thing ("a coffee costs $4.50", "tickets cost $12"): per that thing
-when the text counts it elsewhere ("5 coffees")."""
+_ONE_OF = re.compile(
+    rf"(?:\b(?:a|an|each|one|per|every)\s+(?P<one>[a-z]+)|(?<!\d\s)(?<!\d)\b(?P<all>[a-z]+s))"
+    rf"\s+(?:{_VERBS})\s+(?:only\s+|just\s+|about\s+)?$"
+)
+"""What one thing costs or holds ("a coffee costs $4.50", "a box holds 24 cans", "tickets
+cost $12"): per that thing, when the text counts it elsewhere ("5 coffees")."""
+_EACH_BEFORE = re.compile(rf"\beach\s+(?:one\s+)?(?:{_VERBS})\s+$")
+"""A quantity that "each" has ("28 students and each needs 3 pencils"): per the thing
+counted before it. (Not money: "each of the 4 people pays $25" is no question here.)"""
 _SHIPPING = frozenset({"shipping", "delivery", "postage"})
 _FREE = re.compile(
     r"\b(?:(?:ships?|shipping|delivery|postage)\s+(?:is\s+)?free|free\s+(?:shipping|delivery|"
@@ -167,7 +174,7 @@ class Quantity:
     """The word that names an amount a fee ("fee", "deposit", "shipping")."""
     each: bool = False
     """ "$45 each": per the thing counted before it, found when all are read."""
-    price_of: str = ""
+    one_of: str = ""
     """ "A coffee costs $4.50": per coffee, when coffees are counted."""
     parts: tuple["Quantity", "Quantity"] | None = None
     """A rate read from two amounts: "180 g for 12 cookies"."""
@@ -255,10 +262,12 @@ def _read(
     text, amount = r.text, Fraction(r.text[s:e])
     if text[e : e + 1] == "%":
         return _percent(r, span, units)
+    after = text[e:]
+    if after[:1].isalpha() and _UNIT_AFTER.match(after) is None:
+        return None  # "$30k", "3x", "5th": more than a number
     sign = text[max(0, s - 2) : s].strip()
     if sign and sign[-1] in CURRENCY:
         return _money(r, span, sign[-1], units)
-    after = text[e:]
     notes: list[str] = []
     words = _WORDS.match(after)
     counted = noun(words[1].split()) if words else None
@@ -288,7 +297,7 @@ def _read(
     if (sub := _SUBSTANCE.match(text[end:])) is not None:
         quantity.substance = singular(sub["s"])
         quantity.end = end + sub.end()
-    return _per(r, quantity, units)
+    return _per(r, _one_of(text, quantity), units)
 
 
 def _word_end(text: str, e: int, words: int) -> int:
@@ -331,9 +340,16 @@ def _money(r: Reading, span: tuple[int, int], currency: str, units: _Units) -> Q
     quantity.shipping = quantity.fee in _SHIPPING
     if (period := _PERIOD_BEFORE.search(before)) is not None:
         return _per_period(quantity, period["p"], units)
-    if (price := _PRICE_OF.search(text[:start])) is not None:
-        quantity.price_of = singular(price["one"] or price["all"])
-    return _per(r, quantity, units)
+    return _per(r, _one_of(text, quantity), units)
+
+
+def _one_of(text: str, quantity: Quantity) -> Quantity:
+    before = text[: quantity.start]
+    if (one := _ONE_OF.search(before)) is not None:
+        quantity.one_of = singular(one["one"] or one["all"])
+    elif not quantity.money and _EACH_BEFORE.search(before):
+        quantity.each = True
+    return quantity
 
 
 def _per(r: Reading, quantity: Quantity, units: _Units) -> Quantity:
@@ -347,7 +363,7 @@ def _per(r: Reading, quantity: Quantity, units: _Units) -> Quantity:
         m = None
     found = None if m is None else measure(m["w"]) or _counted(m["w"])
     if m is None or found is None:
-        if quantity.money and (each := _EACH.match(after)) is not None:
+        if (each := _EACH.match(after)) is not None:
             quantity.each = True
             quantity.end += each.end()
         return quantity
@@ -408,26 +424,31 @@ def _clause(before: str) -> str:
 
 
 def _resolve_each(items: list[Quantity], units: _Units) -> bool:
-    """ "$45 each" is per the thing counted just before it, or the only thing counted."""
+    """ "$45 each" is per the thing counted just before it, or the only thing counted;
+    "a coffee costs $4.50" per coffee when coffees are counted."""
     for quantity in items:
-        thing = (f"n:{quantity.price_of}", 1)
-        if quantity.price_of and any(q.dims == (thing,) for q in items):
+        thing = (f"n:{quantity.one_of}", 1)
+        if quantity.one_of and any(thing in q.dims for q in items if q is not quantity):
             quantity.dims = product(quantity.dims, (thing,), -1) or quantity.dims
             quantity.each = False
     for i, quantity in enumerate(items):
         if not quantity.each:
             continue
-        counted = [q for q in items[:i] if _counts(q)] or [q for q in items if _counts(q)]
-        kinds = {q.dims for q in counted}
-        if not counted or (len(kinds) > 1 and not _counts(items[i - 1] if i else quantity)):
+        before = [b for q in items[:i] for b in _counted_bases(q)]
+        anywhere = {b for q in items if q is not quantity for b in _counted_bases(q)}
+        if not before and len(anywhere) != 1:
             return False
-        target = counted[-1].dims
-        dims = product(quantity.dims, target, -1)
+        base = before[-1] if before else anywhere.pop()
+        dims = product(quantity.dims, ((base, 1),), -1)
         if dims is None:
             return False
         quantity.dims = dims
         quantity.each = False
     return True
+
+
+def _counted_bases(q: Quantity) -> list[str]:
+    return [b for b, p in q.dims if p > 0 and b.startswith("n:")]
 
 
 def _counts(q: Quantity) -> bool:

@@ -64,7 +64,7 @@ _OPEN = frozenset("for to after with at on from".split())
 """A question that goes on with these asks about nothing in particular: "how much for 3"."""
 
 
-_SENTENCE = re.compile(r"[^.?!;]*(?:[.?!;](?!\d)|$)")
+_SENTENCE = re.compile(r"(?:[^.?!;]|\.(?=\d))*(?:[.?!;](?!\d)|$)")
 _ASKING = re.compile(
     r"\?|\bhow\s+(?:much|many|far|long|fast)\b|\bwhat\b|\bwhen\b|\b(?:work\s+out|compute|"
     r"calculate|find|determine|figure\s+out)\b"
@@ -170,11 +170,21 @@ def read(text: str) -> Reading | None:
     text = re.sub(rf"(?<![\d.])({N})\s*(?:dollars?|bucks|usd)\b", r"$\1", text)
     text = re.sub(rf"(?<![\d.])({N})\s*(?:euros?|eur)\b", r"€\1", text)
     text = re.sub(rf"(?<![\d.])({N})\s*(?:gbp|quid)\b", r"£\1", text)
+    text = re.sub(rf"([{CURRENCY}]\s?)({N})\s?(k|m|bn)\b", _scaled, text)
     words = "|".join(_WORD_NUMBERS)
     text = re.sub(rf"\b({words})\b", lambda m: _WORD_NUMBERS[m.group(1)], text)
     text = _ONE.sub("1", text)
     text = " ".join(text.split())
     return Reading(text, [m.span() for m in _NUMBER.finditer(text)])
+
+
+_SCALES = {"k": 1000, "m": 10**6, "bn": 10**9}
+
+
+def _scaled(match: re.Match[str]) -> str:
+    """ "$30k" is $30000: the letter is part of the amount."""
+    amount = Fraction(match.group(2)) * _SCALES[match.group(3)]
+    return f"{match.group(1)}{format_number(amount)}"
 
 
 def value(match: re.Match[str], name: str) -> Fraction:

@@ -45,7 +45,9 @@ _NOT_MINE = re.compile(
     r"used to (?:be|cost)|was reduced|reduced to|now costs?|is now|now sells? for|tax-free|free|"
     r"including|incl|inclusive|includes|included)\b"
     r"|(?<![-\w])one(?![-\w])|[+*\u00d7\u00f7^=<>]|\d:\d|\b\d{1,2}\s*[ap]\.?m\b|\b\d+\s*/\s*\d+\b"
-    r"|\b(?:me|myself)\s+and\b|\band\s+(?:me|myself|i)\b|\bwith\s+(?:my\s+)?\d+\s+"
+    r"|\b(?:me|myself)\s+and\b|\band\s+(?:me|myself)\b|\bwith\s+(?:my\s+)?\d+\s+"
+    r"|\band\s+i\b(?!\s+(?:pay|paid|buy|bought|spend|spent|have|had|get|got|leave|earn|want|need|"
+    r"use|drive|put|keep|make|sell|work|order|rent|return))"
 )
 """Words of another problem, or that change this one in ways not read here."""
 _PREMISE = re.compile(
@@ -361,7 +363,7 @@ def _combine(a: _Node, b: _Node, n: int, leaves: list[_Leaf], goal: Goal) -> Ite
             _ordered(a, b),
         )
     less = _marked(b.open, leaves, "less")
-    if (less or goal.left) and a.value >= b.value:
+    if (less or goal.left) and a.value >= b.value and b.op != "-":
         yield _Node(
             a.value - b.value,
             a.dims,
