@@ -101,6 +101,7 @@ class PythonRunner(Agent):
         # sympy's prime sieve is shared and grows in place: one routine at a time.
         self._routine = asyncio.Lock()
         self.program_attempts = settings.python_program_attempts
+        self.programs_agreeing = settings.python_programs_agreeing
 
     async def run(self, code: str, progress: Any = None) -> Run:
         """One run in the sandbox (at most ``python_max_concurrent`` at a time)."""
@@ -157,6 +158,7 @@ class PythonRunner(Agent):
                 run,
                 question,
                 attempts=self.program_attempts,
+                agreeing=self.programs_agreeing,
                 asker=asker,
                 deadline=deadline,
             )
@@ -172,10 +174,11 @@ class PythonRunner(Agent):
             "answer": written.answer,
             "code": written.code,
             "attempts": written.attempts,
+            "programs_agreeing": written.agreeing,
         }
         text = (
-            f"Answer: {written.answer} (a program written by the model ran in the sandbox; "
-            f"code below)\n```python\n{written.code.rstrip()}\n```"
+            f"Answer: {written.answer} ({_programs(written.agreeing)} written by the model ran "
+            f"in the sandbox and printed it; code below)\n```python\n{written.code.rstrip()}\n```"
         )
         return Computed(text=text, data=data, parts=parts_of(written.run))
 
@@ -297,3 +300,7 @@ def parts_of(run: Run) -> list[Part]:
             DataPart(data={"files_not_inline": [{"name": f.name, "size": f.size} for f in listed]})
         )
     return parts[:100]
+
+
+def _programs(agreeing: int) -> str:
+    return "a program" if agreeing == 1 else f"{agreeing} different programs"

@@ -1,16 +1,22 @@
 """A program written by the model for a question asked in words, run in the sandbox.
 
 The model's code is untrusted: it only ever runs in the sandbox, like code given in
-a task. It is accepted when it ran (exit 0, no limit hit) and printed one answer,
+a task. A program counts when it ran (exit 0, no limit hit) and printed one answer,
 one non-empty line; otherwise what went wrong is told to the model, which tries
 again, up to a number of attempts.
+
+A program that ran is still the model's draft: it may compute another question than
+the one asked (a small model's "25th Fibonacci term" printed 5). So the answer is
+taken only when ``agreeing`` programs, each written afresh and each different from the
+others, print the same answer; programs that disagree give no answer at all.
 """
 
 import asyncio
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 
 from protocol.framing import DATA_RULE, as_data
 from protocol.llm import Llm
@@ -53,6 +59,8 @@ class Written:
     code: str
     run: Run
     attempts: int
+    agreeing: int = 1
+    """How many different programs printed this answer."""
 
 
 def code_in(reply: str) -> str:
@@ -87,11 +95,54 @@ async def write_and_run(
     question: str,
     *,
     attempts: int,
+    agreeing: int = 2,
     asker: str = "task",
     deadline: datetime | None = None,
 ) -> Written:
-    """Ask the model for a program answering ``question``, run it, feed back what went
-    wrong, up to ``attempts`` times; :class:`ProgramFailed` when none gave one answer."""
+    """Ask the model for programs answering ``question``, each in a fresh conversation,
+    run them, feed back what went wrong; the answer once ``agreeing`` different programs
+    printed it, in at most ``attempts`` model calls. :class:`ProgramFailed` otherwise."""
+    found: list[Written] = []
+    used = 0
+    problem = "no attempt was made"
+    while used < attempts and len(found) < agreeing:
+        written, problem, tries = await _one_program(
+            llm, run, question, attempts - used, asker, deadline, others=found
+        )
+        used += tries
+        if written is None:
+            continue
+        if found and not _same(found[0].answer, written.answer):
+            raise ProgramFailed(
+                "two programs the model wrote for it printed different answers, so neither "
+                "can be taken as the answer"
+            )
+        found.append(written)
+    if len(found) >= agreeing:
+        return replace(found[0], attempts=used, agreeing=len(found))
+    if found:
+        raise ProgramFailed(
+            f"only one of the model's programs gave an answer in {attempts} tries, and one "
+            f"program is not enough to trust it (it takes {agreeing} that agree)"
+        )
+    raise ProgramFailed(
+        f"the model's programs gave no single answer in {attempts} tries; last: {problem}"
+    )
+
+
+async def _one_program(
+    llm: Llm,
+    run: Runner,
+    question: str,
+    attempts: int,
+    asker: str,
+    deadline: datetime | None,
+    *,
+    others: list[Written],
+) -> tuple[Written | None, str, int]:
+    """One conversation with the model, up to ``attempts`` replies, for a program that
+    gives one answer and is none of ``others``: (the program or None, the last problem,
+    the replies used)."""
     from openai import APIError
 
     messages = [
@@ -102,10 +153,12 @@ async def write_and_run(
     for attempt in range(1, attempts + 1):
         left = None if deadline is None else (deadline - datetime.now(UTC)).total_seconds()
         if left is not None and left <= 0:
-            raise ProgramFailed(f"the task's deadline passed after {attempt - 1} tries ({problem})")
+            raise ProgramFailed(f"the task's deadline passed ({problem})")
         try:
             async with asyncio.timeout(left):
-                completion = await llm.complete(messages, max_tokens=MAX_TOKENS, temperature=0.2)
+                completion = await llm.complete(
+                    messages, max_tokens=MAX_TOKENS, temperature=0.2 if not others else 0.8
+                )
         except (APIError, TimeoutError, OSError) as exc:
             raise ProgramFailed(
                 f"the language model at {llm.settings.openai_base_url} is unavailable "
@@ -117,11 +170,13 @@ async def write_and_run(
         code = code_in(reply)
         if not code:
             problem = "the reply held no program"
+        elif any(_plain(code) == _plain(o.code) for o in others):
+            problem = "it is the same program as before; a check needs another way to compute it"
         else:
             done = await run(code)
             answer, problem_found = one_answer(done)
             if answer is not None:
-                return Written(answer=answer, code=code, run=done, attempts=attempt)
+                return Written(answer=answer, code=code, run=done, attempts=attempt), "", attempt
             problem = problem_found or "it gave no answer"
         messages += [
             {"role": "assistant", "content": reply},
@@ -134,6 +189,18 @@ async def write_and_run(
                 ),
             },
         ]
-    raise ProgramFailed(
-        f"the model's programs gave no single answer in {attempts} tries; last: {problem}"
-    )
+    return None, problem, attempts
+
+
+def _plain(code: str) -> str:
+    return "".join(code.split())
+
+
+def _same(one: str, other: str) -> bool:
+    """Whether two printed answers are one: the same text, or the same number."""
+    if one.strip().lower() == other.strip().lower():
+        return True
+    try:
+        return Decimal(one.replace(",", "")) == Decimal(other.replace(",", ""))
+    except InvalidOperation:
+        return False

@@ -33,7 +33,14 @@ class PythonSettings(ServiceSettings):
         "task in words that no exact routine answers.",
     )
     python_program_attempts: int = Field(
-        default=3, ge=1, le=10, description="Programs the model may write for one question."
+        default=4, ge=1, le=20, description="Programs the model may write for one question."
+    )
+    python_programs_agreeing: int = Field(
+        default=2,
+        ge=1,
+        le=5,
+        description="Different programs by the model that must print the same answer "
+        "before it is taken (IOA_PYTHON_PROGRAMS_AGREEING; 1 trusts one program).",
     )
 
     @property

@@ -1,6 +1,6 @@
-"""The python agent's three paths for a task: given code, an exact routine, and a program
+"""The python agent's three paths for a task: given code, an exact routine, and programs
 the model writes (the scripted OpenAI-compatible server stands in for the model), which
-runs in the real sandbox and is accepted only when it printed one answer."""
+run in the real sandbox; an answer is taken only when two different programs printed it."""
 
 import socket
 from collections.abc import AsyncIterator, Iterator
@@ -29,6 +29,13 @@ GOOD = (
     "print(sum(1 for n in range(10000) if n % 10 == 3 and is_prime(n)))\n"
     "```"
 )
+OTHER_WAY = (
+    "```python\n"
+    "primes = [n for n in range(2, 10000) if all(n % p for p in range(2, n) if p * p <= n)]\n"
+    "print(len([p for p in primes if str(p).endswith('3')]))\n"
+    "```"
+)
+WRONG = "```python\nprint(5)\n```"
 FAILING = "```python\nprint(sum(1 for n in range(10000) if n % 10 == 3 and is_prime(n)))\n```"
 TWO_LINES = "```python\nprint('counting primes ending in 3')\nprint(411)\n```"
 
@@ -89,10 +96,10 @@ async def test_an_exact_routine_answers_a_question_in_words_before_any_model(
     assert script.requests == []
 
 
-async def test_the_model_gets_its_error_back_and_its_second_program_answers(
+async def test_the_model_gets_its_error_back_and_two_different_programs_agree(
     isolation: Isolation,
 ) -> None:
-    with model(FAILING, GOOD) as (script, url):
+    with model(FAILING, GOOD, OTHER_WAY) as (script, url):
         async with runner(isolation, url) as agent:
             result = await agent.on_task(task(QUESTION))
 
@@ -100,20 +107,42 @@ async def test_the_model_gets_its_error_back_and_its_second_program_answers(
     assert result.data is not None
     assert result.data["path"] == "program written by the model"
     assert result.data["answer"] == str(ENDING_IN_3)
-    assert result.data["attempts"] == 2 and result.data["exit_status"] == 0
+    assert result.data["attempts"] == 3 and result.data["programs_agreeing"] == 2
+    assert result.data["exit_status"] == 0
     assert result.data["network_isolated"] is isolation.network
     assert result.text.startswith(
-        f"Answer: {ENDING_IN_3} (a program written by the model ran in the sandbox; code below)"
+        f"Answer: {ENDING_IN_3} (2 different programs written by the model ran in the sandbox "
+        "and printed it; code below)"
     )
     assert "def is_prime(n):" in result.text and result.data["code"] in result.text
     # The first program's traceback went back to the model with the question.
-    assert len(script.requests) == 2
+    assert len(script.requests) == 3
     feedback = script.requests[1]["messages"]
     assert feedback[-2] == {"role": "assistant", "content": FAILING}
     assert (
         "NameError" in feedback[-1]["content"] and "exited with status 1" in feedback[-1]["content"]
     )
     assert "end in the digit 3" in feedback[1]["content"]
+    # The second program was asked for afresh: a new conversation, not the first one's.
+    assert len(script.requests[2]["messages"]) == 2
+
+
+async def test_one_program_is_a_draft_the_same_one_again_is_no_check_and_disagreement_fails(
+    isolation: Isolation,
+) -> None:
+    with model(GOOD) as (script, url):  # the same program every time
+        async with runner(isolation, url) as agent:
+            same = await agent.on_task(task(QUESTION))
+    assert isinstance(same, TaskFailed)
+    assert "only one of the model's programs gave an answer in 4 tries" in same.reason
+    assert "same program as before" in script.requests[-1]["messages"][-1]["content"]
+
+    with model(GOOD, WRONG) as (script, url):
+        async with runner(isolation, url) as agent:
+            disagree = await agent.on_task(task(QUESTION))
+    assert isinstance(disagree, TaskFailed)
+    assert "printed different answers" in disagree.reason
+    assert "5" not in disagree.reason.split(":", 1)[1]  # neither figure is told as an answer
 
 
 async def test_a_program_printing_two_lines_is_not_taken_as_an_answer(
@@ -124,23 +153,25 @@ async def test_a_program_printing_two_lines_is_not_taken_as_an_answer(
             result = await agent.on_task(task(QUESTION))
 
     assert isinstance(result, TaskFailed)
-    assert "no single answer in 3 tries" in result.reason
+    assert "no single answer in 4 tries" in result.reason
     assert "printed 2 lines" in result.reason
-    assert len(script.requests) == 3  # IOA_PYTHON_PROGRAM_ATTEMPTS' default
+    assert len(script.requests) == 4  # IOA_PYTHON_PROGRAM_ATTEMPTS' default
     assert "printed 2 lines" in script.requests[1]["messages"][-1]["content"]
 
 
-async def test_two_lines_then_one_is_accepted_and_the_attempts_are_a_setting(
+async def test_two_lines_then_one_is_accepted_and_the_attempts_are_settings(
     isolation: Isolation,
 ) -> None:
+    trust_one = {"python_program_attempts": 2, "python_programs_agreeing": 1}
     with model(TWO_LINES, GOOD) as (script, url):
-        async with runner(isolation, url, python_program_attempts=2) as agent:
+        async with runner(isolation, url, **trust_one) as agent:
             result = await agent.on_task(task(QUESTION))
     assert isinstance(result, TaskResult) and result.data is not None
     assert result.data["answer"] == str(ENDING_IN_3) and result.data["attempts"] == 2
+    assert result.text.startswith(f"Answer: {ENDING_IN_3} (a program written by the model")
 
     with model(TWO_LINES) as (script, url):
-        async with runner(isolation, url, python_program_attempts=2) as agent:
+        async with runner(isolation, url, **trust_one) as agent:
             failed = await agent.on_task(task(QUESTION))
     assert isinstance(failed, TaskFailed) and "in 2 tries" in failed.reason
     assert len(script.requests) == 2
@@ -208,7 +239,7 @@ async def test_a_chat_turn_in_words_is_answered_by_a_routine_or_the_model(
     assert routine is not None and routine.text.endswith("Answer: yes")
     assert silent is None
 
-    with model(GOOD) as (_, url):
+    with model(GOOD, OTHER_WAY) as (_, url):
         async with runner(isolation, url) as agent:
             written = await agent.on_turn(turn(QUESTION))
     assert written is not None and written.text.startswith(f"Answer: {ENDING_IN_3} ")
