@@ -98,7 +98,8 @@ searches); the LLM adds up to five queries of its own."""
 RELATIVE_MATCH = 0.25
 """A step's own agent must score at least this share of the goal's best score."""
 
-_SPLIT = re.compile(r"(?<=[.?!;])\s+|,?\s+(?:and\s+)?then\s+", re.IGNORECASE)
+_SPLIT = re.compile(r"(?<=[^.][.?!;])\s+|,?\s+(?:and\s+)?then\s+", re.IGNORECASE)
+"""Sentence ends and 'then': not an ellipsis ("1 + 2 + ... + 100" is one series)."""
 
 
 _REQUEST = re.compile(

@@ -47,6 +47,10 @@ def test_a_sentence_of_facts_opens_the_request_after_it() -> None:
     assert goal_parts("Write a note. It should be friendly.") == [
         "Write a note. It should be friendly."
     ]
+    assert goal_parts("What is 1 + 2 + ... + 100? Then write a note.") == [
+        "What is 1 + 2 + ... + 100?",
+        "Then write a note",
+    ]
     assert goal_parts("The sky is blue. Grass is green.") == [
         "The sky is blue. Grass is green"
     ]
