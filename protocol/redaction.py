@@ -38,10 +38,12 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bsk-[A-Za-z0-9_-]{16,}"), MASK),
     # A DSN's password: scheme://user:password@host
     (re.compile(r"([a-z][a-z0-9+.-]*://[^/\s:@]+:)[^@\s/]+(@)", re.IGNORECASE), rf"\1{MASK}\2"),
-    # name=value in a query string or a config line, for names that say secret.
+    # name=value in a query string or a config line, for names that say secret; an API
+    # key scrubbed above keeps its id here too.
     (
         re.compile(
-            rf"(?i)\b([\w.-]*?{_SECRET_WORD})(=|:\s*|\"\s*:\s*\")(?!\[redacted\])[^&\s\"',;}}]+"
+            rf"(?i)\b([\w.-]*?{_SECRET_WORD})(=|:\s*|\"\s*:\s*\")"
+            rf"(?!(?:ioa_[0-9a-f]{{16}}_)?\[redacted\])[^&\s\"',;}}]+"
         ),
         rf"\1\2{MASK}",
     ),

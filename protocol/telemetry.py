@@ -77,10 +77,11 @@ def setup_logging(service: str, settings: TelemetrySettings) -> None:
 
 class ToStructlog(logging.Handler):
     """Sends a stdlib log record (a library's: uvicorn, nats-py) through structlog, so it
-    is JSON like ours, and scrubbed like ours."""
+    is JSON like ours, and scrubbed like ours, traceback and all."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        structlog.get_logger(record.name).log(record.levelno, record.getMessage())
+        error = {"exc_info": record.exc_info} if record.exc_info else {}
+        structlog.get_logger(record.name).log(record.levelno, record.getMessage(), **error)
 
 
 class Scrubbed(SpanExporter):

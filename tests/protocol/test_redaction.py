@@ -1,5 +1,9 @@
 """Secrets are scrubbed from what a process records, by their shape, wherever they are."""
 
+import json
+import subprocess
+import sys
+
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -58,9 +62,37 @@ def test_a_field_named_for_a_secret_is_masked_whole_at_any_depth() -> None:
         "event": "request",
         "x-api-key": MASK,
         "headers": {"Authorization": MASK, "accept": "text/html"},
-        "urls": [f"/v1/live?api_key={MASK}"],
+        "urls": [f"/v1/live?api_key=ioa_91257400a19dea6d_{MASK}"],  # the id names the key
         "nats_password": MASK,
     }
+
+
+def test_an_api_key_keeps_its_id_even_in_a_parameter_named_for_a_secret() -> None:
+    assert (
+        scrub(f"/v1/ws?api_key={KEY}&after=2")
+        == f"/v1/ws?api_key=ioa_91257400a19dea6d_{MASK}&after=2"
+    )
+    assert scrub("password=hunter2[redacted]") == f"password={MASK}"
+
+
+def test_a_librarys_error_is_logged_with_its_traceback_scrubbed() -> None:
+    program = f"""
+import logging
+from protocol.settings import TelemetrySettings
+from protocol.telemetry import setup_logging
+setup_logging("test", TelemetrySettings(log_format="json"))
+try:
+    raise ConnectionError("no postgresql://ioa:s3cretpw@db/ioa for {KEY}")
+except ConnectionError:
+    logging.getLogger("uvicorn.error").exception("Exception in ASGI application")
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=30, check=True
+    )
+    line = json.loads(done.stderr.splitlines()[-1])
+    assert line["event"] == "Exception in ASGI application" and line["level"] == "error"
+    assert "ConnectionError: no postgresql://ioa:[redacted]@db/ioa" in line["exception"]
+    assert "s3cretpw" not in done.stderr and "2Q-Q3cxx" not in done.stderr
 
 
 def test_spans_leave_the_process_scrubbed() -> None:
@@ -76,5 +108,7 @@ def test_spans_leave_the_process_scrubbed() -> None:
     (done,) = memory.get_finished_spans()
     recorded = f"{done.attributes} {[e.attributes for e in done.events]} {done.status.description}"
     assert "2Q-Q3cxx" not in recorded and "abcdefghijklmnop" not in recorded
-    assert done.attributes is not None and done.attributes["url.query"] == f"api_key={MASK}"
+    assert (
+        done.attributes is not None and done.attributes["url.query"] == f"api_key={KEY[:21]}{MASK}"
+    )
     assert done.name == "GET /v1/live" and done.status.status_code == StatusCode.ERROR
