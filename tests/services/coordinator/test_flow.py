@@ -347,7 +347,9 @@ async def test_a_sequential_chain_hands_each_result_to_the_next_member_in_its_in
         await net.add(Doubler(card("doubler", "double"), net.settings))
         async with Connection(net.settings, "gateway") as conn:
             chain = ["calculator", "doubler"]
-            goal = StartConversation(goal="Compute 12*(3+4), double it", required=chain, max_team=2)
+            # The whole goal goes to each required member: the calculator must be able to
+            # answer all of it (it declines words it cannot account for, like "double it").
+            goal = StartConversation(goal="Compute 12*(3+4)", required=chain, max_team=2)
             state = await finish(conn, goal)
             messages = await group_messages(conn, state.conversation)
     assert state.state == "concluded", state.reason
