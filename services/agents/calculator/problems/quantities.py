@@ -117,7 +117,7 @@ _VERBS = (
 )
 _ONE_OF = re.compile(
     rf"(?:\b(?:a|an|each|one|per|every)\s+(?P<one>[a-z]+)|(?<!\d\s)(?<!\d)\b(?P<all>[a-z]+s))"
-    rf"\s+(?:{_VERBS})\s+(?:only\s+|just\s+|about\s+)?$"
+    rf"\s+(?:(?:{_VERBS})\s+(?:only\s+|just\s+|about\s+)?|at\s+)$"
 )
 """What one thing costs or holds ("a coffee costs $4.50", "a box holds 24 cans", "tickets
 cost $12"): per that thing, when the text counts it elsewhere ("5 coffees")."""
@@ -260,6 +260,8 @@ def _read(
 ) -> Quantity | None:
     s, e = span
     text, amount = r.text, Fraction(r.text[s:e])
+    if amount == 0:
+        return None  # nothing of something, or per nothing: no everyday problem
     if text[e : e + 1] == "%":
         return _percent(r, span, units)
     after = text[e:]
@@ -359,7 +361,7 @@ def _per(r: Reading, quantity: Quantity, units: _Units) -> Quantity:
         quantity.end += period.end()
         return _per_period(quantity, period["p"], units)
     m = _PER.match(after)
-    if m is not None and m["fee"] and not quantity.money:
+    if m is not None and ((m["fee"] and not quantity.money) or (m["n"] and not Fraction(m["n"]))):
         m = None
     found = None if m is None else measure(m["w"]) or _counted(m["w"])
     if m is None or found is None:
@@ -436,9 +438,13 @@ def _resolve_each(items: list[Quantity], units: _Units) -> bool:
             continue
         before = [b for q in items[:i] for b in _counted_bases(q)]
         anywhere = {b for q in items if q is not quantity for b in _counted_bases(q)}
-        if not before and len(anywhere) != 1:
+        if before or len(anywhere) == 1:
+            base = before[-1] if before else anywhere.pop()
+        elif quantity.one_of:
+            base = f"n:{quantity.one_of}"  # "sells pens at $1.20 each"
+            units.names.setdefault(base, quantity.one_of)
+        else:
             return False
-        base = before[-1] if before else anywhere.pop()
         dims = product(quantity.dims, ((base, 1),), -1)
         if dims is None:
             return False

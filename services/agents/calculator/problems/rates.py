@@ -190,6 +190,8 @@ def _find_rate(r: Reading) -> _Rate | None:
             continue
         spans = [match.span("a")] + ([match.span("b")] if match["b"] else [])
         per = Fraction(match["b"] or 1)
+        if per == 0:
+            return None  # "per 0 km": no rate
         return _Rate(Fraction(match["a"]), top, per, bottom, bool(match["cur"]), spans)
     for match in _SPEED_RATE.finditer(r.text):
         speed_unit = unit(match["au"])

@@ -111,6 +111,17 @@ class _Node:
     parts: tuple["_Node", ...] = ()
     leaf: _Leaf | None = None
 
+    @property
+    def rank(self) -> tuple[int, tuple[int, ...]]:
+        """Fewer awkward steps first, then the amounts in the order the text names them."""
+        return self.cost, self.order
+
+    @property
+    def order(self) -> tuple[int, ...]:
+        if self.leaf is not None:
+            return (self.start,)
+        return tuple(i for part in self.parts for i in part.order)
+
 
 def quantities(r: Reading) -> Worked | None:
     """A word problem read as quantities and a goal, worked out when only one answer fits."""
@@ -148,8 +159,8 @@ def _refuse_a_rate_without_its_amount(found: Quantities, goal: Goal) -> None:
     and the sum of the two amounts (what plain arithmetic would answer) is no fare."""
     for q in found.items:
         for base, power in q.dims:
-            if power > 0 or any((base, -1) in dims for dims in goal.dims):
-                continue
+            if power > 0 or any((base, p) in dims for dims in goal.dims for p in (1, -1)):
+                continue  # the per-unit is asked for (days it takes, the price per kg)
             others = [b for other in found.items if other is not q for b, p in other.dims if p > 0]
             if base in others or (is_time(base) and any(is_time(b) for b in others)):
                 continue  # given, or given in a unit not converted (weeks of hourly pay)
@@ -253,7 +264,7 @@ def _solve(leaves: list[_Leaf], goal: Goal, found: Quantities) -> tuple[_Node, F
     values = {_in_goal_units(node, goal, found) for node in nodes}
     if len(values) != 1 or (goal.whole and next(iter(values)).denominator != 1):
         return None
-    best = min(nodes, key=lambda node: node.cost)
+    best = min(nodes, key=lambda node: node.rank)
     return best, values.pop()
 
 
@@ -284,7 +295,7 @@ def _search(leaves: list[_Leaf], goal: Goal) -> list[_Node]:
                 for b in table.get(mask ^ sub, {}).values():
                     for node in _combine(a, b, n, leaves, goal):
                         key = (node.value, node.dims, node.open)
-                        if key not in found or node.cost < found[key].cost:
+                        if key not in found or node.rank < found[key].rank:
                             found[key] = node
             sub = (sub - 1) & mask
         table[mask] = found
@@ -321,20 +332,24 @@ def _combine(a: _Node, b: _Node, n: int, leaves: list[_Leaf], goal: Goal) -> Ite
     if b.leaf is not None and b.leaf.mode:
         return
     cost = a.cost + b.cost
-    if a.leaves < b.leaves and (dims := product(a.dims, b.dims)) is not None:
+    dims = product(a.dims, b.dims)
+    if a.leaves < b.leaves and dims is not None and not _awkward(dims):
         yield _Node(
             a.value * b.value,
             dims,
             mask,
             factors,
             a.open | b.open,
-            cost + _awkward(dims),
+            cost,
             start,
             TIMES,
             _ordered(a, b),
         )
-    if not b.factors and b.value and a.dims != b.dims:
-        if (dims := product(a.dims, b.dims, -1)) is not None:
+    # Divided only by an amount as given: a / (b * c) is a / b / c, and a divisor worked
+    # out of other amounts ("$6 / $46 per bag") is how unrelated amounts cancel out.
+    if b.leaf is not None and not b.factors and b.value:
+        dims = product(a.dims, b.dims, -1)
+        if dims is not None and not _awkward(dims) and _asked_rate(a.dims, dims, goal):
             yield _Node(
                 a.value / b.value,
                 dims,
@@ -382,10 +397,21 @@ def _marked(mask: int, leaves: list[_Leaf], mark: str) -> int:
     return sum(1 << i for i in range(mask.bit_length()) if mask >> i & 1 and leaves[i].mark == mark)
 
 
-def _awkward(dims: Dims) -> int:
-    """A cost for an intermediate no one would write ("$27600 days"): steps read better
-    when each one is an everyday quantity."""
-    return 2 if sum(1 for _, p in dims if p > 0) > 1 else 0
+def _asked_rate(before: Dims, after: Dims, goal: Goal) -> bool:
+    """Whether a division makes only a rate the question asks for: $1248 ÷ 8 instalments
+    when each instalment is asked; not "$15 ÷ 5 books" on the way to a total."""
+    made = {b for b, p in after if p < 0} - {b for b, p in before if p < 0}
+    asked = {b for dims in goal.dims for b, p in dims if p < 0}
+    return made <= asked
+
+
+def _awkward(dims: Dims) -> bool:
+    """A product of two things ("$27600 days", "$12 bags"), a plain ratio of two or a
+    bare "46/15 per book", or things per dollar ("1/3 bags per $"): no everyday quantity,
+    and never needed, since the amounts can be taken in another order (a percent change
+    has its own reading)."""
+    tops = sum(1 for _, p in dims if p > 0)
+    return tops != 1 or any(b in CURRENCY and p < 0 for b, p in dims)
 
 
 def _ordered(a: _Node, b: _Node) -> tuple[_Node, _Node]:
