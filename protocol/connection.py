@@ -15,6 +15,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import PubAck
 
+from protocol import deadline
 from protocol.envelope import Envelope, decode
 from protocol.errors import IoaError, Timeout, Unavailable, error_for
 from protocol.ids import check_id
@@ -135,10 +136,13 @@ class Connection:
         """Send an already-built envelope as a request (a retry reuses its id).
 
         The subject's sender token is the envelope's sender: a gateway may speak for
-        the users it authenticated, as far as its NATS permissions allow.
+        the users it authenticated, as far as its NATS permissions allow. Within a
+        :func:`~protocol.deadline.within` block it waits at most what is left of it.
         """
         subject = self.subjects.request(env.sender, service, op)
-        wait = timeout or self.settings.request_timeout
+        wait = deadline.left(timeout or self.settings.request_timeout)
+        if wait <= 0:
+            raise Timeout(f"no time is left to ask {service} for {op}", in_reply_to=env.id)
         with producer_span(subject, env, traced=traced) as headers:
             try:
                 msg = await self.nc.request(

@@ -22,7 +22,7 @@ from opentelemetry.trace import Span, SpanKind
 from pydantic import BaseModel, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from protocol import metrics
+from protocol import deadline, metrics
 
 log = structlog.get_logger("ioa.llm")
 tracer = trace.get_tracer("ioa.llm")
@@ -161,8 +161,13 @@ class Llm:
         response_format: dict[str, Any] | None = None,
         usage: Usage | None = None,
     ) -> Completion:
-        """One chat completion, as a CLIENT span with the GenAI attributes."""
+        """One chat completion, as a CLIENT span with the GenAI attributes. Within a
+        :func:`~protocol.deadline.within` block it waits at most what is left of it
+        (:class:`~protocol.deadline.Expired` when nothing is), not its own timeout."""
         model = self.settings.model
+        wait = deadline.left(self.settings.timeout)
+        if wait <= 0:
+            raise deadline.Expired("no time is left for a model call")
         with genai_call(
             "chat", model, self.settings.openai_base_url, max_tokens=max_tokens
         ) as call:
@@ -175,6 +180,7 @@ class Llm:
                 messages=messages,  # type: ignore[arg-type]
                 max_tokens=max_tokens,
                 temperature=temperature,
+                timeout=wait,
                 **extra,
             )
             text = (response.choices[0].message.content or "").strip() if response.choices else ""

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 import structlog
 
+from protocol import deadline
 from protocol.errors import IoaError, Timeout, Unavailable
 
 T = TypeVar("T")
@@ -25,16 +26,16 @@ async def retrying(
     **context: Any,
 ) -> T:
     """``call()``; while it fails with a ``transient`` error it is called again every half
-    second for up to ``seconds``, each time logged as ``why``; past that the error goes
-    up."""
+    second for up to ``seconds`` (or what is left of the deadline in force), each time
+    logged as ``why``; past that the error goes up."""
     logger = log or structlog.get_logger("ioa.retry")
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
+    ends = loop.time() + deadline.left(seconds)
     while True:
         try:
             return await call()
         except transient as exc:
-            if loop.time() >= deadline:
+            if loop.time() >= ends:
                 raise
             logger.info(why, error=str(exc), **context)
             await asyncio.sleep(PAUSE)

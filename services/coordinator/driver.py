@@ -9,6 +9,11 @@ and no task is handed out twice.
 
 States: forming → executing (tasks) / discussing (turns) ⇄ paused → concluding →
 concluded, or failed / cancelled with a reason a user can read.
+
+A step runs under the conversation's deadline (``protocol.deadline``): every LLM call,
+registry search and request in it gets at most what is left of ``max_seconds``, and
+the step is cut off when it is spent. The next step then ends the conversation at once,
+with a conclusion composed from what the team has (no LLM call: no time is left).
 """
 
 import functools
@@ -18,6 +23,7 @@ from typing import Any
 import structlog
 from opentelemetry import trace
 
+from protocol import deadline
 from protocol.connection import Connection
 from protocol.envelope import Envelope
 from protocol.errors import Conflict, IoaError, NotFound, Timeout, Unavailable
@@ -80,7 +86,15 @@ class Driver:
         if rec.cancel is not None:
             return await self._cancel(rec)
         if now() >= rec.deadline:
-            return await self._end(rec, "failed", _out_of_time(rec))
+            return await self._run_out(rec)
+        try:
+            async with deadline.within(rec.deadline):
+                wake = await self._advance(rec)
+        except deadline.Expired:
+            return None  # cut off in the middle: the next step ends the conversation
+        return None if wake is None else min(wake, rec.deadline)
+
+    async def _advance(self, rec: Record) -> Wake:
         if rec.state == "forming":
             return await self._form(rec)
         if rec.state == "concluding":
@@ -158,8 +172,9 @@ class Driver:
         """When an answer is due: a person has the conversation's remaining time (people
         answer in minutes, from a web page or a program of theirs), an agent ``seconds``.
         Past it the usual rules apply: a silent invitee is replaced, a late task is
-        reassigned, and a person's silence ends with the conversation's time."""
-        return rec.deadline if person else now() + timedelta(seconds=seconds)
+        reassigned, and a person's silence ends with the conversation's time. Nobody's
+        answer is due after the conversation's deadline."""
+        return rec.deadline if person else min(rec.deadline, now() + timedelta(seconds=seconds))
 
     def _turn_due(self, rec: Record, *agents: str) -> datetime:
         """When ``agents``' answer to a turn or task is due (see :meth:`_answer_by`)."""
@@ -312,7 +327,7 @@ class Driver:
         rec.spend(usage)
         if decision.kind == "conclude":
             return await self._to_conclusion(rec)
-        turn_ends = now() + timedelta(seconds=rec.budget.turn_seconds)
+        turn_ends = min(rec.deadline, now() + timedelta(seconds=rec.budget.turn_seconds))
         if decision.kind == "pause":
             rec.state = "paused"
             rec.current = Move(
@@ -476,13 +491,7 @@ class Driver:
         if rec.said:
             return await self._relay(rec)
         if rec.conclusion is None:
-            done = [t for t in rec.tasks if t.outcome == "done"]
-            said = [
-                line
-                for line in rec.transcript
-                if line.sender in rec.member_ids() and line.type == "chat_message"
-            ]
-            if not done and not said:
+            if not _has_results(rec):
                 return await self._end(rec, "failed", _nothing_done(rec))
             usage = Usage()
             written = await conclusion.write(rec, self.llm, usage)
@@ -500,16 +509,37 @@ class Driver:
         return await self._end(rec, "concluded", early or None)
 
     # --- endings ----------------------------------------------------------------------
+    async def _run_out(self, rec: Record) -> Wake:
+        """The wall-clock budget is spent: end now. With results in hand, the conclusion
+        is composed from them (or the one written already is posted), never asked of the
+        LLM; with none, the conversation fails. Either way the reason names whom it still
+        waited for. One step, saved only at its end, so a crash in between repeats it."""
+        why = _out_of_time(rec)
+        await self._call_off_tasks(rec, why)
+        if rec.group is None or not _has_results(rec):
+            return await self._end(rec, "failed", why)
+        text = rec.conclusion
+        if text is None:
+            written = await conclusion.write(rec, None, Usage())
+            if written.unchecked is not None:
+                return await self._end(rec, "failed", f"{why}; {written.unchecked}")
+            text = written.text
+        rec.conclusion = text
+        await self._post(rec, Conclusion(text=text), f"{rec.id}-conclusion{rec.round}")
+        early = "; ".join(filter(None, [why, rec.reason]))
+        return await self._end(rec, "concluded", f"{early}; concluded with what the team has")
+
     async def _cancel(self, rec: Record) -> Wake:
+        await self._call_off_tasks(rec, rec.cancel or "")
+        return await self._end(rec, "cancelled", rec.cancel)
+
+    async def _call_off_tasks(self, rec: Record, why: str) -> None:
+        """Cancel every open task, telling its assignee in the group (if there is one)."""
         for task in [t for t in rec.tasks if t.open]:
             task.outcome = "cancelled"
             if rec.group:
-                await self._post(
-                    rec,
-                    TaskCancelled(task_id=task.task_id, reason=rec.cancel or ""),
-                    f"{task.task_id}-x",
-                )
-        return await self._end(rec, "cancelled", rec.cancel)
+                called_off = TaskCancelled(task_id=task.task_id, reason=clip(why, REASON_CHARS))
+                await self._post(rec, called_off, f"{task.task_id}-x")
 
     async def _end(self, rec: Record, state: str, reason: str | None) -> Wake:
         rec.state, rec.reason, rec.current = state, reason, None
@@ -593,6 +623,8 @@ class Driver:
         await self.conn.deliver(self.conn.subjects.event("conversation", rec.id), env)
 
 
+REASON_CHARS = 5_000
+"""A task_cancelled reason's limit."""
 PREVIOUS_TASKS = 10
 PREVIOUS_CHARS = 4_000
 
@@ -624,6 +656,14 @@ def _out_of_time(rec: Record) -> str:
             waiting += [f"{a} (question)" for a in move.speakers if a not in move.answered]
     still = f"; still waiting for {', '.join(waiting)}" if waiting else ""
     return f"ran out of time: the budget is {rec.budget.max_seconds:g} s{still}"
+
+
+def _has_results(rec: Record) -> bool:
+    """Whether anything is there to conclude with: a task done or a member's word."""
+    members = set(rec.member_ids())
+    return any(t.outcome == "done" for t in rec.tasks) or any(
+        line.sender in members and line.type == "chat_message" for line in rec.transcript
+    )
 
 
 def _nothing_done(rec: Record) -> str:

@@ -5,7 +5,11 @@ The one stand-in our tests allow is for a paid LLM API. This server speaks
 ``openai`` client code runs for real. Answers come from rules: the first rule
 whose ``when`` text occurs in the request's messages gives the reply (``{ids}``
 in a reply is replaced by the agent ids listed in the prompt as ``- id:``
-lines). Requests are recorded for assertions.
+lines). Requests are recorded for assertions, with the time each arrived.
+
+A delay (``Script.delay`` for every answer, ``Rule.delay`` for a rule's) holds the
+answer back that many seconds, as a local model on a busy machine takes 20-40 s a
+call; a client that gives up in the meantime just closes the connection.
 
 Run it as a process: ``python -m tests.support.scripted_llm --port 8091 --rules rules.json``.
 """
@@ -32,6 +36,8 @@ class Rule:
     reply: str
     status: int = 200
     then: list[str] = field(default_factory=list)
+    delay: float = 0.0
+    """Seconds to wait before answering (on top of the script's own delay)."""
     matched: int = 0
 
     def next_reply(self) -> str:
@@ -49,18 +55,30 @@ class Script:
     rejects: frozenset[str] = frozenset()
     """``response_format`` types refused, as llama.cpp's server refuses ``json_schema``."""
     reject_status: int = 500
+    delay: float = 0.0
+    """Seconds every answer waits before it is sent."""
+    arrived: list[float] = field(default_factory=list)
+    """When each request came (``time.time()``), in the order of ``requests``."""
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     def answer(self, request: dict[str, Any]) -> tuple[int, str]:
         self.requests.append(request)
+        self.arrived.append(time.time())
         form = (request.get("response_format") or {}).get("type")
         if form in self.rejects:
             return self.reject_status, f"response_format type {form!r} is not supported"
         text = "\n".join(str(m.get("content", "")) for m in request.get("messages", []))
-        for rule in self.rules:
-            if rule.when in text:
-                ids = re.findall(r"^- id: (\S+)", text, flags=re.M)
-                return rule.status, rule.next_reply().replace("{ids}", json.dumps(ids))
+        rule = next((r for r in self.rules if r.when in text), None)
+        self._wait(self.delay + (rule.delay if rule else 0.0))
+        if rule is not None:
+            ids = re.findall(r"^- id: (\S+)", text, flags=re.M)
+            return rule.status, rule.next_reply().replace("{ids}", json.dumps(ids))
         return 200, self.default
+
+    def _wait(self, seconds: float) -> None:
+        """Hold the answer back (cut short when the server stops)."""
+        if seconds > 0:
+            self.stopping.wait(seconds)
 
 
 def _completion(model: str, content: str) -> dict[str, Any]:
@@ -94,8 +112,11 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up waiting (a deadline): nobody reads the answer
 
         def do_GET(self) -> None:
             if self.path.rstrip("/").endswith("/models"):
@@ -131,6 +152,7 @@ def scripted_llm(script: Script, port: int = 0) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/v1"
     finally:
+        script.stopping.set()
         server.shutdown()
         server.server_close()
 
@@ -142,9 +164,12 @@ def load_rules(path: Path) -> list[Rule]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--rules", type=Path, help="JSON list of {when, reply[, status]}")
+    parser.add_argument(
+        "--rules", type=Path, help="JSON list of {when, reply[, status, then, delay]}"
+    )
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds before every answer")
     args = parser.parse_args()
-    script = Script(rules=load_rules(args.rules) if args.rules else [])
+    script = Script(rules=load_rules(args.rules) if args.rules else [], delay=args.delay)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), _handler(script))
     server.serve_forever()
 
