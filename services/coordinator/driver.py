@@ -26,10 +26,11 @@ from opentelemetry import trace
 from protocol import deadline
 from protocol.connection import Connection
 from protocol.envelope import Envelope
-from protocol.errors import Conflict, IoaError, NotFound, Timeout, Unavailable
+from protocol.errors import Conflict, Forbidden, IoaError, NotFound, Timeout, Unavailable
 from protocol.kinds import (
     Body,
     ChatMessage,
+    CloseGroup,
     Conclusion,
     CreateGroup,
     GetGroup,
@@ -78,6 +79,15 @@ class Driver:
         self.team = team
         self.llm = llm
         self.invite_seconds = invite_seconds
+        # The scope of each step in flight, by conversation: a cancel cuts it short.
+        self._steps: dict[str, deadline.Scope] = {}
+
+    def interrupt(self, conversation: str) -> None:
+        """Abandon what the step in flight for ``conversation`` waits for (an LLM call, a
+        request); the next step reads the record again."""
+        scope = self._steps.get(conversation)
+        if scope is not None:
+            scope.cut()
 
     # --- one step -------------------------------------------------------------------
     async def step(self, rec: Record) -> Wake:
@@ -87,11 +97,15 @@ class Driver:
             return await self._cancel(rec)
         if now() >= rec.deadline:
             return await self._run_out(rec)
+        scope = self._steps[rec.id] = deadline.within(rec.deadline)
         try:
-            async with deadline.within(rec.deadline):
+            async with scope:
                 wake = await self._advance(rec)
         except deadline.Expired:
-            return None  # cut off in the middle: the next step ends the conversation
+            return None  # cut off in the middle (out of time, or cancelled): the next step ends it
+        finally:
+            if self._steps.get(rec.id) is scope:
+                del self._steps[rec.id]
         return None if wake is None else min(wake, rec.deadline)
 
     async def _advance(self, rec: Record) -> Wake:
@@ -530,7 +544,20 @@ class Driver:
         return await self._end(rec, "concluded", f"{early}; concluded with what the team has")
 
     async def _cancel(self, rec: Record) -> Wake:
-        await self._call_off_tasks(rec, rec.cancel or "")
+        """Cancelled: the open tasks are called off, the members told, and the group
+        closed, so it takes no more posts (a crash after it closed skips the posts: they
+        were made before it was)."""
+        why = rec.cancel or "cancelled"
+        if rec.group:
+            try:
+                await self._call_off_tasks(rec, why)
+                told = ChatMessage(text=f"This conversation is cancelled: {why}")
+                await self._post(rec, told, f"{rec.id}-cancelled{rec.round}")
+            except Forbidden:
+                log.info("the group was closed already", conversation=rec.id)
+            await self.conn.request(CHAT, "close_group", CloseGroup(group=rec.group))
+        for task in [t for t in rec.tasks if t.open]:
+            task.outcome = "cancelled"
         return await self._end(rec, "cancelled", rec.cancel)
 
     async def _call_off_tasks(self, rec: Record, why: str) -> None:

@@ -20,6 +20,7 @@ until the watch has reached the bucket's last sequence at that moment.
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
@@ -55,6 +56,7 @@ class ConversationIndex:
         self._loaded = asyncio.Event()
         self._watcher: KeyValue.KeyWatcher | None = None
         self._task: asyncio.Task[None] | None = None
+        self._listeners: list[Callable[[Indexed], None]] = []
 
     async def __aenter__(self) -> Self:
         self._watcher = await self._kv.watchall()
@@ -76,6 +78,10 @@ class ConversationIndex:
         if self._task is not None:
             self._task.cancel()
             await asyncio.wait({self._task}, timeout=5)
+
+    def listen(self, listener: Callable[[Indexed], None]) -> None:
+        """Call ``listener`` with each heading as the watch sees it written, by any replica."""
+        self._listeners.append(listener)
 
     def headings(self) -> list[Indexed]:
         return list(self._by_id.values())
@@ -131,6 +137,11 @@ class ConversationIndex:
             self._by_requester[old.requester].discard(key)
         self._by_id[key] = heading
         self._by_requester[heading.requester].add(key)
+        for listener in self._listeners:
+            try:
+                listener(heading)
+            except Exception:  # the watch goes on whatever a listener does
+                log.exception("an index listener failed", key=key)
 
     def _drop(self, key: str) -> None:
         old = self._by_id.pop(key, None)

@@ -94,6 +94,7 @@ class Scheduler:
         self._stopping = False
 
     async def __aenter__(self) -> Self:
+        self.index.listen(self._noticed)
         self._scanner = asyncio.create_task(self._scan_forever(), name="coordinator-scan")
         return self
 
@@ -129,6 +130,13 @@ class Scheduler:
         event = self._kicks.get(conversation)
         if event is not None:
             event.set()
+
+    def _noticed(self, heading: Indexed) -> None:
+        """A conversation driven here that someone (through any replica) asked to cancel:
+        what its step waits for is abandoned, and the next step ends it."""
+        if heading.cancel is not None and not heading.finished and heading.id in self._running:
+            self.driver.interrupt(heading.id)
+            self.kick(heading.id)
 
     def _forget(self, conversation: str) -> None:
         self._running.pop(conversation, None)

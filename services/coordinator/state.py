@@ -139,6 +139,9 @@ class Heading(Stored):
     owner: str | None = None
     lease_until: datetime | None = None
     created_at: datetime = Field(default_factory=now)
+    cancel: str | None = None
+    """Why it was asked to be cancelled, once it was: the replica driving it abandons the
+    step in flight on seeing this in its index (``Scheduler``), and ends it."""
 
     @property
     def finished(self) -> bool:
@@ -186,7 +189,6 @@ class Record(Heading):
     said: list[Said] = Field(default_factory=list)
     conclusion: str | None = None
     reason: str | None = None
-    cancel: str | None = None
     children: list[str] = Field(default_factory=list)
     children_spent: dict[str, Spent] = Field(default_factory=dict)
     """What each sub-team's spending has added to these tokens so far: a child that

@@ -17,7 +17,6 @@ from protocol.envelope import Envelope
 from protocol.errors import Conflict
 from protocol.kinds import (
     Budget,
-    CancelConversation,
     ChatMessage,
     ContinueConversation,
     StartConversation,
@@ -211,30 +210,6 @@ async def test_autonomous_members_pass_the_word_until_nobody_is_named(
     said = [(m["sender"], m["body"].get("text")) for m in messages if m["type"] == "chat_message"]
     assert said[2:] == [("alpha", "over to beta"), ("beta", "done")]
     assert state.turns == 2  # the first question, then beta's turn
-
-
-async def test_a_cancelled_conversation_ends_and_calls_its_open_tasks_off(
-    nats_url: str, subject_root: str, tmp_path: Path
-) -> None:
-    async with network(nats_url, subject_root, tmp_path, Script()) as net:
-        sleeper = await net.add(Sleeper(card("sleepy", "xylophone"), net.settings))
-        async with Connection(net.settings, "gateway") as conn:
-            conversation = await start(conn, StartConversation(goal="xylophone"))
-            for _ in range(100):
-                if sleeper.tasks:
-                    break
-                await asyncio.sleep(0.1)
-            await conn.request(
-                "coordinator",
-                "cancel",
-                CancelConversation(conversation=conversation, reason="changed my mind"),
-            )
-            state = await wait_for(conn, conversation)
-            messages = await group_messages(conn, conversation)
-    assert state.state == "cancelled"
-    assert state.reason == "changed my mind"
-    assert messages[-1]["type"] == "task_cancelled"
-    assert messages[-1]["body"]["task_id"] == sleeper.tasks[0]
 
 
 async def test_a_concluded_conversation_continues_with_a_follow_up_goal_and_the_same_team(

@@ -65,8 +65,8 @@ async def test_cancelling_a_conversation_cancels_its_sub_teams_and_counts_what_t
     assert (grandchild_after.reason or "").startswith(
         f"its parent conversation {child} ended: cancelled"
     )
-    assert messages[-1]["type"] == "task_cancelled"
-    assert messages[-1]["body"]["task_id"] == sleeper.tasks[0]
+    assert messages[-2]["type"] == "task_cancelled"  # then the members are told
+    assert messages[-2]["body"]["task_id"] == sleeper.tasks[0]
     # Each ended after its parent's task was closed, and still counts against it.
     assert grandchild_after.tokens > 0
     assert child_after.tokens == child_before.tokens + grandchild_after.tokens
