@@ -51,9 +51,7 @@ def test_a_sentence_of_facts_opens_the_request_after_it() -> None:
         "What is 1 + 2 + ... + 100?",
         "Then write a note",
     ]
-    assert goal_parts("The sky is blue. Grass is green.") == [
-        "The sky is blue. Grass is green"
-    ]
+    assert goal_parts("The sky is blue. Grass is green.") == ["The sky is blue. Grass is green"]
 
 
 def test_the_fallback_takes_the_best_agent_for_each_step_in_order() -> None:
