@@ -8,13 +8,12 @@ order counts is read from the verb (choose, arrange) or said outright ("order ma
 """
 
 import re
-from collections.abc import Callable
 
 import sympy
 from sympy.functions.combinatorial.numbers import nP
 
 from services.agents.python.integers import MAX_DIGITS
-from services.agents.python.phrases import NUM, PLAIN, Answer, number
+from services.agents.python.phrases import NUM, PLAIN, Answer, Recognizers, by_sympy, number
 
 MAX_WORD = 100
 """Longest word whose arrangements are counted."""
@@ -67,30 +66,13 @@ HAVING = (
     rf"(?: in (?:a|an|the) [a-z]+| to choose from| available)?(?:[.,;:] | and )"
 )
 """A sentence before the question that says how many there are to choose from."""
-Routine = Callable[[re.Match[str]], Answer | None]
-_ROUTINES: list[tuple[re.Pattern[str], Routine]] = []
+_KNOWN = Recognizers()
+recognizes = _KNOWN.recognizes
 
 
 def answer(text: str) -> Answer | None:
     """The count a normalized question asks for, or None when no pattern reads all of it."""
-    for pattern, routine in _ROUTINES:
-        match = pattern.fullmatch(text)
-        found = routine(match) if match else None
-        if found is not None:
-            return found
-    return None
-
-
-def recognizes(*patterns: str) -> Callable[[Routine], Routine]:
-    def register(routine: Routine) -> Routine:
-        _ROUTINES.extend((re.compile(p), routine) for p in patterns)
-        return routine
-
-    return register
-
-
-def _sympy(value: object, sentence: str, routine: str) -> Answer:
-    return Answer(value=str(value), sentence=sentence, routine=routine, library="sympy")
+    return _KNOWN.answer(text)
 
 
 @recognizes(
@@ -106,7 +88,7 @@ def subsets(m: re.Match[str]) -> Answer | None:
         return None
     count = 2**n
     said = f"A set of {n} elements has {count} subsets (2^{n}, the empty set and itself included)."
-    return _sympy(count, said, "subsets")
+    return by_sympy(count, said, "subsets")
 
 
 HANDSHAKE = rf"(?P<n>{NUM}) (?:people|persons|guests|players|friends|students|delegates)"
@@ -130,7 +112,7 @@ def handshakes(m: re.Match[str]) -> Answer | None:
         return None
     count = n * (n - 1) // 2
     said = f"{n} people shaking hands once with each other make {count} handshakes ({n} choose 2)."
-    return _sympy(count, said, "binomial")
+    return by_sympy(count, said, "binomial")
 
 
 @recognizes(
@@ -168,7 +150,9 @@ def combinations(m: re.Match[str]) -> Answer | None:
     ways = sympy.binomial(n, k)
     if len(str(ways)) > MAX_DIGITS:
         return None
-    return _sympy(ways, f"There are {ways} ways to choose {k} of {n} ({n} choose {k}).", "binomial")
+    return by_sympy(
+        ways, f"There are {ways} ways to choose {k} of {n} ({n} choose {k}).", "binomial"
+    )
 
 
 ARRANGE = _alternatives("arrange", "order", "line up", "seat", "permute", "rearrange")
@@ -202,7 +186,7 @@ def _arrangements(n: int, k: int) -> Answer | None:
     ways = sympy.ff(n, k)
     if len(str(ways)) > MAX_DIGITS:
         return None
-    return _sympy(ways, f"There are {ways} ordered arrangements of {k} of {n}.", "permutations")
+    return by_sympy(ways, f"There are {ways} ordered arrangements of {k} of {n}.", "permutations")
 
 
 WORD = r"(?:the (?:word|name|string) )?(?P<q>[\"']?)(?P<w>[a-z]+)(?P=q)"
@@ -250,4 +234,4 @@ def letter_arrangements(m: re.Match[str]) -> Answer | None:
         else f" ({len(word)}!)"
     )
     sentence = f"The letters of {word.upper()} have {ways} different arrangements{how}."
-    return _sympy(ways, sentence, "arrangements of a multiset")
+    return by_sympy(ways, sentence, "arrangements of a multiset")

@@ -8,7 +8,8 @@ routine does not expect makes the question unrecognized, never misread.
 
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from services.agents.python.integers import MAX_DIGITS, integer_value
 
@@ -21,6 +22,38 @@ class Answer:
     sentence: str
     routine: str
     library: str
+
+
+def by_sympy(value: object, sentence: str, routine: str) -> Answer:
+    return Answer(value=str(value), sentence=sentence, routine=routine, library="sympy")
+
+
+Routine = Callable[[re.Match[str]], Answer | None]
+
+
+@dataclass(slots=True)
+class Recognizers:
+    """Routines, each registered for the patterns of the questions it answers whole."""
+
+    routines: list[tuple[re.Pattern[str], Routine]] = field(default_factory=list)
+
+    def recognizes(self, *patterns: str) -> Callable[[Routine], Routine]:
+        """Register a routine for questions matching any of ``patterns`` as a whole."""
+
+        def register(routine: Routine) -> Routine:
+            self.routines.extend((re.compile(p), routine) for p in patterns)
+            return routine
+
+        return register
+
+    def answer(self, text: str) -> Answer | None:
+        """The first answer of a routine whose pattern reads all of ``text``."""
+        for pattern, routine in self.routines:
+            match = pattern.fullmatch(text)
+            found = routine(match) if match else None
+            if found is not None:
+                return found
+        return None
 
 
 _UNITS = "zero one two three four five six seven eight nine".split()

@@ -9,7 +9,6 @@ not): otherwise it is not recognized and the agent lets a program answer it.
 
 import math
 import re
-from collections.abc import Callable
 
 import sympy
 from sympy import ntheory
@@ -22,14 +21,16 @@ from services.agents.python.phrases import (
     ORD,
     PLAIN,
     Answer,
+    Recognizers,
+    by_sympy,
     normalize,
     number,
     ordinal,
     value,
 )
 
-Routine = Callable[[re.Match[str]], Answer | None]
-_ROUTINES: list[tuple[re.Pattern[str], Routine]] = []
+_KNOWN = Recognizers()
+recognizes = _KNOWN.recognizes
 
 MAX_FACTOR = 10**20
 """Largest number factored (Pollard's rho stays well under a second below it)."""
@@ -50,12 +51,7 @@ def answer(question: str) -> Answer | None:
     if found is not None:
         return found
     text = _DIGIT_RANGE.sub(_digit_range, normalize(question).removeprefix("the "))
-    for pattern, routine in _ROUTINES:
-        match = pattern.fullmatch(text)
-        found = routine(match) if match else None
-        if found is not None:
-            return found
-    return counting.answer(text)
+    return _KNOWN.answer(text) or counting.answer(text)
 
 
 _DIGIT_COUNTS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
@@ -70,20 +66,6 @@ def _digit_range(m: re.Match[str]) -> str:
     d = _DIGIT_COUNTS.get(m["d"]) or int(m["d"])
     low = 10 ** (d - 1) if d > 1 else 0
     return f"{m['adj']}{m['noun']} from {low} to {10**d - 1}"
-
-
-def recognizes(*patterns: str) -> Callable[[Routine], Routine]:
-    """Register ``routine`` for questions matching any of ``patterns`` as a whole."""
-
-    def register(routine: Routine) -> Routine:
-        _ROUTINES.extend((re.compile(p), routine) for p in patterns)
-        return routine
-
-    return register
-
-
-def _sympy(value: object, sentence: str, routine: str) -> Answer:
-    return Answer(value=str(value), sentence=sentence, routine=routine, library="sympy")
 
 
 def _python(value: object, sentence: str, routine: str) -> Answer:
@@ -200,7 +182,7 @@ def sum_of_first_primes(m: re.Match[str]) -> Answer | None:
     if n is None or not 1 <= n <= MAX_PRIME_SIEVE // 20:
         return None
     total = sum(sympy.primerange(2, sympy.prime(n) + 1))
-    return _sympy(
+    return by_sympy(
         total, f"The sum of the first {n} primes is {total}.", "sum of the first n primes"
     )
 
@@ -211,7 +193,7 @@ def product_of_first_primes(m: re.Match[str]) -> Answer | None:
     if n is None or not 1 <= n <= 1000:
         return None
     product = sympy.primorial(n)
-    return _sympy(product, f"The product of the first {n} primes is {product}.", "primorial")
+    return by_sympy(product, f"The product of the first {n} primes is {product}.", "primorial")
 
 
 @recognizes(rf"first (?P<n>{NUM}) {PRIMES}")
@@ -220,7 +202,9 @@ def first_primes(m: re.Match[str]) -> Answer | None:
     if n is None or not 1 <= n <= MAX_LISTED:
         return None
     primes = list(sympy.primerange(2, sympy.prime(n) + 1))
-    return _sympy(_listed(primes), f"The first {n} primes are {_listed(primes)}.", "first n primes")
+    return by_sympy(
+        _listed(primes), f"The first {n} primes are {_listed(primes)}.", "first n primes"
+    )
 
 
 @recognizes(rf"(?P<o>{ORD}) prime(?: number)?")  # not "prime number 7": the 7th, or 7?
@@ -229,7 +213,7 @@ def nth_prime(m: re.Match[str]) -> Answer | None:
     if n is None or not 1 <= n <= MAX_NTH_PRIME:
         return None
     p = sympy.prime(n)
-    return _sympy(p, f"The {_ordinal_text(n)} prime is {p}.", "nth prime")
+    return by_sympy(p, f"The {_ordinal_text(n)} prime is {p}.", "nth prime")
 
 
 @recognizes(
@@ -245,7 +229,7 @@ def count_primes(m: re.Match[str]) -> Answer | None:
     if count is None:
         return None
     said = _range_words(m)
-    return _sympy(count, f"There are {count} primes {said}.", "prime counting (primepi)")
+    return by_sympy(count, f"There are {count} primes {said}.", "prime counting (primepi)")
 
 
 @recognizes(
@@ -262,10 +246,12 @@ def primes_in_range(m: re.Match[str]) -> Answer | None:
     primes, said = found[0], _range_words(m)
     if m.group(0).startswith("sum"):
         total = sum(primes)
-        return _sympy(total, f"The sum of the primes {said} is {total}.", "sum of primes")
+        return by_sympy(total, f"The sum of the primes {said} is {total}.", "sum of primes")
     if not primes or len(primes) > MAX_LISTED:
         return None
-    return _sympy(_listed(primes), f"The primes {said} are {_listed(primes)}.", "primes in a range")
+    return by_sympy(
+        _listed(primes), f"The primes {said} are {_listed(primes)}.", "primes in a range"
+    )
 
 
 @recognizes(
@@ -284,12 +270,12 @@ def is_prime(m: re.Match[str]) -> Answer | None:
             return None  # 0 and 1 are neither: "no" would read as "prime"
         composite = not prime
         word = "composite" if composite else "not composite (it is prime)"
-        return _sympy(
+        return by_sympy(
             _yes(composite), f"{_yes(composite).capitalize()}: {x} is {word}.", "is prime"
         )
     why = "" if prime or x < 4 or x > MAX_FACTOR else f" ({x} = {_factorization(x)})"
     said = "is prime" if prime else "is not prime"
-    return _sympy(_yes(prime), f"{_yes(prime).capitalize()}: {x} {said}{why}.", "is prime")
+    return by_sympy(_yes(prime), f"{_yes(prime).capitalize()}: {x} {said}{why}.", "is prime")
 
 
 @recognizes(
@@ -308,10 +294,10 @@ def nearest_prime(m: re.Match[str]) -> Answer | None:
             return None  # no prime below it
         else:
             p = sympy.prevprime(x)
-        return _sympy(p, f"The largest prime {m['rel']} {x} is {p}.", "previous prime")
+        return by_sympy(p, f"The largest prime {m['rel']} {x} is {p}.", "previous prime")
     inclusive = m["above"] in ABOVE_INCLUSIVE
     p = x if inclusive and sympy.isprime(x) else sympy.nextprime(x)
-    return _sympy(p, f"The smallest prime {m['above']} {x} is {p}.", "next prime")
+    return by_sympy(p, f"The smallest prime {m['above']} {x} is {p}.", "next prime")
 
 
 # --- factors and divisors ---------------------------------------------------------------
@@ -328,8 +314,8 @@ def prime_factors(m: re.Match[str]) -> Answer | None:
     if "factors" in m.group(0):
         primes = _listed(sympy.primefactors(x))
         shown = "" if "^" not in factorization else f" ({x} = {factorization})"
-        return _sympy(primes, f"The prime factors of {x} are {primes}{shown}.", "prime factors")
-    return _sympy(factorization, f"{x} = {factorization}.", "prime factorization")
+        return by_sympy(primes, f"The prime factors of {x} are {primes}{shown}.", "prime factors")
+    return by_sympy(factorization, f"{x} = {factorization}.", "prime factorization")
 
 
 @recognizes(
@@ -348,7 +334,7 @@ def number_of_prime_factors(m: re.Match[str]) -> Answer | None:
         return None  # repeated factors: counted once or each time? Unsure.
     count = counted if m["mult"] else distinct
     how = " counted with multiplicity" if m["mult"] else ""
-    return _sympy(
+    return by_sympy(
         count, f"{x} has {count} prime factors{how} ({x} = {_factorization(x)}).", "prime factors"
     )
 
@@ -365,7 +351,7 @@ def extreme_prime_factor(m: re.Match[str]) -> Answer | None:
     largest = m["which"] in ("largest", "biggest", "greatest", "highest")
     p = primes[-1] if largest else primes[0]
     word = "largest" if largest else "smallest"
-    return _sympy(p, f"The {word} prime factor of {x} is {p}.", "prime factors")
+    return by_sympy(p, f"The {word} prime factor of {x} is {p}.", "prime factors")
 
 
 DIVISORS = (
@@ -412,13 +398,13 @@ def divisors(m: re.Match[str]) -> Answer | None:
     found = found[1:] if without_one and found[:1] == [1] else found
     if groups.get("sum") is not None:
         total = sum(found)
-        return _sympy(total, f"The sum of the {kind} of {x} is {total}.", "sum of divisors")
+        return by_sympy(total, f"The sum of the {kind} of {x} is {total}.", "sum of divisors")
     if groups.get("list") is not None:
         if not found or len(found) > MAX_LISTED:
             return None
-        return _sympy(_listed(found), f"The {kind} of {x} are {_listed(found)}.", "divisors")
+        return by_sympy(_listed(found), f"The {kind} of {x} are {_listed(found)}.", "divisors")
     count = len(found)
-    return _sympy(count, f"{x} has {count} {kind}.", "number of divisors")
+    return by_sympy(count, f"{x} has {count} {kind}.", "number of divisors")
 
 
 @recognizes(
@@ -430,7 +416,7 @@ def totient(m: re.Match[str]) -> Answer | None:
     if x is None or not 1 <= x <= MAX_FACTOR:
         return None
     phi = sympy.totient(x)
-    return _sympy(phi, f"Euler's totient of {x} is {phi}.", "totient")
+    return by_sympy(phi, f"Euler's totient of {x} is {phi}.", "totient")
 
 
 GCD = _alternatives(
@@ -454,7 +440,7 @@ def gcd_lcm(m: re.Match[str]) -> Answer | None:
     result = sympy.gcd_list(nums) if is_gcd else sympy.lcm_list(nums)
     name = "greatest common divisor" if is_gcd else "least common multiple"
     of = ", ".join(str(n) for n in nums[:-1]) + f" and {nums[-1]}"
-    return _sympy(result, f"The {name} of {of} is {result}.", name)
+    return by_sympy(result, f"The {name} of {of} is {result}.", name)
 
 
 @recognizes(
@@ -468,7 +454,7 @@ def lcm_of_range(m: re.Match[str]) -> Answer | None:
     if n is None or not 1 <= n <= 1000:
         return None
     result = sympy.lcm_list(list(range(1, n + 1)))
-    return _sympy(
+    return by_sympy(
         result, f"The least common multiple of the numbers from 1 to {n} is {result}.", "lcm"
     )
 
@@ -498,7 +484,7 @@ def is_perfect_power(m: re.Match[str]) -> Answer | None:
     said = (
         f"is a perfect {m['kind']} ({root}^{power})" if exact else f"is not a perfect {m['kind']}"
     )
-    return _sympy(_yes(exact), f"{_yes(exact).capitalize()}: {x} {said}.", "perfect power")
+    return by_sympy(_yes(exact), f"{_yes(exact).capitalize()}: {x} {said}.", "perfect power")
 
 
 @recognizes(
@@ -516,7 +502,7 @@ def is_perfect_number(m: re.Match[str]) -> Answer | None:
     yes = bool(test(x))
     aliquot = int(sympy.divisor_sigma(x)) - x
     said = f"{x} is {'' if yes else 'not '}{m['kind']} (its proper divisors add up to {aliquot})"
-    return _sympy(_yes(yes), f"{_yes(yes).capitalize()}: {said}.", f"{m['kind']} number")
+    return by_sympy(_yes(yes), f"{_yes(yes).capitalize()}: {said}.", f"{m['kind']} number")
 
 
 @recognizes(
@@ -528,7 +514,9 @@ def amicable(m: re.Match[str]) -> Answer | None:
         return None
     yes = bool(ntheory.is_amicable(x, y))
     said = "are" if yes else "are not"
-    return _sympy(_yes(yes), f"{_yes(yes).capitalize()}: {x} and {y} {said} amicable.", "amicable")
+    return by_sympy(
+        _yes(yes), f"{_yes(yes).capitalize()}: {x} and {y} {said} amicable.", "amicable"
+    )
 
 
 # --- values, digits and sequences -------------------------------------------------------
@@ -537,7 +525,7 @@ def power_or_factorial(m: re.Match[str]) -> Answer | None:
     v = value(m["v"])
     if v is None:
         return None
-    return _sympy(v, f"{m['v']} is {v}.", "power or factorial")
+    return by_sympy(v, f"{m['v']} is {v}.", "power or factorial")
 
 
 @recognizes(
@@ -638,7 +626,7 @@ def fibonacci(m: re.Match[str]) -> Answer | None:
         return None
     f = sympy.fibonacci(n)
     name = f"The {_ordinal_text(n)} Fibonacci number" if m.groupdict().get("o") else f"F({n})"
-    return _sympy(f, f"{name} is {f} (counting F(1) = F(2) = 1).", "Fibonacci number")
+    return by_sympy(f, f"{name} is {f} (counting F(1) = F(2) = 1).", "Fibonacci number")
 
 
 @recognizes(
@@ -656,7 +644,7 @@ def figurate_number(m: re.Match[str]) -> Answer | None:
         "cube": i**3,
         "pentagonal": i * (3 * i - 1) / 2,
     }[kind]
-    return _sympy(v, f"The {_ordinal_text(n)} {kind} number is {v}.", f"{kind} number")
+    return by_sympy(v, f"The {_ordinal_text(n)} {kind} number is {v}.", f"{kind} number")
 
 
 # --- sums -------------------------------------------------------------------------------
@@ -687,7 +675,7 @@ def sum_over_range(m: re.Match[str]) -> Answer | None:
     if total is None:
         return None
     of = f"the {what} of the integers" if what else "the integers"
-    return _sympy(total, f"The sum of {of} {_range_words(m)} is {total}.", "sum of a series")
+    return by_sympy(total, f"The sum of {of} {_range_words(m)} is {total}.", "sum of a series")
 
 
 @recognizes(
@@ -702,7 +690,7 @@ def sum_of_first(m: re.Match[str]) -> Answer | None:
     power = POWERS.get(m["what"], 1)
     total = _sum_of_powers(1, n, power)
     what = m["what"] if power > 1 else "positive integers"
-    return _sympy(total, f"The sum of the first {n} {what} is {total}.", "sum of a series")
+    return by_sympy(total, f"The sum of the first {n} {what} is {total}.", "sum of a series")
 
 
 @recognizes(
