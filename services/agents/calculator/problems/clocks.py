@@ -22,7 +22,9 @@ _DURATION = re.compile(
     rf"(?:\s*(?:and\s+)?(?:\d+(?:\.\d+)?\s*{UNIT_PATTERN}|a half\b))*"
 )
 _DURATION_PART = re.compile(rf"(?:(?P<n>\d+(?:\.\d+)?)\s*|an?\s+)(?P<u>{UNIT_PATTERN})")
-_ADD = re.compile(r"\b(?:after|past|later than|plus|add|from)\b|\+|\bin\s+$")
+_ADD = re.compile(
+    r"\b(?:after|past|later than|plus|add|from)\b|\+|\bin\s+$|\bwill it be in\s+(?=\d|an?\s)"
+)
 _TAKE = re.compile(
     r"\b(?:before|earlier than|prior to|minus|subtract|take away|less)\b|(?<!\w)-(?!\w)"
 )
@@ -72,12 +74,13 @@ def time_after(r: Reading) -> Worked | None:
 
 
 _STARTS = re.compile(
-    r"\b(?:starts?|starting|begins?|beginning|leaves?|leaving|departs?|departing|sets? off|"
-    r"setting off|opens?|kicks? off|from|between)\s+(?:at\s+)?$"
+    r"\b(?:starts?|started|starting|begins?|began|beginning|leaves?|left|leaving|departs?|"
+    r"departed|departing|sets? off|setting off|opens?|opened|kicks? off|from|between)"
+    r"(?:\s+(?:work|school|the\s+[a-z]+))?\s+(?:at\s+)?$"
 )
 _ENDS = re.compile(
-    r"\b(?:ends?|ending|finish(?:es)?|finishing|arrives?|arriving|lands?|landing|closes?|"
-    r"until|till|to|by|and)\s+(?:at\s+|by\s+)?$"
+    r"\b(?:ends?|ended|ending|finish(?:es|ed)?|finishing|arrives?|arrived|arriving|lands?|"
+    r"landed|landing|closes?|closed|until|till|to|by|and)\s+(?:at\s+|by\s+)?$"
 )
 _ASKS_END = re.compile(
     r"\b(?:end|ends|finish|finishes|arrive|arrives|land|lands|close|closes|get (?:there|in|"
@@ -114,7 +117,8 @@ def _way(r: Reading, clock: re.Match[str], duration: re.Match[str]) -> bool | No
 
 
 _HOW_LONG = re.compile(
-    r"\bhow\s+many\s+(?P<u>hours|hrs|minutes|mins|seconds)\b|\bhow\s+long\b|\bduration\b"
+    r"\bhow\s+many\s+(?P<u>hours|hrs|minutes|mins|seconds)\b"
+    r"|\b(?:how\s+long|duration)\b(?:.*\bin\s+(?P<v>hours|minutes|seconds)\b)?"
 )
 
 
@@ -143,7 +147,8 @@ def time_between(r: Reading) -> Worked | None:
     if (overnight or end - start >= 12 * 3600) and not certain:
         return None  # 9:30 to 3:15 is 5 h 45 min only if the 3:15 is in the afternoon
     seconds = end - start + (86400 if overnight else 0)
-    unit_name = question["u"] or "minutes"
+    asked_unit = question["u"] or question["v"]
+    unit_name = asked_unit or "minutes"
     size = unit(unit_name)
     assert size is not None
     value = Fraction(seconds) / size.factor
@@ -155,9 +160,9 @@ def time_between(r: Reading) -> Worked | None:
         f"{overnight_text} is {spoken}"
     ]
     converted = f"{format_number(value)} {size.symbol}"
-    if question["u"] and spoken != converted:
+    if asked_unit and spoken != converted:
         steps.append(f"{spoken} = {converted}")
-    answer = "" if question["u"] else spoken
+    answer = "" if asked_unit else spoken
     return Worked(
         "time between",
         r.between([first.span(), second.span()]),

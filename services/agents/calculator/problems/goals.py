@@ -62,8 +62,16 @@ _CUE = re.compile(
 _PERCENT = re.compile(r"\bpercent|\bpercentage\b|%")
 _TWO = re.compile(r"\band\s+(?:what|how|which|when)\b|\?.*\?")
 _COMPOUND = re.compile(
-    rf"\b(?:in|how many)\s+(?P<a>{UNIT})\s*(?:per|/|an?|for every)\s*(?P<n>{N}\s*)?(?P<b>{UNIT})"
+    rf"\b(?:in\s+(?P<a>{UNIT})|how many\s+(?P<c>{UNIT}|[a-z]+\b))"
+    rf"(?:\s*/\s*|\s+(?:per|an?|for every|each)\s+)(?P<n>{N}\s*)?(?P<b>{UNIT}|[a-z]+\b)"
 )
+_SUBSTANCE_PER = re.compile(
+    r"\b(?P<w>[a-z]+)(?:\s+(?:use|usage|consumption|needed|used))?\s+(?:per|for every)\s+"
+    rf"(?P<n>{N})?\s*(?P<b>{UNIT})"
+)
+"""A substance per an amount of something: "its fuel consumption per 100 km"."""
+_FUELS = frozenset({"fuel", "petrol", "gas", "gasoline", "diesel"})
+_PER_SCALE = re.compile(rf"\bper\s+(?P<n>{N})\s*(?P<u>{UNIT})")
 _SPEED = re.compile(r"\bin\s+(?P<s>km/h|kph|mph|m/s|miles per hour|kilometres per hour)\b")
 _HOW_MANY = re.compile(r"\bhow\s+many\s+(?P<w>[a-z-]+)")
 _HOW_MUCH = re.compile(r"\bhow\s+much\s+(?P<w>[a-z-]+)")
@@ -164,11 +172,21 @@ def _sense(q: str) -> tuple[str, str]:
 def _dims(goal: Goal, q: str, quantities: Quantities) -> bool:
     """Fill the dimensions ``goal`` asks for from question ``q``; ``False`` when unclear."""
     if (m := _COMPOUND.search(q)) is not None:
-        top, bottom = measure(m["a"]), measure(m["b"])
+        top = measure(m["a"]) if m["a"] else measure(m["c"]) or _counted(m["c"])
+        bottom = measure(m["b"]) or _counted(m["b"])
         if top is None or bottom is None:
             return False
         goal.units = [(top, 1), (bottom, -1)]
         goal.scale = Fraction(m["n"].strip()) if m["n"] else Fraction(1)
+    elif (m := _SUBSTANCE_PER.search(q)) is not None and (
+        (found_dims := _substance(m["w"], quantities)) is not None
+    ):
+        bottom = measure(m["b"])
+        if bottom is None:
+            return False
+        goal.units = [(bottom, -1)]
+        goal.dims = [tuple(sorted([*found_dims, (bottom.base, -1)]))]
+        goal.scale = Fraction(m["n"]) if m["n"] else Fraction(1)
     elif (m := _SPEED.search(q)) is not None or re.search(r"\bhow fast\b|\bspeed\b", q):
         pair = speed(m["s"]) if m is not None else None
         if pair is None and m is not None:
@@ -219,10 +237,11 @@ def _counted(word: str) -> Measure | None:
 def _substance(word: str, quantities: Quantities) -> Dims | None:
     """ "How much sugar": the dimension of the sugar the text measures."""
     name = noun([word])
+    if name is None:
+        return None
+    same = _FUELS if name[0].name in _FUELS else {name[0].name}
     matches = {
-        tuple((b, p) for b, p in q.dims if p > 0)
-        for q in quantities.items
-        if name and q.substance == name[0].name
+        tuple((b, p) for b, p in q.dims if p > 0) for q in quantities.items if q.substance in same
     }
     if len(matches) != 1:
         return None
@@ -241,6 +260,8 @@ def _money(goal: Goal, q: str, quantities: Quantities) -> bool:
     else:
         goal.dims = [tuple(sorted([*money, (per.base, -1)]))]
         goal.units = [(per, -1)]
+        if (scale := _PER_SCALE.search(q)) is not None:
+            goal.scale = Fraction(scale["n"])  # "the price per 100 g"
     return True
 
 
@@ -253,6 +274,8 @@ def _per(q: str, quantities: Quantities) -> Measure | None:
     month" or "monthly payment"; :data:`_WHOLE` for a whole sum, ``None`` when unclear."""
     if (m := _PERIODIC.search(q)) is not None:
         return measure(_PERIODS[m["p"]])
+    if (scale := _PER_SCALE.search(q)) is not None:
+        return measure(scale["u"])
     for m in _EACH.finditer(q):
         word, lead = m["w"], m["lead"]
         found = measure(word) if word else None

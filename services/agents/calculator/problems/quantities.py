@@ -143,8 +143,14 @@ _ELIDED = re.compile(
     r"(?:\s+(?:on|in|at|during|by|for)\s+[a-z]+)*\s*(?:,\s*|,?\s*(?:and|then|but|or|to|vs\.?|"
     r"versus)\s+)$"
 )
-_UNIT_PHRASE = re.compile(rf"\b(?:in|into|as)\s+{UNIT}\s*(?:per|/|for every)\s*(?P<n>{N})\s*{UNIT}")
-"""A unit asked for with a number in it ("in litres per 100 km"): no quantity given."""
+_UNIT_PHRASE = re.compile(
+    rf"(?:\b(?:in|into|as)\s+{UNIT}\s*(?:per|/|for every)|\bper|\bfor every)\s*(?P<n>{N})\s*"
+    rf"{UNIT}"
+)
+"""A unit with a number in it ("in litres per 100 km", "the price per 100 g"): no quantity
+given (a rate's own "6 litres per 100 km" is read with the rate)."""
+_MORE = re.compile(rf"\s*(?:and\s+)?(?P<n>{N})\s*(?P<u>{UNIT})")
+_OF_US = re.compile(r"\s+of\s+(?:us|them|you)\b")
 _ONE_UNIT = re.compile(
     rf"\b(?:for|in|over|within|during)\s+(?:an?|one|the(?:\s+(?:first|next|whole|full))?)\s+"
     rf"(?P<u>{UNIT})"
@@ -286,8 +292,11 @@ def _read(
         if found is None:
             return None
         end = e + m.end()
+        amount, end = _compound(text, amount, found, end, span)
     elif counted is not None:
         found, end = counted[0], _word_end(text, e, counted[1])
+    elif (group := _OF_US.match(after)) is not None:
+        found, end = Measure("n:person", Fraction(1), "person"), e + group.end()
     elif (before := _elided(r, s, items)) is not None:
         return Quantity(amount, before.dims, [span], s, e)
     elif _SERVES.search(text[:s]):
@@ -295,11 +304,25 @@ def _read(
     else:
         return Quantity(amount, (), [span], s, e)  # a bare number: only a percent change takes it
     value = units.put(amount, found, notes)
-    quantity = Quantity(value, ((found.base, 1),), [span], s, end, notes=notes)
+    spans = [span, *(m.span("n") for m in _MORE.finditer(text, e, end))]
+    quantity = Quantity(value, ((found.base, 1),), spans, s, end, notes=notes)
     if (sub := _SUBSTANCE.match(text[end:])) is not None:
         quantity.substance = singular(sub["s"])
         quantity.end = end + sub.end()
     return _per(r, _one_of(text, quantity), units)
+
+
+def _compound(
+    text: str, amount: Fraction, found: Measure, end: int, span: tuple[int, int]
+) -> tuple[Fraction, int]:
+    """ "2 hours 30 minutes", "1 kg and 200 g": one amount, in the first unit."""
+    while (more := _MORE.match(text, end)) is not None:
+        part = measure(more["u"])
+        if part is None or part.base != found.base or part.factor >= found.factor:
+            break
+        amount += Fraction(more["n"]) * part.factor / found.factor
+        end = more.end()
+    return amount, end
 
 
 def _word_end(text: str, e: int, words: int) -> int:

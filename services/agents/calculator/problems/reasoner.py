@@ -27,6 +27,7 @@ from services.agents.calculator.problems.quantities import (
     read_quantities,
 )
 from services.agents.calculator.problems.reading import CURRENCY, Reading, Worked
+from services.agents.calculator.units import unit
 
 MAX_LEAVES = 7
 """More numbers than this is no everyday problem (and the search grows fast)."""
@@ -56,6 +57,7 @@ _PREMISE = re.compile(
 )
 """A premise ("if 5 notebooks cost $8.75, how much do 8 cost?"), not a condition."""
 _FREE = re.compile(r"\bfree\b")
+_NO_INTEREST = re.compile(r"\b(?:with\s+)?(?:no|without)\s+interest\b|\binterest[- ]free\b")
 _IN_QUESTION_ONLY = re.compile(r"\b(?:including|incl|inclusive|included)\b")
 """Allowed in the question ("the price including tax"), not in what is given."""
 _REVERSE = re.compile(r"\b(?:before|without|excluding|excl|pre-tax|net of)\b")
@@ -128,7 +130,7 @@ def quantities(r: Reading) -> Worked | None:
     found = read_quantities(r)
     if found is None or not 1 <= len(found.items) <= MAX_LEAVES or _outside_this(r, found):
         return None
-    if len(found.items) == 1 and not _money_rate(found.items[0]):
+    if len(found.items) == 1 and not _made_rate(found.items[0]):
         return None  # one amount: a conversion, for units.py
     goal = read_goal(r, found)
     if goal is None:
@@ -150,14 +152,18 @@ def quantities(r: Reading) -> Worked | None:
     return _worked(r, found, goal, *answer)
 
 
-def _money_rate(q: Quantity) -> bool:
-    return q.money and any(p < 0 for _, p in q.dims)
+def _made_rate(q: Quantity) -> bool:
+    """A rate alone may be the answer: money per a unit asked another way ($120 a year, per
+    month), or read from two amounts (1200 pages in 40 minutes, per minute)."""
+    return (q.money or q.parts is not None) and any(p < 0 for _, p in q.dims)
 
 
 def _refuse_a_rate_without_its_amount(found: Quantities, goal: Goal) -> None:
     """ "$3.50 plus $2.10 per kilometre; what is the fare?": the kilometres are not given,
     and the sum of the two amounts (what plain arithmetic would answer) is no fare."""
     for q in found.items:
+        if q.parts is not None:
+            continue  # a rate worked out of two amounts ("5 km in 30 minutes") applies to nothing
         for base, power in q.dims:
             if power > 0 or any((base, p) in dims for dims in goal.dims for p in (1, -1)):
                 continue  # the per-unit is asked for (days it takes, the price per kg)
@@ -176,7 +182,7 @@ def _outside_this(r: Reading, found: Quantities) -> bool:
     asked = r.asked()
     if asked is None:
         return True
-    text = _PREMISE.sub(" ", r.text)
+    text = _NO_INTEREST.sub(" ", _PREMISE.sub(" ", r.text))
     if found.thresholds:
         text = _FREE.sub("    ", text, count=1)  # "ships free above $500" is read
     given = text[: asked[0]] + " " + text[asked[1] :]
@@ -467,7 +473,8 @@ def _worked(r: Reading, found: Quantities, goal: Goal, node: _Node, value: Fract
     if value != node.value or goal.scale != 1:
         shown = f"{format_number(value)} {unit}".strip()
         if _money(node.dims):
-            per = " ".join(f"per {m.name}" for m, p in goal.units if p < 0 and m.name)
+            scale = f"{format_number(goal.scale)} " if goal.scale != 1 else ""
+            per = " ".join(f"per {scale}{m.name}" for m, p in goal.units if p < 0 and m.name)
             shown = f"{found.show(value, ((r.currency(), 1),))} {per}".strip()
         steps.append(f"{found.show(node.value, node.dims)} = {shown}")
     money = _money(node.dims)
@@ -494,7 +501,9 @@ def _unit(goal: Goal, found: Quantities, dims: Dims, value: Fraction) -> str:
     if not bottoms:
         return " ".join(written(t, value) for t in tops)
     scale = f"{format_number(goal.scale)} " if goal.scale != 1 else ""
-    text = f"{'·'.join(tops)}/{scale}{'·'.join(bottoms)}"
+    text = (
+        f"{'·'.join(t if unit(t) else written(t, value) for t in tops)}/{scale}{'·'.join(bottoms)}"
+    )
     return {"km/h": "km/h", "mi/h": "mph"}.get(text, text)
 
 
