@@ -30,6 +30,16 @@ BETWEEN = [
     ),
     ("The night shift runs from 10 pm to 6 am. How long is it?", "8 h", "480"),
     ("The bus arrives at 13:50 after leaving at 09:15. How long is the trip?", "4 h 35 min", "275"),
+    (
+        "I started work at 8:30 am and finished at 5:15 pm. How many hours did I work?",
+        "8.75 h",
+        "8.75",
+    ),
+    (
+        "A bus departs at 10:55 and arrives at 12:20. How long is the ride in minutes?",
+        "85 min",
+        "85",
+    ),
 ]
 MOVED = [
     (
@@ -47,6 +57,7 @@ MOVED = [
     ),
     ("I must arrive by 9:00 and the drive takes 45 minutes. When should I leave?", "08:15"),
     ("A film lasts 2 hours and ends at 10:15 pm. When did it start?", "8:15 pm"),
+    ("It is 9:40 now. What time will it be in 45 minutes?", "10:25"),
 ]
 
 

@@ -228,6 +228,22 @@ BILLS_AND_FEES = [
     ),
     ("Lunch for 3 people costs $54 plus a 15% tip. How much per person?", "20.70", "20.7"),
     (
+        "Our dinner came to $126. We want to leave a 15% tip and split the total evenly among "
+        "3 of us. How much does each person pay?",
+        "48.30",
+        "48.3",
+    ),
+    (
+        "A $1,500 laptop is paid in 6 monthly payments with no interest. What is each payment?",
+        "250",
+        "250",
+    ),
+    (
+        "A printing shop charges $15 setup plus $0.08 per page. What does printing 500 pages cost?",
+        "55.00",
+        "55",
+    ),
+    (
         "Electricity costs $0.15 per kWh. A heater uses 2 kWh a day. What is the cost for 30 days?",
         "9.00",
         "9",
@@ -293,6 +309,29 @@ RATES_AND_PROPORTIONS = [
         "A store sells 120 items a day at $5 each. What is the revenue for 30 days?",
         "18000",
         "18000",
+    ),
+    (
+        "A cyclist rides at 18 km/h for 2 hours 30 minutes. How far does she go?",
+        "45 km",
+        "45",
+    ),
+    (
+        "A printer prints 1,200 pages in 40 minutes. How many pages per minute?",
+        "30 pages/min",
+        "30",
+    ),
+    (
+        "My car used 42 litres of petrol to travel 600 km. What is its fuel consumption per "
+        "100 km?",
+        "7 l/100 km",
+        "7",
+    ),
+    ("A 750 g box of cereal costs $4.50. What is the price per 100 g?", "0.60", "0.6"),
+    (
+        "A truck uses 30 litres per 100 km. Fuel is $1.50 per litre. How much does fuel cost "
+        "for a 400 km trip?",
+        "180.00",
+        "180",
     ),
 ]
 
