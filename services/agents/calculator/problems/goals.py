@@ -92,7 +92,7 @@ _NOT_SUBSTANCE = frozenset(
 _PART = re.compile(
     r"\b(?:the|a|an|how much|in)\s+(?:(?!including|incl|with|plus|after|before|without|"
     r"excluding|less|minus|and|of)[a-z-]+\s+){0,2}?(?P<k>tax|vat|tip|gratuity|fee|commission|"
-    r"surcharge|discount|deposit|markup|saving|savings)\b"
+    r"surcharge|discount|deposit|down payment|markup|saving|savings)\b"
     r"|\bhow much (?:do|does|did|will|would|can) (?:i|we|you|they|he|she|it) (?P<s>save)\b"
 )
 _RECEIVE = re.compile(

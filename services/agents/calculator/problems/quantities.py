@@ -138,6 +138,8 @@ _PAIR_BACK = re.compile(
     r"\s*,?\s+(?:it\s+|you\s+|we\s+|they\s+|that\s+|which\s+)?(?:needs?|uses?|requires?|"
     r"calls for|costs?|weighs?|takes?|will (?:need|use|cost|take))\s+(?:an?\s+|about\s+)?"
 )
+_COUNT_AT = re.compile(rf"(?<![\d.])\d+\s+(?!{UNIT})[a-z]+s\s+at\s+$")
+_FOR = re.compile(r"\s+for\s+(?:only\s+|just\s+)?")
 _IN = re.compile(r"\s+(?:in|within|every|each)\s+")
 _ELIDED = re.compile(
     r"(?:\s+(?:on|in|at|during|by|for)\s+[a-z]+)*\s*(?:,\s*|,?\s*(?:and|then|but|or|to|vs\.?|"
@@ -391,6 +393,8 @@ def _per(r: Reading, quantity: Quantity, units: _Units) -> Quantity:
         if (each := _EACH.match(after)) is not None:
             quantity.each = True
             quantity.end += each.end()
+        elif quantity.money and _COUNT_AT.search(r.text[: quantity.start]):
+            quantity.each = True  # "5 books at $18.40": a price of one
         return quantity
     size = Fraction(m["n"]) if m["n"] else Fraction(1)
     per = units.put(size, found, quantity.notes)
@@ -499,8 +503,8 @@ def _pairs(r: Reading, items: list[Quantity]) -> list[Quantity] | None:
                 top, bottom = a, b
             elif not b.money and is_time(b.dims[0][0]) and _IN.fullmatch(gap):
                 top, bottom = a, b  # "45 parts in 3 hours"
-            elif not a.money and _PAIR_BACK.fullmatch(gap):
-                top, bottom = b, a
+            elif not a.money and (_PAIR_BACK.fullmatch(gap) or (b.money and _FOR.fullmatch(gap))):
+                top, bottom = b, a  # "12 cookies cost $6", "3 shirts for $45"
             if top is not None and bottom is not None:
                 if _shared_work(top, bottom):
                     return None

@@ -53,6 +53,8 @@ _SPEED_CUE = re.compile(
     r"\b(?:speed|fast|velocity|rate|average|quick|quickly)\b|km/h|mph|m/s"
     r"|\bper (?:hour|minute|second)\b|\ban hour\b|\ba minute\b"
 )
+_MULTIPLIERS = re.compile(r"\b(?:half|halves|double|doubled|twice|triple|tripled|quarter of)\b")
+"""Numbers in words beside the rate ("time-and-a-half for overtime"): not placed here."""
 _ASKS_MONEY = re.compile(
     r"\b(?:what|how much)\b[^.?!]*\b(?:cost|costs|price|total|pay|fee|fees|charge|bill|spend)\b"
 )
@@ -82,7 +84,7 @@ class _Rate:
 def rate(r: Reading) -> Worked | None:
     """An amount at a rate, or the amount of the other side that a rate gives."""
     found = _find_rate(r)
-    if found is None:
+    if found is None or r.has(_MULTIPLIERS):
         return None
     given = [
         m for m in _OTHER.finditer(r.text) if not any(a <= m.start("c") < b for a, b in found.spans)

@@ -152,6 +152,13 @@ SHOPPING = [
         "113",
     ),
     ("A shop sells pens at $1.20 each. How many pens can I buy with $12?", "10 pens", "10"),
+    ("A shop sells 3 shirts for $45. How much do 5 shirts cost?", "75", "75"),
+    ("I buy 5 books at $18.40. What is the total?", "92.00", "92"),
+    (
+        "A house costs $250,000. A 20% down payment is needed. How much is the down payment?",
+        "50000",
+        "50000",
+    ),
     (
         "I have $500. I spend $45, $30, $12, $7, $3 and $60. How much is left?",
         "343",
@@ -435,6 +442,9 @@ DECLINED = [
     "A pizza costs $12. How much do pizzas cost?",
     # Which speed for which hours is not paired up.
     "A car travels at 60 km/h for 3 hours then at 80 km/h for 2 hours. What is the total distance?",
+    # Time-and-a-half is a number in words, not placed.
+    "An employee makes $18 per hour and gets time-and-a-half for overtime. She worked 5 "
+    "hours overtime. What is her overtime pay?",
     # Two questions.
     "A $64 bill with an 18% tip: how much is the tip and what is the total?",
 ]
