@@ -5,6 +5,10 @@ every number in it; otherwise it returns ``None`` and the next one tries. When n
 answers, the solver falls back to unit conversions and plain expressions. Dates come
 first (their digits would read as other numbers), and a split before a tip (a bill
 split three ways may carry a tip, but a tip question is no split).
+
+The quantity reasoner (:mod:`reasoner`) comes last: it reads any everyday problem from
+its quantities and the dimension asked, so it takes what the narrow recognizers, which
+word their steps for their own family, leave; it declines when two readings disagree.
 """
 
 import re

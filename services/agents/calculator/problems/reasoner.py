@@ -13,13 +13,13 @@ multiplied, but with a $25 fee besides, the 10% might be off the fee too: declin
 
 import itertools
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 from fractions import Fraction
 
-from services.agents.calculator.arithmetic import DIVIDED, TIMES, CalculationError, format_number
+from services.agents.calculator.arithmetic import DIVIDED, CalculationError, format_number
+from services.agents.calculator.problems.changes import percent_change_between
+from services.agents.calculator.problems.combinations import Leaf, Node, is_money, search, steps
 from services.agents.calculator.problems.goals import Goal, read_goal
-from services.agents.calculator.problems.measures import Dims, is_time, product, written
+from services.agents.calculator.problems.measures import Dims, is_time, written
 from services.agents.calculator.problems.quantities import (
     PERCENT_KINDS,
     Quantities,
@@ -87,44 +87,6 @@ _WORD_KINDS = PERCENT_KINDS | {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class _Leaf:
-    value: Fraction
-    dims: Dims
-    mode: str
-    """For a percentage: "add", "sub" or "part"; "" for an amount."""
-    rate: Fraction
-    mark: str
-    """ "plus" or "less": to be added to, or taken from, another amount."""
-    start: int
-    notes: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class _Node:
-    value: Fraction
-    dims: Dims
-    leaves: int
-    factors: int
-    open: int
-    cost: int
-    start: int
-    op: str = ""
-    parts: tuple["_Node", ...] = ()
-    leaf: _Leaf | None = None
-
-    @property
-    def rank(self) -> tuple[int, tuple[int, ...]]:
-        """Fewer awkward steps first, then the amounts in the order the text names them."""
-        return self.cost, self.order
-
-    @property
-    def order(self) -> tuple[int, ...]:
-        if self.leaf is not None:
-            return (self.start,)
-        return tuple(i for part in self.parts for i in part.order)
-
-
 def quantities(r: Reading) -> Worked | None:
     """A word problem read as quantities and a goal, worked out when only one answer fits."""
     found = read_quantities(r)
@@ -136,7 +98,7 @@ def quantities(r: Reading) -> Worked | None:
     if goal is None:
         return None
     if goal.change:
-        return _percent_change(r, found, goal)
+        return percent_change_between(r, found, goal)
     if any(not q.dims and not q.percent for q in found.items):
         return None  # a number that counts nothing named
     leaves = _leaves(r, found, goal)
@@ -199,7 +161,7 @@ def _outside_this(r: Reading, found: Quantities) -> bool:
     return not named <= kinds
 
 
-def _leaves(r: Reading, found: Quantities, goal: Goal) -> list[_Leaf] | None:
+def _leaves(r: Reading, found: Quantities, goal: Goal) -> list[Leaf] | None:
     leaves = []
     parts = [q for q in found.items if q.percent and q.percent == goal.part]
     if len(parts) > 1:
@@ -221,7 +183,7 @@ def _leaves(r: Reading, found: Quantities, goal: Goal) -> list[_Leaf] | None:
         else:
             mark = q.mark
         leaves.append(
-            _Leaf(
+            Leaf(
                 q.value,
                 q.dims,
                 mode,
@@ -237,7 +199,7 @@ def _leaves(r: Reading, found: Quantities, goal: Goal) -> list[_Leaf] | None:
 _SUCCESSIVE = re.compile(r"\b(?:then|after that|afterwards|further|additional|extra|another)\b")
 
 
-def _one_way(r: Reading, found: Quantities, leaves: list[_Leaf]) -> bool:
+def _one_way(r: Reading, found: Quantities, leaves: list[Leaf]) -> bool:
     """Whether two percentages say how they go together: a tax on the price after a
     discount, or "then", "a further 10%"; a tip and a tax on a meal may each be on the
     meal or the tip on the taxed bill, so those are not guessed."""
@@ -264,9 +226,9 @@ def _notes(q: Quantity, found: Quantities) -> list[str]:
     return notes
 
 
-def _solve(leaves: list[_Leaf], goal: Goal, found: Quantities) -> tuple[_Node, Fraction] | None:
+def _solve(leaves: list[Leaf], goal: Goal, found: Quantities) -> tuple[Node, Fraction] | None:
     """The one answer of every combination with the goal's dimension, or ``None``."""
-    nodes = _search(leaves, goal)
+    nodes = search(leaves, goal)
     values = {_in_goal_units(node, goal, found) for node in nodes}
     if len(values) != 1 or (goal.whole and next(iter(values)).denominator != 1):
         return None
@@ -274,161 +236,7 @@ def _solve(leaves: list[_Leaf], goal: Goal, found: Quantities) -> tuple[_Node, F
     return best, values.pop()
 
 
-def _search(leaves: list[_Leaf], goal: Goal) -> list[_Node]:
-    n = len(leaves)
-    table: dict[int, dict[tuple[Fraction, Dims, int], _Node]] = {}
-    for i, leaf in enumerate(leaves):
-        bit = 1 << i
-        node = _Node(
-            leaf.value,
-            leaf.dims,
-            bit,
-            bit if leaf.mode else 0,
-            bit if leaf.mark else 0,
-            0,
-            leaf.start,
-            leaf=leaf,
-        )
-        table[bit] = {(node.value, node.dims, node.open): node}
-    full = (1 << n) - 1
-    for mask in sorted(range(1, full + 1), key=lambda m: bin(m).count("1")):
-        if mask & (mask - 1) == 0:
-            continue
-        found: dict[tuple[Fraction, Dims, int], _Node] = {}
-        sub = (mask - 1) & mask
-        while sub:
-            for a in table.get(sub, {}).values():
-                for b in table.get(mask ^ sub, {}).values():
-                    for node in _combine(a, b, n, leaves, goal):
-                        key = (node.value, node.dims, node.open)
-                        if key not in found or node.rank < found[key].rank:
-                            found[key] = node
-            sub = (sub - 1) & mask
-        table[mask] = found
-    return [
-        node for node in table.get(full, {}).values() if node.open == 0 and node.dims in goal.dims
-    ]
-
-
-def _combine(a: _Node, b: _Node, n: int, leaves: list[_Leaf], goal: Goal) -> Iterator[_Node]:
-    mask = a.leaves | b.leaves
-    depth = n - bin(mask).count("1")
-    start = min(a.start, b.start)
-    factors = a.factors | b.factors
-    if a.leaf is not None and a.leaf.mode:
-        if (b.leaf is not None and b.leaf.mode) or not _money(b.dims):
-            return
-        leaf = a.leaf
-        rate = leaf.rate / 100
-        factor = {"add": 1 + rate, "sub": 1 - rate, "part": rate}[leaf.mode]
-        dims = product(b.dims, leaf.dims)
-        if dims is not None:
-            yield _Node(
-                b.value * factor,
-                dims,
-                mask,
-                factors,
-                b.open,
-                a.cost + b.cost + depth,
-                start,
-                "%",
-                (a, b),
-            )
-        return
-    if b.leaf is not None and b.leaf.mode:
-        return
-    cost = a.cost + b.cost
-    dims = product(a.dims, b.dims)
-    if a.leaves < b.leaves and dims is not None and not _awkward(dims):
-        yield _Node(
-            a.value * b.value,
-            dims,
-            mask,
-            factors,
-            a.open | b.open,
-            cost,
-            start,
-            TIMES,
-            _ordered(a, b),
-        )
-    # Divided only by an amount as given: a / (b * c) is a / b / c, and a divisor worked
-    # out of other amounts ("$6 / $46 per bag") is how unrelated amounts cancel out.
-    if b.leaf is not None and not b.factors and b.value:
-        dims = product(a.dims, b.dims, -1)
-        if dims is not None and not _awkward(dims) and _asked_rate(a.dims, dims, goal):
-            yield _Node(
-                a.value / b.value,
-                dims,
-                mask,
-                factors,
-                a.open | b.open,
-                cost + 2 * depth,
-                start,
-                DIVIDED,
-                (a, b),
-            )
-    if a.dims != b.dims or not a.dims:
-        return
-    opened = a.open | b.open
-    plus = _marked(opened, leaves, "plus")
-    if a.leaves < b.leaves and (plus or goal.adds):
-        yield _Node(
-            a.value + b.value,
-            a.dims,
-            mask,
-            factors,
-            opened & ~plus,
-            cost + depth,
-            start,
-            "+",
-            _ordered(a, b),
-        )
-    less = _marked(b.open, leaves, "less")
-    if (less or goal.left) and a.value >= b.value and b.op != "-":
-        yield _Node(
-            a.value - b.value,
-            a.dims,
-            mask,
-            factors,
-            opened & ~less,
-            cost + depth,
-            start,
-            "-",
-            (a, b),
-        )
-
-
-def _marked(mask: int, leaves: list[_Leaf], mark: str) -> int:
-    """The leaves of ``mask`` marked ``mark``: one sum adds all the terms named "plus"."""
-    return sum(1 << i for i in range(mask.bit_length()) if mask >> i & 1 and leaves[i].mark == mark)
-
-
-def _asked_rate(before: Dims, after: Dims, goal: Goal) -> bool:
-    """Whether a division makes only a rate the question asks for: $1248 ÷ 8 instalments
-    when each instalment is asked; not "$15 ÷ 5 books" on the way to a total."""
-    made = {b for b, p in after if p < 0} - {b for b, p in before if p < 0}
-    asked = {b for dims in goal.dims for b, p in dims if p < 0}
-    return made <= asked
-
-
-def _awkward(dims: Dims) -> bool:
-    """A product of two things ("$27600 days", "$12 bags"), a plain ratio of two or a
-    bare "46/15 per book", or things per dollar ("1/3 bags per $"): no everyday quantity,
-    and never needed, since the amounts can be taken in another order (a percent change
-    has its own reading)."""
-    tops = sum(1 for _, p in dims if p > 0)
-    return tops != 1 or any(b in CURRENCY and p < 0 for b, p in dims)
-
-
-def _ordered(a: _Node, b: _Node) -> tuple[_Node, _Node]:
-    return (a, b) if a.start <= b.start else (b, a)
-
-
-def _money(dims: Dims) -> bool:
-    return any(base in CURRENCY and p == 1 for base, p in dims)
-
-
-def _in_goal_units(node: _Node, goal: Goal, found: Quantities) -> Fraction:
+def _in_goal_units(node: Node, goal: Goal, found: Quantities) -> Fraction:
     value = node.value
     for m, power in goal.units:
         size = found.sizes.get(m.base, m.factor)
@@ -437,7 +245,7 @@ def _in_goal_units(node: _Node, goal: Goal, found: Quantities) -> Fraction:
 
 
 def _with_threshold(
-    r: Reading, found: Quantities, goal: Goal, leaves: list[_Leaf], shipping: list[int]
+    r: Reading, found: Quantities, goal: Goal, leaves: list[Leaf], shipping: list[int]
 ) -> Worked | None:
     """ "Ships free above $500": the total without shipping is checked against it."""
     if len(found.thresholds) != 1 or len(shipping) > 1 or goal.dims != [((r.currency(), 1),)]:
@@ -467,24 +275,24 @@ def _with_threshold(
     return worked
 
 
-def _worked(r: Reading, found: Quantities, goal: Goal, node: _Node, value: Fraction) -> Worked:
-    steps = _steps(node, found)
-    unit = _unit(goal, found, node.dims, value)
+def _worked(r: Reading, found: Quantities, goal: Goal, node: Node, value: Fraction) -> Worked:
+    working = steps(node, found)
+    label = _unit(goal, found, node.dims, value)
     if value != node.value or goal.scale != 1:
-        shown = f"{format_number(value)} {unit}".strip()
-        if _money(node.dims):
+        shown = f"{format_number(value)} {label}".strip()
+        if is_money(node.dims):
             scale = f"{format_number(goal.scale)} " if goal.scale != 1 else ""
             per = " ".join(f"per {scale}{m.name}" for m, p in goal.units if p < 0 and m.name)
             shown = f"{found.show(value, ((r.currency(), 1),))} {per}".strip()
-        steps.append(f"{found.show(node.value, node.dims)} = {shown}")
-    money = _money(node.dims)
+        working.append(f"{found.show(node.value, node.dims)} = {shown}")
+    money = is_money(node.dims)
     spans = [s for q in found.items for s in q.spans] + [t.span for t in found.thresholds]
     return Worked(
         "quantities",
         r.between(spans) if spans else r.text,
-        steps,
+        working,
         value,
-        unit="" if money else unit,
+        unit="" if money else label,
         money=money,
         cents=money and any(q.cents for q in found.items),
         currency=r.currency() if money else "",
@@ -505,88 +313,3 @@ def _unit(goal: Goal, found: Quantities, dims: Dims, value: Fraction) -> str:
         f"{'·'.join(t if unit(t) else written(t, value) for t in tops)}/{scale}{'·'.join(bottoms)}"
     )
     return {"km/h": "km/h", "mi/h": "mph"}.get(text, text)
-
-
-def _steps(node: _Node, found: Quantities) -> list[str]:
-    if node.leaf is not None:
-        return list(node.leaf.notes)
-    steps = [s for part in node.parts for s in _steps(part, found)]
-    show = found.show
-    if node.op == "%":
-        percent, base = node.parts
-        assert percent.leaf is not None
-        leaf = percent.leaf
-        rate = f"{format_number(leaf.rate)}%" + "".join(
-            f" per {found.names.get(b, b)}" for b, _ in leaf.dims
-        )
-        if leaf.mode == "part":
-            steps.append(f"{rate} of {show(base.value, base.dims)} = {show(node.value, node.dims)}")
-        else:
-            part = base.value * leaf.rate / 100
-            sign = "+" if leaf.mode == "add" else "-"
-            steps.append(f"{rate} of {show(base.value, base.dims)} = {show(part, base.dims)}")
-            steps.append(
-                f"{show(base.value, base.dims)} {sign} {show(part, base.dims)} = "
-                f"{show(node.value, node.dims)}"
-            )
-        return steps
-    a, b = node.parts
-    steps.append(
-        f"{show(a.value, a.dims)} {node.op} {show(b.value, b.dims)} = {show(node.value, node.dims)}"
-    )
-    return steps
-
-
-_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
-_MONTHS = (
-    "january february march april may june july august september october november december"
-).split()
-_LATER = re.compile(
-    r"\b(?:then|later|afterwards|after that|now|today|next|this (?:year|month|week|time))\b"
-)
-_EARLIER = re.compile(
-    r"\b(?:last (?:year|month|week|time)|previous|previously|earlier|before|yesterday|ago)\b"
-)
-
-
-def _percent_change(r: Reading, found: Quantities, goal: Goal) -> Worked | None:
-    """The change from the first amount to the second, in percent of the first: only when
-    the words put them in time order ("on Monday … on Tuesday", "then")."""
-    amounts = found.items
-    if len(amounts) != 2 or found.thresholds or any(q.percent for q in amounts):
-        return None
-    old, new = amounts
-    if old.dims != new.dims or len(old.dims) > 1 or not old.value:
-        return None
-    if not _in_time_order(r, old, new):
-        return None
-    change = (new.value - old.value) / old.value * 100
-    if (goal.change == "up" and change < 0) or (goal.change == "down" and change > 0):
-        return None  # asked for an increase that is a decrease: the question misreads
-    asked = -change if goal.change == "down" else change
-    show = found.show
-    steps = [
-        f"{show(new.value, new.dims)} - {show(old.value, old.dims)} = "
-        f"{show(new.value - old.value, old.dims)}",
-        f"{format_number(new.value - old.value)} {DIVIDED} {format_number(old.value)} {TIMES} "
-        f"100 = {format_number(change)}%",
-    ]
-    return Worked("percent change", r.between([*old.spans, *new.spans]), steps, asked, unit="%")
-
-
-def _in_time_order(r: Reading, old: Quantity, new: Quantity) -> bool:
-    """Whether the words put the first amount before the second: "on Monday … on
-    Tuesday", "last year … this year", "then"; a text that runs the other way declines."""
-    between = r.text[old.end : new.start]
-    after = re.split(r"[.?!;]", r.text[new.end :], maxsplit=1)[0]
-    if _LATER.search(between) and _EARLIER.search(after):
-        return False
-    if _EARLIER.search(between) or _LATER.search(between) or _LATER.search(after):
-        return True
-    for names in (_WEEKDAYS, _MONTHS):
-        seen = [
-            names.index(m.group()) for m in re.finditer(r"\b(?:" + "|".join(names) + r")\b", r.text)
-        ]
-        if len(seen) == 2:
-            return seen[0] < seen[1]
-    return bool(re.search(r"\bfrom\b", r.text[: old.start]) and re.fullmatch(r"\s*to\s*", between))
