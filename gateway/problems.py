@@ -36,6 +36,7 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.RATE_LIMITED: 429,
     ErrorCode.TOO_LARGE: 413,
     ErrorCode.CONFLICT: 409,
+    ErrorCode.BUDGET_SPENT: 409,
     ErrorCode.INTERNAL: 500,
 }
 

@@ -38,7 +38,7 @@ import structlog
 
 from protocol.connection import Connection
 from protocol.envelope import Envelope, decode
-from protocol.errors import IoaError, NotFound, RateLimited, Timeout, Unavailable
+from protocol.errors import BudgetSpent, IoaError, NotFound, RateLimited, Timeout, Unavailable
 from protocol.inbox import Inbox
 from protocol.kinds import (
     GROUP_KINDS,
@@ -276,9 +276,12 @@ class Agent:
             elif isinstance(body, ChatMessage) and self.id in body.next_speakers:
                 said = await self.on_turn(env)
                 if said:
-                    await self.answer(
-                        env, said if isinstance(said, ChatMessage) else ChatMessage(text=said)
-                    )
+                    try:
+                        await self.answer(
+                            env, said if isinstance(said, ChatMessage) else ChatMessage(text=said)
+                        )
+                    except BudgetSpent as exc:  # the talk is over; not this agent's fault
+                        self.log.info("the group's turns are spent", error=exc.message)
         await self.on_group_message(env)
 
     async def _answer_invite(self, env: Envelope[TeamInvite]) -> None:

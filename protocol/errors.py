@@ -17,6 +17,7 @@ class ErrorCode(StrEnum):
     CONFLICT = "conflict"
     TOO_LARGE = "too_large"
     RATE_LIMITED = "rate_limited"
+    BUDGET_SPENT = "budget_spent"
     TIMEOUT = "timeout"
     UNAVAILABLE = "unavailable"
     INTERNAL = "internal"
@@ -68,6 +69,12 @@ class RateLimited(IoaError):
     code = ErrorCode.RATE_LIMITED
 
 
+class BudgetSpent(IoaError):
+    """A budget that bounds the conversation is spent (a group's turns): not retryable."""
+
+    code = ErrorCode.BUDGET_SPENT
+
+
 class Timeout(IoaError, asyncio.TimeoutError):
     code = ErrorCode.TIMEOUT
 
@@ -93,6 +100,7 @@ _BY_CODE: dict[ErrorCode, type[IoaError]] = {
         Conflict,
         TooLarge,
         RateLimited,
+        BudgetSpent,
         Timeout,
         Unavailable,
         Internal,

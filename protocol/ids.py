@@ -18,6 +18,14 @@ Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 """A subject-safe id: letters, digits, ``_``, ``-`` and ``:``; 1 to 128 characters."""
 
 
+PERSON_PREFIX = "user:"
+
+
+def is_person(agent: str) -> bool:
+    """Whether ``agent`` is a person speaking through the gateway (``user:<id>``)."""
+    return agent.startswith(PERSON_PREFIX)
+
+
 def new_id() -> str:
     """A new unique, time-ordered id (a ULID)."""
     return str(ULID())

@@ -34,6 +34,9 @@ ERROR_USES: dict[ErrorCode, str] = {
     ErrorCode.RATE_LIMITED: "The sender sends faster than it is allowed to, or the service "
     "has as many requests in hand as it takes at once (it sheds the rest unread); retry the "
     "same request later.",
+    ErrorCode.BUDGET_SPENT: "A group's turn budget is spent (its conversation's `max_turns`): "
+    "a member's `chat_message` is refused until the group is given turns again "
+    "(`set_turns`, e.g. a follow-up goal); do not retry it.",
     ErrorCode.TIMEOUT: "The service did not answer in time (raised by the requester's client).",
     ErrorCode.UNAVAILABLE: "No service is subscribed (NATS 'no responders'; raised by the "
     "requester's client), or the service could not reach NATS or JetStream in time to handle "

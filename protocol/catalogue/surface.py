@@ -45,6 +45,7 @@ from protocol.kinds import (
     Revoked,
     Search,
     SearchResults,
+    SetTurns,
     StartConversation,
     TeamAccept,
     TeamDecline,
@@ -175,6 +176,13 @@ OPERATIONS: tuple[Operation, ...] = (
         _kinds(CloseGroupBody),
         _kinds(GroupInfo),
         "Close a group (its creator only); later posts are refused.",
+    ),
+    Operation(
+        CHAT,
+        "set_turns",
+        _kinds(SetTurns),
+        _kinds(GroupInfo),
+        "Give a group a new turn budget, counting from 0 (its creator only).",
     ),
     Operation(
         CHAT,

@@ -22,6 +22,7 @@ from protocol.kinds.chat import (
     PendingMessages,
     Posted,
     RemoveMembers,
+    SetTurns,
 )
 from protocol.kinds.conversation import (
     TERMINAL_STATES,
@@ -85,6 +86,7 @@ ALL_KINDS: tuple[type[Body], ...] = (
     CreateGroup,
     GetGroup,
     CloseGroup,
+    SetTurns,
     GroupInfo,
     Posted,
     History,
@@ -198,6 +200,7 @@ __all__ = [
     "Search",
     "SearchHit",
     "SearchResults",
+    "SetTurns",
     "Skill",
     "StartConversation",
     "TaskAssign",

@@ -26,6 +26,24 @@ class CreateGroup(Body):
         max_length=100,
         description="May read the group's history but get no inbox delivery (e.g. the gateway).",
     )
+    max_turns: int | None = Field(
+        default=None,
+        ge=0,
+        le=1000,
+        description="The group's turn budget: how many chat messages its members may post "
+        "in all, the creator and people (user:<id>) aside; past it such a post is refused "
+        "with budget_spent (the other kinds, a task's result, are taken). None: no limit.",
+    )
+
+
+class SetTurns(Body):
+    """Give a group a new turn budget, its count of turns taken starting again at 0 (its
+    creator only): a conversation continued with a follow-up goal, or ended early."""
+
+    KIND: ClassVar[str] = "set_turns"
+
+    group: Id
+    max_turns: int | None = Field(default=None, ge=0, le=1000, description="None: no limit.")
 
 
 class GetGroup(Body):
@@ -86,6 +104,8 @@ class GroupInfo(Body):
     members: list[Id]
     observers: list[Id] = Field(default_factory=list)
     state: GroupState = "open"
+    max_turns: int | None = Field(default=None, description="The turn budget (None: no limit).")
+    turns: int = Field(default=0, description="Turns taken of it: members' chat messages.")
 
 
 class Posted(Body):

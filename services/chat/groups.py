@@ -33,6 +33,7 @@ from nats.js.kv import KeyValue
 from pydantic import ValidationError
 
 from protocol.errors import Conflict, Internal, NotFound
+from protocol.ids import is_person
 from protocol.kinds import GroupInfo
 from protocol.kinds.chat import GroupState
 
@@ -52,6 +53,9 @@ class Group:
     conversation: str | None = None
     title: str = ""
     state: GroupState = "open"
+    max_turns: int | None = None
+    """The turn budget: members' chat messages (the creator's aside) it takes in all."""
+    turns: int = 0
     revision: int = 0
 
     @classmethod
@@ -64,6 +68,7 @@ class Group:
         observers: Iterable[str] = (),
         conversation: str | None = None,
         title: str = "",
+        max_turns: int | None = None,
     ) -> Self:
         """A new open group; the creator is always its first member, ids appear once each."""
         member_list = unique([created_by, *members])
@@ -75,6 +80,7 @@ class Group:
             observers=observer_list,
             conversation=conversation,
             title=title,
+            max_turns=max_turns,
         )
 
     @property
@@ -83,6 +89,14 @@ class Group:
 
     def is_member(self, agent: str) -> bool:
         return agent in self.members
+
+    def takes_turn(self, sender: str, kind: str) -> bool:
+        """Whether a post of ``kind`` from ``sender`` spends one of the group's turns: a
+        chat message of an agent other than the creator (a person steers, at a person's
+        pace: their words are no loop to break)."""
+        if self.max_turns is None or kind != "chat_message":
+            return False
+        return sender != self.created_by and not is_person(sender)
 
     def can_read(self, agent: str) -> bool:
         """Members and observers may read the history."""
@@ -101,6 +115,8 @@ class Group:
             members=list(self.members),
             observers=list(self.observers),
             state=self.state,
+            max_turns=self.max_turns,
+            turns=self.turns,
         )
 
     @classmethod
@@ -113,6 +129,8 @@ class Group:
             conversation=info.conversation,
             title=info.title,
             state=info.state,
+            max_turns=info.max_turns,
+            turns=info.turns,
             revision=revision,
         )
 

@@ -26,10 +26,11 @@ from protocol.kinds import (
     PendingMessages,
     Posted,
     RemoveMembers,
+    SetTurns,
 )
 from protocol.service import Service
 from protocol.subjects import CHAT
-from services.chat import __version__
+from services.chat import __version__, turns
 from services.chat.grouplog import PER_MESSAGE_OVERHEAD, GroupLog
 from services.chat.groups import Group, GroupStore, unique
 from services.chat.pending import PendingIndex
@@ -88,6 +89,7 @@ def chat_service(
             observers=body.observers,
             conversation=body.conversation or env.conversation,
             title=body.title,
+            max_turns=body.max_turns,
         )
         check_size(group, env)
         group = await groups.create(group)
@@ -174,6 +176,12 @@ def chat_service(
         log.info("group closed", group=group.id)
         return group.info()
 
+    @service.handler("set_turns")
+    async def set_turns(env: Envelope[SetTurns]) -> GroupInfo:
+        group = await groups.update(env.body.group, turns.give(env))
+        log.info("turns set", group=group.id, max_turns=group.max_turns)
+        return group.info()
+
     @service.handler("post")
     async def post(env: Envelope[GroupBody]) -> Posted:
         if env.group is None:
@@ -201,6 +209,8 @@ def chat_service(
             )
         if not group.is_open:
             raise Forbidden(f"group {group.id!r} is closed", in_reply_to=env.id)
+        if group.takes_turn(env.sender, env.type):
+            group = await groups.update(group.id, turns.spend(env))
         appended = await logs.append(group.id, env, data, group_revision=group.revision)
 
         # The fan-out consumer delivers it to the members from here on.

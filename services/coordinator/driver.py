@@ -27,6 +27,7 @@ from protocol import deadline
 from protocol.connection import Connection
 from protocol.envelope import Envelope
 from protocol.errors import Conflict, Forbidden, IoaError, NotFound, Timeout, Unavailable
+from protocol.ids import is_person
 from protocol.kinds import (
     Body,
     ChatMessage,
@@ -36,6 +37,7 @@ from protocol.kinds import (
     GetGroup,
     Member,
     Pause,
+    SetTurns,
     TaskAssign,
     TaskCancelled,
     TaskResult,
@@ -261,7 +263,7 @@ class Driver:
         order = {i.agent: n for n, i in enumerate(rec.invites)}
         accepted.sort(key=lambda i: order.get(i.stands_in_for or i.agent, order[i.agent]))
         members = [i.agent for i in accepted]
-        humans = [rec.requester] if rec.requester.startswith("user:") else []
+        humans = [rec.requester] if is_person(rec.requester) else []
         try:
             await self.conn.request(
                 CHAT,
@@ -272,6 +274,7 @@ class Driver:
                     title=rec.goal[:200],
                     members=members + humans,
                     observers=rec.observers,
+                    max_turns=rec.budget.max_turns,
                 ),
             )
         except Conflict:
@@ -294,6 +297,11 @@ class Driver:
 
     # --- working ----------------------------------------------------------------------
     async def _work(self, rec: Record) -> Wake:
+        if rec.group and rec.group_round != rec.round:  # a follow-up goal: turns again
+            await self._give_turns(rec, rec.budget.max_turns)
+            rec.group_round = rec.round
+            await self.store.save(rec)
+            return None
         retried = await self._retry_late_tasks(rec)
         if retried:
             return None
@@ -496,6 +504,9 @@ class Driver:
 
     # --- concluding -------------------------------------------------------------------
     async def _to_conclusion(self, rec: Record) -> Wake:
+        # The members' turns end here: the group takes no more of their chat messages
+        # (a task's result still), however fast they name each other.
+        await self._give_turns(rec, 0)
         rec.state, rec.current = "concluding", None
         await self.store.save(rec)
         await self.announce(rec)
@@ -634,6 +645,11 @@ class Driver:
             parent = await self.store.change(parent.parent, count)
 
     # --- plumbing ---------------------------------------------------------------------
+    async def _give_turns(self, rec: Record, turns: int) -> None:
+        """Give the group ``turns`` more chat messages of its members (chat counts them)."""
+        if rec.group is not None:
+            await self.conn.request(CHAT, "set_turns", SetTurns(group=rec.group, max_turns=turns))
+
     async def _post(self, rec: Record, body: Body, envelope_id: str) -> None:
         assert rec.group is not None
         env = Envelope.of(

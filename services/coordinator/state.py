@@ -171,6 +171,8 @@ class Record(Heading):
     parent_task: str | None = None
     observers: list[str] = Field(default_factory=list)
     group: str | None = None
+    group_round: int = 0
+    """The round whose turn budget the group holds (a follow-up goal gives it a new one)."""
     planned: bool = False
     invites: list[Invite] = Field(default_factory=list)
     spares: list[Spare] = Field(default_factory=list)
