@@ -45,7 +45,7 @@ from protocol.kinds import (
 )
 from protocol.llm import Llm, Usage
 from protocol.subjects import CHAT, COORDINATOR
-from services.coordinator import conclusion, policies
+from services.coordinator import conclusion, policies, presence
 from services.coordinator.state import (
     ConversationStore,
     Invite,
@@ -416,12 +416,17 @@ class Driver:
         return None
 
     async def _retry_late_tasks(self, rec: Record) -> bool:
-        """A task whose assignee went offline or missed its deadline is given to another
-        member once; the second time it is marked failed."""
+        """A task whose assignee is gone (``presence.gone``: reported offline, its lease
+        run out now, no progress since) or missed its deadline is given to another member
+        once; the second time it is marked failed."""
         changed = False
         for task in [t for t in rec.tasks if t.open and t.sub_team is None]:
             late = task.deadline <= now()
             if not (late or task.assignee_offline):
+                continue
+            if not late and not await presence.gone(self.conn, task):
+                log.info("an assignee reported offline is there: its task stays", task=task.task_id)
+                task.assignee_offline, changed = False, True
                 continue
             why = "went offline" if task.assignee_offline else "missed its deadline"
             others = [m for m in rec.member_ids() if m != task.assignee]

@@ -6,6 +6,7 @@ Applying the same message twice changes nothing the second time.
 """
 
 import json
+from datetime import datetime
 from typing import Any
 
 from protocol.envelope import Envelope
@@ -22,7 +23,7 @@ from protocol.kinds import (
 )
 from protocol.llm import Usage
 from services.coordinator.grounding import answer_of
-from services.coordinator.state import Line, Record, Said, clip
+from services.coordinator.state import Line, Record, Said, clip, now
 
 
 def answer_invite(rec: Record, env: Envelope[Any]) -> bool:
@@ -47,6 +48,11 @@ def group_message(rec: Record, env: Envelope[Any]) -> bool:
                     task.data = body.data
             else:
                 task.outcome, task.result = "failed", clip(body.reason, RESULT_LIMIT)
+            changed = True
+    if isinstance(body, TaskProgress):
+        task = rec.task(body.task_id)
+        if task is not None and task.open and env.sender == task.assignee:
+            task.progress_at = now()  # alive, whatever an offline report said
             changed = True
     answers_the_move = False
     if isinstance(body, ChatMessage) and rec.current is not None:
@@ -142,11 +148,13 @@ def said_early(rec: Record, env: Envelope[ChatMessage]) -> bool:
     return True
 
 
-def agent_offline(rec: Record, agent: str) -> bool:
+def agent_offline(rec: Record, agent: str, reported: datetime) -> bool:
+    """``agent`` was reported offline at ``reported``: its open tasks are suspect (the
+    driver asks before it hands them on, see ``presence``)."""
     changed = False
     for task in rec.tasks:
         if task.open and task.assignee == agent and not task.assignee_offline:
-            task.assignee_offline = True
+            task.assignee_offline, task.offline_at = True, reported
             changed = True
     return changed
 

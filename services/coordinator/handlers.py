@@ -267,5 +267,5 @@ async def on_agent_offline(
     agent = env.body.agent
     await index.caught_up()  # a task handed out a moment ago by another replica too
     for heading in index.assigned_to(agent):
-        await store.change(heading.id, lambda rec: events.agent_offline(rec, agent))
+        await store.change(heading.id, lambda rec: events.agent_offline(rec, agent, env.ts))
         scheduler.kick(heading.id)

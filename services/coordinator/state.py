@@ -83,6 +83,10 @@ class Task(TaskHeading):
     deadline: datetime
     attempt: int = 1
     assignee_offline: bool = False
+    """Reported offline, and not back yet: reassigned once ``presence.gone`` says so."""
+    offline_at: datetime | None = None
+    progress_at: datetime | None = None
+    """When the assignee last reported progress on it (``task_progress``)."""
     sub_team: str | None = None
 
 

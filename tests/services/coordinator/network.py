@@ -213,6 +213,11 @@ async def stop_heartbeats(agent: Agent) -> None:
     await cancel_until_done(agent._heartbeat)
 
 
+def resume_heartbeats(agent: Agent) -> None:
+    """Have ``agent`` renew its lease again (it comes back online at its next heartbeat)."""
+    agent._heartbeat = asyncio.create_task(agent._heartbeats(), name=f"{agent.id}-heartbeat")
+
+
 async def hand_frozen_a_task(conn: Connection, frozen: Sleeper, turn_seconds: float) -> str:
     """Start a conversation whose first task goes to ``frozen`` (a :class:`Sleeper` with
     the card ``card("frozen", "xylophone", "tuning")``; the calculator is the other

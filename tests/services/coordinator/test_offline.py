@@ -1,25 +1,30 @@
 """An agent that goes offline while no coordinator runs: its event waits in the events
 stream, and the coordinator that starts next hands the agent's task on at once rather
-than at the task's deadline.
+than at the task's deadline; but an agent that is back online by then (it lost its
+lease for a moment and is still working) keeps its task: no task runs twice.
 
 Real registry, chat and agents; the coordinator runs twice in this process, stopped in
 between. The LLM is not used.
 """
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 from protocol.connection import Connection
 from protocol.envelope import decode
-from protocol.kinds import AgentStatus
+from protocol.kinds import AgentStatus, Budget, StartConversation
 from services.coordinator.app import serve as serve_coordinator
 from services.coordinator.settings import CoordinatorSettings
 from tests.services.coordinator.network import (
     Sleeper,
+    Tally,
     assert_handed_on_from_frozen,
     card,
     hand_frozen_a_task,
     network,
+    resume_heartbeats,
+    start,
     stop_heartbeats,
     wait_for,
 )
@@ -51,3 +56,47 @@ async def test_an_agent_gone_offline_while_no_coordinator_ran_is_followed_when_o
                 state = await wait_for(conn, conversation, seconds=30)
     assert_handed_on_from_frozen(state)
     assert coordinator.events["handled"] == 1
+
+
+async def test_a_member_back_online_keeps_its_task_when_the_coordinator_restarts(
+    nats_url: str, subject_root: str, tmp_path: Path
+) -> None:
+    common: dict[str, Any] = {"nats_url": nats_url, "subject_root": subject_root}
+    settings = CoordinatorSettings(
+        **common, log_format="json", use_llm=False, lease_seconds=1.5, scan_seconds=0.3
+    )
+    async with network(
+        nats_url, subject_root, tmp_path, Script(), coordinator=False, sweep_seconds=0.2
+    ) as net:
+        slow = await net.add(
+            Tally(card("slow", "xylophone", "tuning"), net.settings, delay=10, lease_seconds=2)
+        )
+        async with Connection(net.settings, "gateway") as conn:
+            offline = await conn.nc.subscribe(net.settings.subjects.event("agent", "offline"))
+            online = await conn.nc.subscribe(net.settings.subjects.event("agent", "online"))
+            async with serve_coordinator(settings):
+                conversation = await start(
+                    conn,
+                    StartConversation(
+                        goal="xylophone tuning",
+                        required=["slow", "calculator"],
+                        max_team=2,
+                        budget=Budget(turn_seconds=60),
+                    ),
+                )
+                for _ in range(100):
+                    if slow.handled:
+                        break
+                    await asyncio.sleep(0.1)
+            # While no coordinator runs, the slow member loses its lease for a moment
+            # (as under a blocking model call) and comes back, still at its task.
+            await stop_heartbeats(slow)
+            await offline.next_msg(timeout=20)
+            resume_heartbeats(slow)
+            await online.next_msg(timeout=20)
+            async with serve_coordinator(settings) as coordinator:
+                state = await wait_for(conn, conversation, seconds=30)
+    assert coordinator.events["handled"] == 1  # the offline report reached it
+    assert [t.assignee for t in state.tasks] == ["slow", "calculator"]
+    assert state.tasks[0].outcome == "done"
+    assert list(slow.handled.values()) == [1], "the slow member's task ran twice"
