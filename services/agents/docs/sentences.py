@@ -15,7 +15,8 @@ from services.agents.docs.bm25 import Bm25, tokens
 from services.agents.docs.retrieval import Hit
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
-_MARKDOWN = re.compile(r"^\s*(?:#+|[-*+]|\d+\.)\s+|[`*_|]")
+_MARKDOWN = re.compile(r"^\s*(?:#+|[-*+]|\d+\.)\s+|[`*|]|(?<!\w)_|_(?!\w)")
+"""Markdown's marks; an underscore inside a word is the word's (``unsupported_version``)."""
 SECOND_BEST = 0.6
 """A second sentence is quoted too when it scores at least this share of the best."""
 _FRAME = frozenset(
