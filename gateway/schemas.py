@@ -11,10 +11,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from protocol.ids import Id
 from protocol.kinds import (
     Budget,
+    ConclusionPolicy,
     ConversationState,
     FlowPolicy,
     LoggedMessage,
     Member,
+    PlanStep,
     Skill,
     TaskRecord,
 )
@@ -38,6 +40,17 @@ class ConversationCreate(BaseModel):
     depth: int = Field(default=1, ge=0, le=5)
     policy: FlowPolicy = "sequential"
     budget: Budget = Field(default_factory=Budget)
+    plan: list[PlanStep] = Field(
+        default_factory=list,
+        max_length=50,
+        description="The flow step by step: tasks (sync or async) and pauses until named "
+        "steps finish, then the conclusion (the policy is then planned).",
+    )
+    conclusion_policy: ConclusionPolicy = Field(
+        default="summary",
+        description="summary: the LLM summarises the checked results (when its summary "
+        "passes the checks); results: the checked results composed, no LLM.",
+    )
 
 
 class UserMessage(BaseModel):

@@ -3,8 +3,9 @@
 - ``SendMessage`` / ``SendStreamingMessage``: without a task or context id, the text
   is a new conversation's goal (team options may come in the request's metadata under
   ``ioa``: ``policy``, ``min_team``, ``max_team``, ``required``, ``excluded``, ``depth``,
-  ``budget``). With the id of a conversation of the caller's: a concluded one gets the
-  text as a follow-up goal; a running one gets it as the user's post in the group chat;
+  ``budget``, ``plan``, ``conclusion_policy``). With the id of a conversation of the
+  caller's: a concluded one gets the text as a follow-up goal; a running one gets it as
+  the user's post in the group chat;
   a failed or cancelled one cannot go on. ``SendMessage`` waits for the end (at most
   ``IOA_ANSWER_SECONDS``) unless ``returnImmediately``; the stream sends the task, a
   working status for every group message and state change, then the conclusion and the

@@ -59,7 +59,8 @@ async def start_conversation(
     body: ConversationCreate, conn: ConnDep, caller: CallerDep
 ) -> ConversationPublic:
     """Start a conversation for a goal; its trace starts with this request. The user
-    is a member of the team's group; the gateway reads it as an observer."""
+    is a member of the team's group; the gateway reads it as an observer. A ``plan``
+    asks for the flow step by step, ``conclusion_policy`` for how it ends."""
     state = await network.start(conn, caller, StartConversation(**body.model_dump()))
     return ConversationPublic.of(state, trace_id=current_trace_id())
 
@@ -186,7 +187,8 @@ async def cancel_conversation(
     conn: ConnDep,
     caller: CallerDep,
 ) -> ConversationPublic:
-    """Stop the conversation; open tasks are called off. It ends as ``cancelled``."""
+    """Stop the conversation at once: what it waits for is abandoned, open tasks are
+    called off, the members told and the group closed. It ends as ``cancelled``."""
     return ConversationPublic.of(await network.cancel(conn, caller, conversation, body.reason))
 
 

@@ -2,7 +2,10 @@
 
 The model picks the network: ``ioa`` (the default flow), ``ioa:<policy>`` (one of
 ``sequential``, ``round_robin``, ``moderated``, ``autonomous``), or ``agent:<id>``
-(a team of that one agent). The last user message is the goal, followed by the system
+(a team of that one agent); ``metadata.ioa`` may add the team options of
+``POST /v1/conversations`` (an object, or that object as a JSON string, as OpenAI's
+metadata values are strings): a plan, a conclusion policy, a budget. The last user
+message is the goal, followed by the system
 (or developer) messages as its instructions and the earlier turns as its context; the
 answer is the conversation's conclusion; ``usage`` counts the conversation's LLM tokens
 (prompt and completion) and ``ioa`` carries its id, turns and state.
@@ -21,7 +24,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, Header
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gateway import network
 from gateway.auth import CallerDep
@@ -30,6 +33,7 @@ from gateway.feed import get_state
 from gateway.keys import Caller
 from gateway.problems import Problem
 from gateway.routes.agents import search
+from gateway.schemas import ConversationCreate
 from protocol.connection import Connection
 from protocol.errors import InvalidMessage
 from protocol.ids import is_valid_id
@@ -41,7 +45,8 @@ router = APIRouter(
     responses={401: {"model": Problem}, 422: {"model": Problem}, 429: {"model": Problem}},
 )
 
-POLICIES: tuple[str, ...] = get_args(FlowPolicy)
+POLICIES: tuple[str, ...] = tuple(p for p in get_args(FlowPolicy) if p != "planned")
+"""The policies a model name picks (a plan comes in ``metadata.ioa``)."""
 
 
 class ChatMessageIn(BaseModel):
@@ -73,6 +78,9 @@ class ChatCompletionRequest(BaseModel):
     stream: bool = False
     stream_options: StreamOptions | None = None
     user: str | None = Field(default=None, max_length=200)
+    metadata: dict[str, Any] | None = Field(
+        default=None, description="ioa: team options, as for POST /v1/conversations."
+    )
 
 
 class Usage(BaseModel):
@@ -121,8 +129,30 @@ class ModelList(BaseModel):
     data: list[ModelCard]
 
 
-def start_for(model: str, goal: str) -> StartConversation:
-    """The conversation a model name asks for (422 for an unknown model)."""
+def start_for(model: str, goal: str, metadata: dict[str, Any] | None = None) -> StartConversation:
+    """The conversation a model name asks for (422 for an unknown model), with the team
+    options of ``metadata["ioa"]`` on top (422 when they are not valid)."""
+    start = _by_model(model, goal)
+    options = (metadata or {}).get("ioa")
+    if options is None:
+        return start
+    if isinstance(options, str):
+        try:
+            options = json.loads(options)
+        except ValueError:
+            raise InvalidMessage("metadata.ioa is not JSON") from None
+    if not isinstance(options, dict):
+        raise InvalidMessage("metadata.ioa must be an object of team options")
+    try:
+        asked = ConversationCreate.model_validate({**options, "goal": goal})
+    except ValidationError as exc:
+        raise InvalidMessage(f"metadata.ioa: {exc.errors()[0]['msg']}") from None
+    return StartConversation.model_validate(
+        {**start.model_dump(), **asked.model_dump(exclude_unset=True)}
+    )
+
+
+def _by_model(model: str, goal: str) -> StartConversation:
     if model == "ioa":
         return StartConversation(goal=goal)
     kind, _, rest = model.partition(":")
@@ -174,7 +204,7 @@ async def _begin(
 ) -> tuple[ConversationState, str | None]:
     """Start (or continue) the conversation; also what its last update was before."""
     if conversation is None:
-        start = start_for(body.model, goal_of(body.messages))
+        start = start_for(body.model, goal_of(body.messages), body.metadata)
         return await network.start(conn, caller, start), None
     before = await get_state(conn, conversation, reader=caller.user)
     goal = goal_of(body.messages, with_turns=False)

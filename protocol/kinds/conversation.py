@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from protocol.ids import Id
 from protocol.kinds.base import Body
+from protocol.kinds.tasks import TaskMode
 
 ConversationStatus = Literal[
     "forming",
@@ -20,14 +21,45 @@ ConversationStatus = Literal[
 ]
 TERMINAL_STATES: frozenset[str] = frozenset({"concluded", "failed", "cancelled"})
 
-FlowPolicy = Literal["sequential", "round_robin", "moderated", "autonomous"]
+FlowPolicy = Literal["sequential", "round_robin", "moderated", "autonomous", "planned"]
 """How the next move is chosen each turn:
 
 - ``sequential``: each member in turn gets a task; its output feeds the next (a chain);
 - ``round_robin``: members speak in turn in a discussion, then the conclusion;
 - ``moderated``: the coordinator's LLM picks the move and the speaker each turn (a star);
-- ``autonomous``: each message names the next speakers; the members steer.
+- ``autonomous``: each message names the next speakers; the members steer;
+- ``planned``: the requester's ``plan``, step by step (a start with a plan gets it).
 """
+
+ConclusionPolicy = Literal["summary", "results"]
+"""How the conclusion is written: ``summary``, the coordinator's LLM summarises the
+checked results (used only when it passes the same checks; else as ``results``);
+``results``, the checked results composed in order, no LLM asked."""
+
+
+class PlanStep(BaseModel):
+    """One step of a plan: a task for a member (``sync``: the flow waits for it;
+    ``async``: it goes on at once), or a pause until named steps' tasks have finished."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: Id = Field(description="Names the step, for a pause's until.")
+    kind: Literal["task", "pause"] = "task"
+    mode: TaskMode = "sync"
+    agent: Id | None = Field(
+        default=None,
+        description="Who does the task: one of the required members. None: the team's "
+        "members in turn, one for each task step.",
+    )
+    text: str = Field(
+        default="", max_length=5000, description="The task; empty: the member's part of the goal."
+    )
+    until: list[Id] = Field(
+        default_factory=list,
+        max_length=50,
+        description="A pause: the earlier steps whose tasks it waits for (empty: every task "
+        "still running).",
+    )
 
 
 class Budget(BaseModel):
@@ -59,6 +91,14 @@ class StartConversation(Body):
     policy: FlowPolicy = "sequential"
     budget: Budget = Field(default_factory=Budget)
     observers: list[Id] = Field(default_factory=list, max_length=10)
+    plan: list[PlanStep] = Field(
+        default_factory=list,
+        max_length=50,
+        description="The flow, step by step, asked for by the requester: tasks (sync or "
+        "async) and pauses until named ones finish; then the conclusion. The policy is "
+        "then planned.",
+    )
+    conclusion_policy: ConclusionPolicy = "summary"
     parent: Id | None = Field(default=None, description="The conversation this sub-team serves.")
     parent_task: Id | None = Field(default=None, description="The parent's task it does.")
 

@@ -356,7 +356,7 @@ class Driver:
                 kind="pause",
                 envelope_id=rec.next_id("m"),
                 triggers=decision.agents,
-                text="Waiting for the background tasks to finish.",
+                text=decision.text or "Waiting for the background tasks to finish.",
                 deadline=max(
                     (t.deadline for t in rec.tasks if t.task_id in decision.agents),
                     default=turn_ends,
@@ -371,6 +371,7 @@ class Driver:
                 description=decision.text,
                 mode=mode,
                 deadline=self._turn_due(rec, assignee),
+                step=decision.step,
             )
             rec.tasks.append(task)
             rec.current = Move(
@@ -395,6 +396,8 @@ class Driver:
             )
             rec.turns += 1
             rec.cursor += 1
+        if decision.cursor is not None:  # a plan's step passed over (a pause with no wait)
+            rec.cursor = decision.cursor
         await self.store.save(rec)
         return None
 
@@ -442,6 +445,7 @@ class Driver:
                     mode=task.mode,
                     deadline=self._turn_due(rec, others[0]),
                     attempt=2,
+                    step=task.step,
                 )
                 rec.tasks.append(again)
                 if rec.current and rec.current.task_id == task.task_id:
@@ -524,7 +528,8 @@ class Driver:
             if not _has_results(rec):
                 return await self._end(rec, "failed", _nothing_done(rec))
             usage = Usage()
-            written = await conclusion.write(rec, self.llm, usage)
+            llm = self.llm if rec.conclusion_policy == "summary" else None
+            written = await conclusion.write(rec, llm, usage)
             rec.spend(usage)
             rec.conclusion = written.text
             if written.unchecked is not None:

@@ -29,7 +29,7 @@ from protocol.kinds import (
 from protocol.service import Service
 from protocol.subjects import COORDINATOR
 from protocol.tracing import current_trace_id, inject
-from services.coordinator import access, events
+from services.coordinator import access, events, plans
 from services.coordinator.index import ConversationIndex
 from services.coordinator.scheduler import Scheduler
 from services.coordinator.state import ConversationStore, Record, now, unknown
@@ -69,7 +69,9 @@ def build_service(
                 id=new_id(),
                 goal=body.goal,
                 requester=env.sender,
-                policy=body.policy,
+                policy=plans.policy_for(body, in_reply_to=env.id),
+                plan=body.plan,
+                conclusion_policy=body.conclusion_policy,
                 budget=body.budget,
                 min_team=body.min_team,
                 max_team=body.max_team,

@@ -1,8 +1,8 @@
 """Flow policies: given where a conversation stands, what is the next move?
 
-``sequential``, ``round_robin`` and ``autonomous`` are rules; ``moderated`` asks
-the LLM each turn and checks its answer against the rules, falling back to the
-round-robin move when the answer is unusable.
+``sequential``, ``round_robin`` and ``autonomous`` are rules, and ``planned`` follows
+the requester's plan; ``moderated`` asks the LLM each turn and checks its answer against
+the rules, falling back to the round-robin move when the answer is unusable.
 """
 
 from dataclasses import dataclass, field
@@ -23,6 +23,10 @@ class Decision:
     agents: list[str] = field(default_factory=list)
     text: str = ""
     reason: str = ""
+    step: str | None = None
+    """The plan step this move does (``planned``)."""
+    cursor: int | None = None
+    """Where the conversation stands after this move, when not one step on."""
 
 
 class ModeratorMove(BaseModel):
@@ -71,12 +75,42 @@ def autonomous(rec: Record) -> Decision:
     return Decision("conclude")
 
 
+def planned(rec: Record) -> Decision:
+    """The requester's plan, step by step: each task step goes to its member (or to the
+    members in turn), sync or async; a pause waits for the named steps' tasks that are
+    still running (none: it is passed); after the plan, a pause for what still runs,
+    then the conclusion."""
+    members = rec.member_ids()
+    for at in range(rec.cursor, len(rec.plan)):
+        step = rec.plan[at]
+        if step.kind == "pause":
+            waits = [
+                t.task_id for t in rec.tasks if t.open and (t.step in step.until or not step.until)
+            ]
+            if waits:
+                why = f"Waiting for {', '.join(step.until) or 'every task'} to finish."
+                return Decision("pause", waits, why, step=step.id, cursor=at + 1)
+            continue
+        turn = sum(1 for s in rec.plan[:at] if s.kind == "task")
+        agent = step.agent if step.agent in members else members[turn % len(members)]
+        kind: MoveKind = "assign_async" if step.mode == "async" else "assign"
+        return Decision(
+            kind, [agent], step.text or task_of(rec, agent), step=step.id, cursor=at + 1
+        )
+    running = [t.task_id for t in rec.tasks if t.open]
+    if running:
+        return Decision("pause", running, cursor=len(rec.plan))
+    return Decision("conclude")
+
+
 def by_rules(rec: Record) -> Decision:
     """The next move without asking the LLM (for ``moderated``, its fallback)."""
     if rec.policy == "sequential":
         return sequential(rec)
     if rec.policy == "autonomous":
         return autonomous(rec)
+    if rec.policy == "planned":
+        return planned(rec)
     return round_robin(rec)
 
 

@@ -20,9 +20,11 @@ from protocol.errors import Conflict, NotFound
 from protocol.kinds import (
     TERMINAL_STATES,
     Budget,
+    ConclusionPolicy,
     ConversationState,
     FlowPolicy,
     Member,
+    PlanStep,
     TaskRecord,
     TeamFormation,
 )
@@ -88,6 +90,8 @@ class Task(TaskHeading):
     progress_at: datetime | None = None
     """When the assignee last reported progress on it (``task_progress``)."""
     sub_team: str | None = None
+    step: str | None = None
+    """The plan step it does (``planned``): a pause names steps, not tasks."""
 
 
 class Move(Stored):
@@ -165,6 +169,8 @@ class Spent(Stored):
 class Record(Heading):
     goal: str
     policy: FlowPolicy = "sequential"
+    plan: list[PlanStep] = Field(default_factory=list)
+    conclusion_policy: ConclusionPolicy = "summary"
     budget: Budget = Field(default_factory=Budget)
     min_team: int = 1
     max_team: int = 4
