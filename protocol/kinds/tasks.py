@@ -10,6 +10,9 @@ from protocol.kinds.base import Body
 from protocol.kinds.parts import Part
 from protocol.kinds.usage import ReportedUsage
 
+REASON_CHARS = 5000
+"""The longest reason a task_failed or task_cancelled carries."""
+
 TaskMode = Literal["sync", "async"]
 
 
@@ -58,7 +61,7 @@ class TaskFailed(Body):
     KIND: ClassVar[str] = "task_failed"
 
     task_id: Id
-    reason: str = Field(max_length=5000)
+    reason: str = Field(max_length=REASON_CHARS)
     usage: ReportedUsage = None
 
 
@@ -68,7 +71,7 @@ class TaskCancelled(Body):
     KIND: ClassVar[str] = "task_cancelled"
 
     task_id: Id
-    reason: str = Field(default="", max_length=5000)
+    reason: str = Field(default="", max_length=REASON_CHARS)
 
 
 class Pause(Body):

@@ -43,6 +43,7 @@ from protocol.kinds import (
     TaskResult,
     TeamInvite,
 )
+from protocol.kinds.tasks import REASON_CHARS
 from protocol.llm import Llm, Usage
 from protocol.subjects import CHAT, COORDINATOR
 from services.coordinator import conclusion, policies, presence
@@ -676,8 +677,6 @@ class Driver:
         await self.conn.deliver(self.conn.subjects.event("conversation", rec.id), env)
 
 
-REASON_CHARS = 5_000
-"""A task_cancelled reason's limit."""
 PREVIOUS_TASKS = 10
 PREVIOUS_CHARS = 4_000
 
