@@ -27,8 +27,7 @@ class Leaf:
     value: Fraction
     dims: Dims
     mode: str
-    """For a percentage: "add", "sub" or "part"; "" for an amount."""
-    rate: Fraction
+    """For a percentage (``value`` is its rate): "add", "sub" or "part"; "" for an amount."""
     mark: str
     """ "plus" or "less": to be added to, or taken from, another amount."""
     start: int
@@ -42,7 +41,6 @@ class Node:
     value: Fraction
     dims: Dims
     leaves: int
-    factors: int
     open: int
     cost: int
     start: int
@@ -73,7 +71,6 @@ def search(leaves: list[Leaf], goal: Goal) -> list[Node]:
             leaf.value,
             leaf.dims,
             bit,
-            bit if leaf.mode else 0,
             bit if leaf.mark else 0,
             0,
             leaf.start,
@@ -104,12 +101,11 @@ def _combine(a: Node, b: Node, n: int, leaves: list[Leaf], goal: Goal) -> Iterat
     mask = a.leaves | b.leaves
     depth = n - bin(mask).count("1")
     start = min(a.start, b.start)
-    factors = a.factors | b.factors
     if a.leaf is not None and a.leaf.mode:
         if (b.leaf is not None and b.leaf.mode) or not is_money(b.dims):
             return
         leaf = a.leaf
-        rate = leaf.rate / 100
+        rate = leaf.value / 100
         factor = {"add": 1 + rate, "sub": 1 - rate, "part": rate}[leaf.mode]
         dims = product(b.dims, leaf.dims)
         if dims is not None:
@@ -117,7 +113,6 @@ def _combine(a: Node, b: Node, n: int, leaves: list[Leaf], goal: Goal) -> Iterat
                 b.value * factor,
                 dims,
                 mask,
-                factors,
                 b.open,
                 a.cost + b.cost + depth,
                 start,
@@ -134,7 +129,6 @@ def _combine(a: Node, b: Node, n: int, leaves: list[Leaf], goal: Goal) -> Iterat
             a.value * b.value,
             dims,
             mask,
-            factors,
             a.open | b.open,
             cost,
             start,
@@ -143,14 +137,13 @@ def _combine(a: Node, b: Node, n: int, leaves: list[Leaf], goal: Goal) -> Iterat
         )
     # Divided only by an amount as given: a / (b * c) is a / b / c, and a divisor worked
     # out of other amounts ("$6 / $46 per bag") is how unrelated amounts cancel out.
-    if b.leaf is not None and not b.factors and b.value:
+    if b.leaf is not None and b.value:
         dims = product(a.dims, b.dims, -1)
         if dims is not None and not _awkward(dims) and _asked_rate(a.dims, dims, goal):
             yield Node(
                 a.value / b.value,
                 dims,
                 mask,
-                factors,
                 a.open | b.open,
                 cost + 2 * depth,
                 start,
@@ -166,7 +159,6 @@ def _combine(a: Node, b: Node, n: int, leaves: list[Leaf], goal: Goal) -> Iterat
             a.value + b.value,
             a.dims,
             mask,
-            factors,
             opened & ~plus,
             cost + depth,
             start,
@@ -179,7 +171,6 @@ def _combine(a: Node, b: Node, n: int, leaves: list[Leaf], goal: Goal) -> Iterat
             a.value - b.value,
             a.dims,
             mask,
-            factors,
             opened & ~less,
             cost + depth,
             start,
@@ -229,13 +220,13 @@ def steps(node: Node, found: Quantities) -> list[str]:
         percent, base = node.parts
         assert percent.leaf is not None
         leaf = percent.leaf
-        rate = f"{format_number(leaf.rate)}%" + "".join(
+        rate = f"{format_number(leaf.value)}%" + "".join(
             f" per {found.names.get(b, b)}" for b, _ in leaf.dims
         )
         if leaf.mode == "part":
             done.append(f"{rate} of {show(base.value, base.dims)} = {show(node.value, node.dims)}")
         else:
-            part = base.value * leaf.rate / 100
+            part = base.value * leaf.value / 100
             sign = "+" if leaf.mode == "add" else "-"
             done.append(f"{rate} of {show(base.value, base.dims)} = {show(part, base.dims)}")
             done.append(

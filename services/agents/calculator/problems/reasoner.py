@@ -187,7 +187,6 @@ def _leaves(r: Reading, found: Quantities, goal: Goal) -> list[Leaf] | None:
                 q.value,
                 q.dims,
                 mode,
-                q.value if q.percent else Fraction(0),
                 mark,
                 q.start,
                 tuple(_notes(q, found)),
