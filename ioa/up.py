@@ -143,7 +143,6 @@ class Supervisor:
         self.restarter = Restarter(self.policy)
         self._stop = asyncio.Event()
         self._wrote_runfile = False
-        self._lost_vital = False
         self._started_at = datetime.now(UTC).isoformat()
 
     def stop(self) -> None:
@@ -472,7 +471,8 @@ class Supervisor:
                 await asyncio.wait_for(self._stop.wait(), WATCH_INTERVAL)
             except TimeoutError:
                 pass
-        return 1 if self._lost_vital else 0
+        down = {name for name, record in self.restarter.records.items() if record.state == "down"}
+        return 1 if down & set(VITAL) else 0
 
     def _report(self, event: Event) -> None:
         if isinstance(event, Restarted):
@@ -512,7 +512,6 @@ class Supervisor:
         vital = died.name in VITAL
         log.error("child left down", stops_the_run=vital, **what)
         if vital:
-            self._lost_vital = True
             self.stop()
         then = (
             f"nothing works without {died.name}, so ioa up stops"
