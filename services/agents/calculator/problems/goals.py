@@ -21,9 +21,10 @@ from services.agents.calculator.problems.measures import (
     measure,
     noun,
     speed,
+    unit_or_noun,
 )
 from services.agents.calculator.problems.quantities import PERCENT_KINDS, Quantities
-from services.agents.calculator.problems.reading import N, Reading
+from services.agents.calculator.problems.reading import CURRENCY, N, Reading
 
 
 @dataclass(slots=True)
@@ -172,8 +173,8 @@ def _sense(q: str) -> tuple[str, str]:
 def _dims(goal: Goal, q: str, quantities: Quantities) -> bool:
     """Fill the dimensions ``goal`` asks for from question ``q``; ``False`` when unclear."""
     if (m := _COMPOUND.search(q)) is not None:
-        top = measure(m["a"]) if m["a"] else measure(m["c"]) or _counted(m["c"])
-        bottom = measure(m["b"]) or _counted(m["b"])
+        top = measure(m["a"]) if m["a"] else unit_or_noun(m["c"])
+        bottom = unit_or_noun(m["b"])
         if top is None or bottom is None:
             return False
         goal.units = [(top, 1), (bottom, -1)]
@@ -197,7 +198,7 @@ def _dims(goal: Goal, q: str, quantities: Quantities) -> bool:
         word = m["w"]
         if word in ("more", "fewer", "less", "times", "percent"):
             return False
-        found = measure(word) or _counted(word)
+        found = unit_or_noun(word)
         if found is None:
             return False
         goal.units = [(found, 1)]
@@ -229,11 +230,6 @@ def _dims(goal: Goal, q: str, quantities: Quantities) -> bool:
     return True
 
 
-def _counted(word: str) -> Measure | None:
-    found = noun([word])
-    return found[0] if found else None
-
-
 def _substance(word: str, quantities: Quantities) -> Dims | None:
     """ "How much sugar": the dimension of the sugar the text measures."""
     name = noun([word])
@@ -250,7 +246,7 @@ def _substance(word: str, quantities: Quantities) -> Dims | None:
 
 
 def _money(goal: Goal, q: str, quantities: Quantities) -> bool:
-    currencies = {b for item in quantities.items for b, _ in item.dims if b in "$€£"}
+    currencies = {b for item in quantities.items for b, _ in item.dims if b in CURRENCY}
     per = _per(q, quantities)
     if len(currencies) != 1 or per is None:
         return False
@@ -285,7 +281,7 @@ def _per(q: str, quantities: Quantities) -> Measure | None:
             continue
         if word is None or word in _SOMEONE:
             return _people(quantities)
-        return found or _counted(word)
+        return unit_or_noun(word)
     return _WHOLE
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from services.agents.calculator.arithmetic import fixed, format_number
+from services.agents.calculator.problems.reading import CURRENCY
 from services.agents.calculator.units import UNITS, label, unit
 
 Dims = tuple[tuple[str, int], ...]
@@ -98,6 +99,7 @@ _IRREGULAR = {
     "halves": "half",
     "leaves": "leaf",
 }
+_IRREGULAR_PLURALS = {v: k for k, v in _IRREGULAR.items()}
 
 _IE = frozenset(
     "cookie movie pie tie calorie brownie smoothie selfie goalie lie die zombie rookie "
@@ -144,9 +146,8 @@ def singular(word: str) -> str:
 def plural(noun: str, amount: Fraction) -> str:
     if amount == 1:
         return noun
-    back = {v: k for k, v in _IRREGULAR.items()}
-    if noun in back:
-        return back[noun]
+    if noun in _IRREGULAR_PLURALS:
+        return _IRREGULAR_PLURALS[noun]
     if re.search(r"[^aeiou]y$", noun):
         return noun[:-1] + "ies"
     if noun.endswith(("ch", "sh", "x", "s")):
@@ -167,6 +168,15 @@ def noun(words: list[str]) -> tuple[Measure, int] | None:
     return None
 
 
+def unit_or_noun(word: str) -> Measure | None:
+    """The unit or calendar word ``word``, else the noun it counts ("lamps")."""
+    found = measure(word)
+    if found is not None:
+        return found
+    counted = noun([word])
+    return counted[0] if counted else None
+
+
 def is_time(base: str) -> bool:
     return base in ("time", "day", "week", "month")
 
@@ -175,12 +185,12 @@ def show(value: Fraction, dims: Dims, names: dict[str, str]) -> str:
     """``value`` with its dimension in words: ``$135``, ``15 g per cookie``, ``4 nights``."""
     tops = [b for b, p in dims if p > 0]
     bottoms = [b for b, p in dims if p < 0]
-    money = any(base in "$€£" for base, p in dims if p > 0)
+    money = any(base in CURRENCY for base, p in dims if p > 0)
     number = _cents(value) if money else format_number(value)
     text = number
     for base in tops:
         name = names.get(base, base)
-        if base in "$€£":
+        if base in CURRENCY:
             text = f"{base}{text}" if text == number else f"{text} {base}"
         else:
             text = f"{text} {written(name, value)}"

@@ -24,6 +24,7 @@ from services.agents.calculator.problems.measures import (
     show,
     singular,
     speed,
+    unit_or_noun,
 )
 from services.agents.calculator.problems.reading import CURRENCY, N, Reading
 
@@ -388,7 +389,7 @@ def _per(r: Reading, quantity: Quantity, units: _Units) -> Quantity:
     m = _PER.match(after)
     if m is not None and ((m["fee"] and not quantity.money) or (m["n"] and not Fraction(m["n"]))):
         m = None
-    found = None if m is None else measure(m["w"]) or _counted(m["w"])
+    found = None if m is None else unit_or_noun(m["w"])
     if m is None or found is None:
         if (each := _EACH.match(after)) is not None:
             quantity.each = True
@@ -407,11 +408,6 @@ def _per(r: Reading, quantity: Quantity, units: _Units) -> Quantity:
         quantity.spans.append((quantity.end + m.start("n"), quantity.end + m.end("n")))
     quantity.end += m.end()
     return quantity
-
-
-def _counted(word: str) -> Measure | None:
-    found = noun([word])
-    return found[0] if found else None
 
 
 def _per_period(quantity: Quantity, period: str, units: _Units) -> Quantity:
