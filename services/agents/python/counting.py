@@ -13,14 +13,18 @@ import sympy
 from sympy.functions.combinatorial.numbers import nP
 
 from services.agents.python.integers import MAX_DIGITS
-from services.agents.python.phrases import NUM, PLAIN, Answer, Recognizers, by_sympy, number
+from services.agents.python.phrases import (
+    NUM,
+    PLAIN,
+    Answer,
+    Recognizers,
+    alternatives,
+    by_sympy,
+    number,
+)
 
 MAX_WORD = 100
 """Longest word whose arrangements are counted."""
-
-
-def _alternatives(*words: str) -> str:
-    return "|".join(sorted(words, key=len, reverse=True))
 
 
 _COLLECTIVE = (
@@ -30,17 +34,17 @@ _COLLECTIVE = (
 NOUN = rf"(?:people|persons|men|women|children|(?!(?:{_COLLECTIVE})\b)[a-z]+s)"
 """What is counted ("people", "books", "candidates"): a plural, but no collective ("pairs")."""
 SUBJECT = r"(?:you|one|we|i|they|he|she|someone|somebody|(?:a|an|the) [a-z]+)"
-PICK = _alternatives("choose", "pick", "select", "form", "make", "draw", "take", "elect", "get")
-PICKED = _alternatives(
+PICK = alternatives("choose", "pick", "select", "form", "make", "draw", "take", "elect", "get")
+PICKED = alternatives(
     "chosen", "picked", "selected", "formed", "made", "drawn", "taken", "elected", "appointed",
     "dealt",
 )  # fmt: skip
-GROUP = _alternatives(
+GROUP = alternatives(
     "committee", "team", "group", "panel", "board", "squad", "subset", "sample", "selection",
     "hand", "delegation", "jury", "crew", "party", "set", "combination", "collection", "council",
 )  # fmt: skip
-GROUPS = _alternatives(*(f"{g}s" for g in GROUP.split("|")), "juries", "parties")
-POOL = _alternatives(
+GROUPS = alternatives(*(f"{g}s" for g in GROUP.split("|")), "juries", "parties")
+POOL = alternatives(
     "group", "set", "class", "team", "pool", "total", "list", "collection", "panel", "club",
     "committee", "bag", "box", "shelf", "deck", "field", "staff", "choice", "menu", "selection",
 )  # fmt: skip
@@ -155,8 +159,8 @@ def combinations(m: re.Match[str]) -> Answer | None:
     )
 
 
-ARRANGE = _alternatives("arrange", "order", "line up", "seat", "permute", "rearrange")
-ARRANGED = _alternatives("arranged", "ordered", "lined up", "seated", "permuted", "placed")
+ARRANGE = alternatives("arrange", "order", "line up", "seat", "permute", "rearrange")
+ARRANGED = alternatives("arranged", "ordered", "lined up", "seated", "permuted", "placed")
 ROW = r"(?: in (?:a|one) (?:row|line|queue)| on (?:a|the|one) shelf| in order)?"
 
 

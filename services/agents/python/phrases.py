@@ -79,18 +79,19 @@ ORDINALS.update({"one hundredth": 100, "thousandth": 1000, "one thousandth": 100
 ORDINALS.update({"millionth": 10**6, "one millionth": 10**6})
 
 
-def _alternatives(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+def alternatives(*words: str) -> str:
+    """A regex alternation of plain ``words``, longest first so none stops short."""
+    return "|".join(sorted(words, key=len, reverse=True))
 
 
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?![\d,])|\d+"
-_SCALE = _alternatives(list(_SCALES))
-_WORDED = rf"(?:(?:a|{_alternatives(list(WORDS))})(?: (?:{_SCALE}))+|{_alternatives(list(WORDS))})"
+_SCALE = alternatives(*_SCALES)
+_WORDED = rf"(?:(?:a|{alternatives(*WORDS)})(?: (?:{_SCALE}))+|{alternatives(*WORDS)})"
 SIMPLE = rf"(?:(?:{_DIGITS})(?: (?:thousand|million|billion))?|{_WORDED})"
 """A whole number as written: digits (with thousands commas), a scale, or words."""
 NUM = rf"(?:\d+ ?(?:\^|\*\*) ?\d+|{SIMPLE})"
 """A whole number, or a small power of one ("10^6")."""
-ORD = rf"(?:\d+(?:st|nd|rd|th)|{_alternatives(list(ORDINALS))})"
+ORD = rf"(?:\d+(?:st|nd|rd|th)|{alternatives(*ORDINALS)})"
 """An ordinal: "30th", "first", "hundredth"."""
 EXPR = r"(?:[(\d][\d ^*+\-/()!\u00d7\u2212]*[\d)!])"
 """An expression of whole numbers as typed ("2^31 - 1"); :func:`value` says what it is."""
@@ -130,8 +131,16 @@ def ordinal(text: str) -> int | None:
     if not match:
         return None
     n = int(match[1])
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return n if match[2] == suffix else None
+    return n if match[2] == _suffix(n) else None
+
+
+def ordinal_text(n: int) -> str:
+    """``n`` as an ordinal in digits: 1st, 2nd, 11th, 23rd."""
+    return f"{n}{_suffix(n)}"
+
+
+def _suffix(n: int) -> str:
+    return "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
 
 
 _POWER = re.compile(
@@ -179,7 +188,8 @@ def value(text: str) -> int | None:
     return integer_value(text)
 
 
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+"""Curly quotes to straight ones, for :meth:`str.translate`."""
 _LEAD = re.compile(
     r"^(?:(?:please|kindly|ok|okay|so|hey|hi)[,!]? "
     r"|(?:can|could|would|will) you (?:please )?"
@@ -198,9 +208,14 @@ _TAIL = re.compile(
 )
 
 
+def lowered(question: str) -> str:
+    """The question in lower case, curly quotes straight, one space between words."""
+    return " ".join(question.translate(QUOTES).lower().split())
+
+
 def normalize(question: str) -> str:
     """The question in lower case with one space between words and its politeness off."""
-    text = " ".join(question.translate(_QUOTES).lower().split())
+    text = lowered(question)
     text = _TAIL.sub("", text).strip()
     text = _LEAD.sub("", text).strip()
     return _TAIL.sub("", text).strip()

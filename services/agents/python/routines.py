@@ -22,10 +22,12 @@ from services.agents.python.phrases import (
     PLAIN,
     Answer,
     Recognizers,
+    alternatives,
     by_sympy,
     normalize,
     number,
     ordinal,
+    ordinal_text,
     value,
 )
 
@@ -86,16 +88,7 @@ def _factorization(n: int) -> str:
     )
 
 
-def _ordinal_text(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
 # --- phrases shared by several routines -------------------------------------------------
-def _alternatives(*words: str) -> str:
-    return "|".join(sorted(words, key=len, reverse=True))
-
-
 PRIMES = r"(?:prime numbers|primes)"
 BELOW_EXCLUSIVE = ("below", "under", "less than", "smaller than", "lower than")
 BELOW_INCLUSIVE = (
@@ -109,21 +102,21 @@ BELOW_INCLUSIVE = (
     "not more than",
     "up to and including",
 )
-BELOW = _alternatives(*BELOW_EXCLUSIVE, *BELOW_INCLUSIVE)
+BELOW = alternatives(*BELOW_EXCLUSIVE, *BELOW_INCLUSIVE)
 ABOVE_EXCLUSIVE = (
     "above", "after", "greater than", "larger than", "bigger than", "over",
     "exceeding", "more than", "following", "higher than",
 )  # fmt: skip
 ABOVE_INCLUSIVE = ("greater than or equal to", "at least", "not less than", "no less than")
-ABOVE = _alternatives(*ABOVE_EXCLUSIVE, *ABOVE_INCLUSIVE)
-INCLUSIVE = _alternatives(
+ABOVE = alternatives(*ABOVE_EXCLUSIVE, *ABOVE_INCLUSIVE)
+INCLUSIVE = alternatives(
     "inclusive", "inclusively", "both included", "both inclusive", "both ends included",
     "with both ends included", "including both", "including both ends", "ends included",
     "including both endpoints", "including both numbers", "endpoints included",
     "both numbers included", "inclusive of both", "inclusive of both ends", "each included",
     "including the endpoints", "including the ends",
 )  # fmt: skip
-EXCLUSIVE = _alternatives(
+EXCLUSIVE = alternatives(
     "exclusive", "both excluded", "both exclusive", "both ends excluded", "excluding both",
     "excluding both ends", "excluding both endpoints", "excluding the endpoints",
     "excluding the ends", "not including either", "not including either end",
@@ -213,7 +206,7 @@ def nth_prime(m: re.Match[str]) -> Answer | None:
     if n is None or not 1 <= n <= MAX_NTH_PRIME:
         return None
     p = sympy.prime(n)
-    return by_sympy(p, f"The {_ordinal_text(n)} prime is {p}.", "nth prime")
+    return by_sympy(p, f"The {ordinal_text(n)} prime is {p}.", "nth prime")
 
 
 @recognizes(
@@ -358,11 +351,11 @@ DIVISORS = (
     r"(?:positive |natural |whole[- ]number |integer )?(?P<kind>proper divisors|divisors|factors"
     r"|proper factors)"
 )
-LEAVING_OUT = _alternatives(
+LEAVING_OUT = alternatives(
     "not counting", "excluding", "except", "except for", "other than", "apart from", "without",
     "but not", "besides", "leaving out", "not including", "omitting", "aside from",
 )  # fmt: skip
-SMALLER = _alternatives("less than", "smaller than", "below", "under", "lower than")
+SMALLER = alternatives("less than", "smaller than", "below", "under", "lower than")
 WITHOUT_ITSELF = (
     rf"(?P<out>,? \(?(?:(?:{LEAVING_OUT}) (?P<one>1 and |one and )?(?:the number )?"
     rf"(?:(?P<self>{NUM})(?: itself)?|itself|the number itself)"
@@ -419,11 +412,11 @@ def totient(m: re.Match[str]) -> Answer | None:
     return by_sympy(phi, f"Euler's totient of {x} is {phi}.", "totient")
 
 
-GCD = _alternatives(
+GCD = alternatives(
     "gcd", "hcf", "gcf", "greatest common divisor", "greatest common factor",
     "highest common factor", "highest common divisor",
 )  # fmt: skip
-LCM = _alternatives("lcm", "least common multiple", "lowest common multiple")
+LCM = alternatives("lcm", "least common multiple", "lowest common multiple")
 LIST = rf"{PLAIN}(?:(?:,? and |, ){PLAIN})+"
 
 
@@ -625,7 +618,7 @@ def fibonacci(m: re.Match[str]) -> Answer | None:
     if n is None or not 0 <= n <= 19_000:
         return None
     f = sympy.fibonacci(n)
-    name = f"The {_ordinal_text(n)} Fibonacci number" if m.groupdict().get("o") else f"F({n})"
+    name = f"The {ordinal_text(n)} Fibonacci number" if m.groupdict().get("o") else f"F({n})"
     return by_sympy(f, f"{name} is {f} (counting F(1) = F(2) = 1).", "Fibonacci number")
 
 
@@ -644,7 +637,7 @@ def figurate_number(m: re.Match[str]) -> Answer | None:
         "cube": i**3,
         "pentagonal": i * (3 * i - 1) / 2,
     }[kind]
-    return by_sympy(v, f"The {_ordinal_text(n)} {kind} number is {v}.", f"{kind} number")
+    return by_sympy(v, f"The {ordinal_text(n)} {kind} number is {v}.", f"{kind} number")
 
 
 # --- sums -------------------------------------------------------------------------------

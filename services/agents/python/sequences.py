@@ -19,14 +19,21 @@ from fractions import Fraction
 import sympy
 
 from services.agents.python.integers import MAX_DIGITS
-from services.agents.python.phrases import ORD, WORDS, Answer, number, ordinal
+from services.agents.python.phrases import (
+    ORD,
+    WORDS,
+    Answer,
+    lowered,
+    number,
+    ordinal,
+    ordinal_text,
+)
 
 MAX_POSITION = 10**6
 """Highest position asked for (a term of a recurrence is computed step by step)."""
 MAX_STEPS = 20_000
 """Most steps a recurrence is run (its terms grow past MAX_DIGITS digits well before)."""
 
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 TERM = r"[-\u2212]?\d+(?:\.\d+)?(?:/\d+)?"
 MORE = r"(?:\s*,?\s*(?:\.\.\.|\u2026|etc\.?|and so on|and so forth))"
 _LIST = re.compile(rf"(?<![\w.,/-])(?P<terms>{TERM}(?:\s*,\s*{TERM})+)(?P<more>{MORE})?(?![\w/])")
@@ -93,7 +100,7 @@ class Rule:
 
 def answer(question: str) -> Answer | None:
     """The term or sum a question about a sequence asks for, or None."""
-    text = " ".join(question.translate(_QUOTES).lower().split())
+    text = lowered(question)
     series = list(_SERIES.finditer(text))
     if series:
         return _series(text, series) if len(series) == 1 else None
@@ -125,7 +132,7 @@ def answer(question: str) -> Answer | None:
         return None
     if kind == "nth" and position <= len(terms) and name is None:
         given = _shown(terms[position - 1])
-        sentence = f"The {_ordinal_text(position)} of the given terms is {given}."
+        sentence = f"The {ordinal_text(position)} of the given terms is {given}."
         return Answer(given, sentence, "given term", "Python")
     rules = _standing(terms, name)
     if not rules:
@@ -140,7 +147,7 @@ def answer(question: str) -> Answer | None:
     what = (
         f"The sum of the first {position} terms"
         if kind == "sum"
-        else f"The {_ordinal_text(position)} term"
+        else f"The {ordinal_text(position)} term"
     )
     sentence = f"{what} of {shown_terms}, … is {_shown(value)} ({rule.name})."
     return Answer(
@@ -197,7 +204,7 @@ def _described(text: str) -> Answer | None:
     what = (
         f"The sum of the first {position} terms"
         if ask == "sum"
-        else f"The {_ordinal_text(position)} term"
+        else f"The {ordinal_text(position)} term"
     )
     sentence = f"{what} of the sequence starting at {_shown(a)}, {rule.name}, is {_shown(result)}."
     return Answer(_shown(result), sentence, f"sequence ({kind})", "Python")
@@ -454,8 +461,3 @@ def _shown(v: Fraction) -> str:
     if d == 1:
         return format(Decimal(v.numerator) / Decimal(v.denominator), "f")
     return f"{v.numerator}/{v.denominator}"
-
-
-def _ordinal_text(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"

@@ -11,9 +11,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from services.agents.python.phrases import Answer, normalize
+from services.agents.python.phrases import QUOTES, Answer, normalize
 
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 _QUOTED = re.compile(r"""(?:^|(?<=[\s:(]))(?P<q>["'])(?P<text>.+)(?P=q)(?=$|[\s?.!,;:)])""", re.S)
 _NEEDLE = re.compile(
     r"""(?P<pre>\b(?:letter|character|digit|word|substring|string|sequence|of|does|many)\s+)"""
@@ -155,10 +154,9 @@ def rules_of(frame: str) -> tuple[str, Rules] | None:
     return frame, rules
 
 
-def quoted(question: str) -> tuple[str, str] | None:
-    """The question with its one quoted text taken out, and that text; None when there is
-    no quoted text or more than one may be meant ("'a' and 'b'")."""
-    question = question.translate(_QUOTES)
+def _quoted(question: str) -> tuple[str, str] | None:
+    """The question (its quotes straight) with its one quoted text taken out, and that
+    text; None when there is no quoted text or more than one may be meant ("'a' and 'b'")."""
     match = _QUOTED.search(question)
     if match is None:
         return None
@@ -171,10 +169,10 @@ def quoted(question: str) -> tuple[str, str] | None:
 def the_text(question: str) -> tuple[str, str] | None:
     """The question with its text taken out, and the text: the one quoted text (a short
     quoted letter or word to count is unquoted first), else the one word after "word"."""
-    question = question.translate(_QUOTES)
-    found = quoted(question)
+    question = question.translate(QUOTES)
+    found = _quoted(question)
     if found is None and _NEEDLE.search(question):
-        found = quoted(_NEEDLE.sub(lambda m: m["pre"] + m["x"], question, count=1))
+        found = _quoted(_NEEDLE.sub(lambda m: m["pre"] + m["x"], question, count=1))
     if found is None and '"' not in question and not re.search(r"(?<!\w)'|'(?!\w)", question):
         named = list(_NAMED_WORD.finditer(question))
         if len(named) == 1:
