@@ -106,10 +106,8 @@ def _way(r: Reading, clock: re.Match[str], duration: re.Match[str]) -> bool | No
     role = _role(r, clock)
     if asked is None or not role:
         return None
-    chars = list(r.text)
-    for a, b in ((clock.start() - 30, clock.end()), duration.span()):
-        chars[max(0, a) : b] = " " * (b - max(0, a))
-    question = "".join(chars)[asked[0] : asked[1]]
+    blanked = r.blanked([(max(0, clock.start() - 30), clock.end()), duration.span()])
+    question = blanked[asked[0] : asked[1]]
     end, start = bool(_ASKS_END.search(question)), bool(_ASKS_START.search(question))
     if end == start:
         return None

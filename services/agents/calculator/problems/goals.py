@@ -124,7 +124,9 @@ def read_goal(r: Reading, quantities: Quantities) -> Goal | None:
     # do I still owe?" asks what is owed, not the deposit.
     cue = _CUE.search(q)
     start = cue.start() if cue is not None and cue.start() < len(q) - 1 else 0
-    outside = _outside(q, span[0], quantities)[start:]
+    # The question with the quantities written in it blanked out ("for 10 people").
+    blanked = r.blanked([(item.start, item.end) for item in quantities.items])
+    outside = blanked[span[0] + start : span[1]]
     sense, part = _sense(outside)
     # "The total" adds what is given; "the total for 2 pizzas" only what it names.
     own = any(span[0] <= item.start < span[1] for item in quantities.items)
@@ -151,15 +153,6 @@ def read_goal(r: Reading, quantities: Quantities) -> Goal | None:
 
 
 _DOWN = frozenset({"decrease", "drop", "fall", "decline", "loss", "go down"})
-
-
-def _outside(q: str, offset: int, quantities: Quantities) -> str:
-    """The question with the quantities written in it blanked out ("for 10 people")."""
-    chars = list(q)
-    for item in quantities.items:
-        for i in range(max(item.start, offset), min(item.end, offset + len(q))):
-            chars[i - offset] = " "
-    return "".join(chars)
 
 
 def _sense(q: str) -> tuple[str, str]:

@@ -7,7 +7,7 @@ one than the recognizer thinks, so it declines rather than guess.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -92,6 +92,16 @@ class Reading:
 
     text: str
     numbers: list[tuple[int, int]]
+    _asked: tuple[int, int] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Found once: several recognizers and the quantity reasoner ask for it.
+        spans = [
+            m.span()
+            for m in _SENTENCE.finditer(self.text)
+            if m.group().strip() and _ASKING.search(m.group())
+        ]
+        self._asked = spans[0] if len(spans) == 1 else None
 
     def placed(self, spans: list[tuple[int, int]]) -> bool:
         """Whether every number in the text lies inside one of ``spans``."""
@@ -146,12 +156,14 @@ class Reading:
 
     def asked(self) -> tuple[int, int] | None:
         """Where the question is: the one sentence that asks (``None``: none, or several)."""
-        spans = [
-            m.span()
-            for m in _SENTENCE.finditer(self.text)
-            if m.group().strip() and _ASKING.search(m.group())
-        ]
-        return spans[0] if len(spans) == 1 else None
+        return self._asked
+
+    def blanked(self, spans: list[tuple[int, int]]) -> str:
+        """The text with ``spans`` written over in spaces (offsets stay where they were)."""
+        chars = list(self.text)
+        for a, b in spans:
+            chars[a:b] = " " * (b - a)
+        return "".join(chars)
 
     def currency(self) -> str:
         return next((c for c in CURRENCY if c in self.text), "")
