@@ -20,6 +20,7 @@ from services.agents.python.phrases import (
     NUM,
     ORD,
     PLAIN,
+    WORDS,
     Answer,
     Recognizers,
     alternatives,
@@ -56,7 +57,6 @@ def answer(question: str) -> Answer | None:
     return _KNOWN.answer(text) or counting.answer(text)
 
 
-_DIGIT_COUNTS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _DIGIT_RANGE = re.compile(
     r"\b(?P<d>one|two|three|four|five|six|[1-9])[- ]digit (?P<adj>(?:even |odd |positive "
     r"|whole |natural )*)(?P<noun>numbers|integers)\b"
@@ -65,7 +65,7 @@ _DIGIT_RANGE = re.compile(
 
 def _digit_range(m: re.Match[str]) -> str:
     """ "three-digit numbers" → "numbers from 100 to 999", the range the words mean."""
-    d = _DIGIT_COUNTS.get(m["d"]) or int(m["d"])
+    d = WORDS.get(m["d"]) or int(m["d"])
     low = 10 ** (d - 1) if d > 1 else 0
     return f"{m['adj']}{m['noun']} from {low} to {10**d - 1}"
 
@@ -545,7 +545,7 @@ LAST = r"(?:last|final|rightmost|units|unit|ones)"
 @recognizes(
     r"(?:product of (?:all )?(?:the |its )?digits (?:of|in) )(?P<v>.+)",
     r"(?P<root>)digital root of (?P<v>.+)",
-    rf"(?P<last>){LAST} (?:(?P<k>{NUM}|two|three|four|five) )?digits? of (?P<v>.+)",
+    rf"(?P<last>){LAST} (?:(?P<k>{NUM}) )?digits? of (?P<v>.+)",
     r"(?P<zeros>)(?:number of |how many )?(?:trailing zeros|trailing zeroes|zeros at the end"
     r"|zeroes at the end)(?: are there)? (?:of|in|does) (?P<v>.+?)(?: have| end with| end in)?",
     r"(?P<zeros>)how many zeros? (?:does|do) (?P<v>.+?) end (?:with|in)",
@@ -563,9 +563,7 @@ def more_digits(m: re.Match[str]) -> Answer | None:
         root = 0 if v == 0 else 1 + (v - 1) % 9
         return _python(root, f"The digital root of {m['v']} is {root}.", "digital root")
     if groups.get("last") is not None:
-        k_text = groups.get("k")
-        k = {"two": 2, "three": 3, "four": 4, "five": 5}.get(k_text or "", None)
-        k = k or (number(k_text) if k_text else 1)
+        k = number(m["k"]) if m["k"] else 1
         if k is None or not 1 <= k <= len(shown):
             return None
         last = shown[-k:]
