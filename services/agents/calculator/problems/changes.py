@@ -2,6 +2,7 @@
 Monday and 175 on Tuesday" is up 20.69%; "200 this year and 250 last year" runs the
 other way, and a text that does not say which came first is declined."""
 
+import calendar
 import re
 
 from services.agents.calculator.arithmetic import DIVIDED, TIMES, format_number
@@ -9,10 +10,14 @@ from services.agents.calculator.problems.goals import Goal
 from services.agents.calculator.problems.quantities import Quantities, Quantity
 from services.agents.calculator.problems.reading import Reading, Worked
 
-_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
-_MONTHS = (
-    "january february march april may june july august september october november december"
-).split()
+_NAMED_TIMES = [
+    [name.lower() for name in names if name] for names in (calendar.day_name, calendar.month_name)
+]
+"""Weekdays and months, each in calendar order: "on Monday … on Tuesday"."""
+_NAMED = [re.compile(r"\b(?:" + "|".join(names) + r")\b") for names in _NAMED_TIMES]
+_END = re.compile(r"[.?!;]")
+_FROM = re.compile(r"\bfrom\b")
+_TO = re.compile(r"\s*to\s*")
 _LATER = re.compile(
     r"\b(?:then|later|afterwards|after that|now|today|next|this (?:year|month|week|time))\b"
 )
@@ -50,15 +55,13 @@ def _in_time_order(r: Reading, old: Quantity, new: Quantity) -> bool:
     """Whether the words put the first amount before the second: "on Monday … on
     Tuesday", "last year … this year", "then"; a text that runs the other way declines."""
     between = r.text[old.end : new.start]
-    after = re.split(r"[.?!;]", r.text[new.end :], maxsplit=1)[0]
+    after = _END.split(r.text[new.end :], maxsplit=1)[0]
     if _LATER.search(between) and _EARLIER.search(after):
         return False
     if _EARLIER.search(between) or _LATER.search(between) or _LATER.search(after):
         return True
-    for names in (_WEEKDAYS, _MONTHS):
-        seen = [
-            names.index(m.group()) for m in re.finditer(r"\b(?:" + "|".join(names) + r")\b", r.text)
-        ]
+    for names, pattern in zip(_NAMED_TIMES, _NAMED, strict=True):
+        seen = [names.index(m.group()) for m in pattern.finditer(r.text)]
         if len(seen) == 2:
             return seen[0] < seen[1]
-    return bool(re.search(r"\bfrom\b", r.text[: old.start]) and re.fullmatch(r"\s*to\s*", between))
+    return bool(_FROM.search(r.text[: old.start]) and _TO.fullmatch(between))

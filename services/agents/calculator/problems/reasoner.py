@@ -264,11 +264,11 @@ def _with_threshold(
         return None  # the shipping costs something the text does not say
     sign = r.currency()
     way = "above" if threshold.strict else "at least"
-    note = f"{sign}{format_number(total)} is {way} {sign}{format_number(threshold.amount)}, so " + (
-        "shipping is free" if met else "shipping is not free"
+    is_ = "is" if met else "is not"
+    note = (
+        f"{sign}{format_number(total)} {is_} {way} {sign}{format_number(threshold.amount)}, "
+        f"so shipping {is_} free"
     )
-    if not met:
-        note = note.replace(f" is {way} ", " is not " + way + " ")
     worked = _worked(r, found, goal, *answer)
     worked.steps.append(note)
     return worked
