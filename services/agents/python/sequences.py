@@ -104,8 +104,9 @@ def answer(question: str) -> Answer | None:
     series = list(_SERIES.finditer(text))
     if series:
         return _series(text, series) if len(series) == 1 else None
-    if _FIRST.search(text) and _COMMON.search(text):
-        return _described(text)
+    first, common = _FIRST.search(text), _COMMON.search(text)
+    if first and common:
+        return _described(text, first, common)
     found = [m for m in _LIST.finditer(text) if "," in m["terms"]]
     if len(found) != 1 or re.search(r"\d,\d{3}(?!\d)", found[0]["terms"]):
         return None  # none, several lists, or a thousands comma ("1,000"): not ours
@@ -118,12 +119,7 @@ def answer(question: str) -> Answer | None:
     if asked is None:
         return None
     kind, position, frame = asked
-    name_match = _NAME.search(frame)
-    name = name_match[1] if name_match else None
-    if name_match:
-        frame = frame[: name_match.start()] + frame[name_match.end() :]
-        if _NAME.search(frame):
-            return None
+    name, frame = _named(frame)
     if not _only_allowed(frame, len(terms)):
         return None
     if kind == "next":
@@ -144,12 +140,7 @@ def answer(question: str) -> Answer | None:
     assert value is not None
     shown_terms = ", ".join(_shown(t) for t in terms)
     rule = rules[0]
-    what = (
-        f"The sum of the first {position} terms"
-        if kind == "sum"
-        else f"The {ordinal_text(position)} term"
-    )
-    sentence = f"{what} of {shown_terms}, … is {_shown(value)} ({rule.name})."
+    sentence = f"{_asked(kind, position)} of {shown_terms}, … is {_shown(value)} ({rule.name})."
     return Answer(
         value=_shown(value),
         sentence=sentence,
@@ -168,14 +159,9 @@ _COMMON = re.compile(
 )
 
 
-def _described(text: str) -> Answer | None:
+def _described(text: str, first: re.Match[str], common: re.Match[str]) -> Answer | None:
     """A sequence described by its first term and common difference or ratio."""
-    first, common = _FIRST.search(text), _COMMON.search(text)
-    if (
-        first is None
-        or common is None
-        or len(_FIRST.findall(text)) + len(_COMMON.findall(text)) > 2
-    ):
+    if len(_FIRST.findall(text)) + len(_COMMON.findall(text)) > 2:
         return None
     a_terms, x_terms = _terms([first["a"], "0"]), _terms([common["x"], "0"])
     if a_terms is None or x_terms is None:
@@ -201,12 +187,10 @@ def _described(text: str) -> Answer | None:
     result = rule.total(position) if ask == "sum" else rule.term(position)
     if result is None:
         return None
-    what = (
-        f"The sum of the first {position} terms"
-        if ask == "sum"
-        else f"The {ordinal_text(position)} term"
+    sentence = (
+        f"{_asked(ask, position)} of the sequence starting at {_shown(a)}, {rule.name}, "
+        f"is {_shown(result)}."
     )
-    sentence = f"{what} of the sequence starting at {_shown(a)}, {rule.name}, is {_shown(result)}."
     return Answer(_shown(result), sentence, f"sequence ({kind})", "Python")
 
 
@@ -215,10 +199,7 @@ def _series(text: str, series: list[re.Match[str]]) -> Answer | None:
     m = series[0]
     frame = text[: m.start()] + f" {HOLE} " + text[m.end() :]
     frame = re.sub(r"\b(?:the )?(?:sum|value|total)(?: of)?(?: the)?\b", " ", frame, count=1)
-    name_match = _NAME.search(frame)
-    name = name_match[1] if name_match else None
-    if name_match:
-        frame = frame[: name_match.start()] + frame[name_match.end() :]
+    name, frame = _named(frame)
     if not _only_allowed(frame, 0) or name in ("fibonacci", "lucas", "tribonacci"):
         return None
     pieces = [*re.split(r"\s*\+\s*", m["terms"]), m["last"]]
@@ -247,6 +228,21 @@ def _series(text: str, series: list[re.Match[str]]) -> Answer | None:
     return Answer(
         value=_shown(total), sentence=sentence, routine="sum of a series", library="sympy"
     )
+
+
+def _named(frame: str) -> tuple[str | None, str]:
+    """The sequence's name ("fibonacci"), if the frame gives one, and the frame without it
+    (a second name stays, and :func:`_only_allowed` refuses it)."""
+    m = _NAME.search(frame)
+    if m is None:
+        return None, frame
+    return m[1], frame[: m.start()] + frame[m.end() :]
+
+
+def _asked(kind: str, position: int) -> str:
+    if kind == "sum":
+        return f"The sum of the first {position} terms"
+    return f"The {ordinal_text(position)} term"
 
 
 def _power_sum(rule: Rule, count: int, power: int) -> Fraction | None:
