@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from ioa import runfile, sse
+from ioa import processes, runfile, sse
 from ioa.chatlog import ChatPrinter, normalize
 from ioa.processes import die_with_parent
 from ioa.up import port_is_free
@@ -104,12 +104,7 @@ def stop_up(proc: subprocess.Popen[bytes]) -> None:
     if proc.poll() is not None:
         return
     print("Stopping the background 'ioa up' …")
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    processes.stop(proc, 15)
 
 
 async def follow(client: httpx.AsyncClient, conversation: str, printer: ChatPrinter) -> None:

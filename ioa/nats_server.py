@@ -9,6 +9,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from ioa import processes
+
 READY_LINE = "Server is ready"
 
 
@@ -101,10 +103,5 @@ def start(
 
 
 def stop(proc: subprocess.Popen[str], timeout: float = 5.0) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    """Stop a nats-server started by :func:`start`: SIGTERM, then SIGKILL after ``timeout``."""
+    processes.stop(proc, timeout)

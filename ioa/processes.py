@@ -9,6 +9,7 @@ import subprocess
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
@@ -140,6 +141,19 @@ class ManagedProcess:
             except ValueError:
                 return f"killed by signal {-code}"
         return f"exited with code {code}"
+
+
+def stop(proc: "subprocess.Popen[Any]", timeout: float, sig: int = signal.SIGTERM) -> None:
+    """Stop a plain child (not a :class:`ManagedProcess`): ``sig``, up to ``timeout``
+    seconds to exit, then SIGKILL; reaped either way. Nothing if it has exited already."""
+    if proc.poll() is not None:
+        return
+    proc.send_signal(sig)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def stop_all(

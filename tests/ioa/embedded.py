@@ -20,6 +20,7 @@ import pytest
 from ioa import runfile
 from ioa.chatlog import normalize
 from ioa.nats_server import free_port
+from ioa.processes import stop
 from protocol.kinds import TERMINAL_STATES
 from tests.ioa.procfs import process_gone
 
@@ -50,12 +51,7 @@ def ioa_up(data_dir: Path, env: dict[str, str], *args: str) -> Iterator[subproce
     try:
         yield proc
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop(proc, 15, signal.SIGINT)
         log.close()
 
 

@@ -5,14 +5,13 @@ Also starts the raw example agent as a real process.
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from pathlib import Path
 
-from ioa.processes import die_with_parent
+from ioa.processes import die_with_parent, stop
 from protocol.connection import Connection
 from protocol.errors import NotFound
 from protocol.kinds import GetAgent
@@ -72,13 +71,7 @@ def raw_agent(
     try:
         yield proc
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop(proc, 15)
 
 
 async def wait_registered(settings: NatsSettings, agent: str, timeout: float = 20.0) -> None:

@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ioa.processes import stop
+
 HOW_TO_INSTALL = (
     "install PostgreSQL with 'make install-postgres' (Debian: apt-get install -y postgresql) "
     "and psycopg with pip install -e '.[postgres]'; set IOA_TEST_POSTGRES=skip to skip the "
@@ -139,12 +141,7 @@ def postgres_server(root: Path, *, timeout: float = 30.0) -> Iterator[PostgresSe
         _wait_ready(port, proc, root, timeout)
         yield PostgresServer(port, root)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, 15)
         log.close()
 
 
