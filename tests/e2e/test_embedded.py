@@ -7,7 +7,6 @@ stand-in allowed, for a paid API); the second uses the real local model.
 """
 
 import json
-import os
 import re
 import subprocess
 import time
@@ -21,6 +20,8 @@ from ioa.demo import DEFAULT_GOAL
 from tests.ioa.embedded import (
     IOA,
     ioa_up,
+    llm_env,
+    local_llm_env,
     local_llm_missing,
     run_goal,
     stop_and_check_all_gone,
@@ -114,7 +115,7 @@ def test_ioa_demo_prints_a_goal_concluded_by_two_agents_in_one_trace_and_sigint_
 ) -> None:
     data_dir = tmp_path / "data"
     with scripted_llm(Script(rules=RULES)) as llm_url:
-        env = {**os.environ, "OPENAI_BASE_URL": llm_url, "OPENAI_API_KEY": "test"}
+        env = llm_env(llm_url)
         with ioa_up(data_dir, env) as proc:
             info = wait_ready(proc, data_dir, timeout=90)
             assert {p.name for p in info.processes} >= {"nats", *SERVICES, *AGENTS}
@@ -159,8 +160,7 @@ def test_ioa_demo_prints_a_goal_concluded_by_two_agents_in_one_trace_and_sigint_
 @pytest.mark.skipif(local_llm_missing() is not None, reason=str(local_llm_missing()))
 def test_the_real_local_model_brings_a_goal_to_a_conclusion(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
-    with ioa_up(data_dir, env, "--llm", "local") as proc:
+    with ioa_up(data_dir, local_llm_env(), "--llm", "local") as proc:
         info = wait_ready(proc, data_dir, timeout=240)
         assert "llm" in {p.name for p in info.processes}
 

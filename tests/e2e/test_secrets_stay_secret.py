@@ -11,7 +11,6 @@ are refused, and their URLs are recorded with the key's secret part scrubbed.
 
 import asyncio
 import json
-import os
 import re
 import secrets
 import subprocess
@@ -27,7 +26,7 @@ from gateway.auth import key_subprotocols
 from ioa import runfile
 from protocol.redaction import MASK
 from tests.gateway.conftest import bearer, read_events
-from tests.ioa.embedded import IOA, ioa_up, stop_and_check_all_gone, wait_ready
+from tests.ioa.embedded import IOA, ioa_up, llm_env, stop_and_check_all_gone, wait_ready
 from tests.support.chromium import chromium, needs_chromium
 from tests.support.scripted_llm import Rule, Script, scripted_llm
 
@@ -159,7 +158,7 @@ async def test_no_secret_of_a_whole_session_is_in_any_log_span_or_metric(tmp_pat
     data_dir = tmp_path / "data"
     llm_key = f"sk-{secrets.token_urlsafe(32)}"
     with scripted_llm(Script(rules=RULES)) as llm_url:
-        env = {**os.environ, "OPENAI_BASE_URL": llm_url, "OPENAI_API_KEY": llm_key}
+        env = llm_env(llm_url, llm_key)
         with ioa_up(data_dir, env) as proc:
             info = await asyncio.to_thread(wait_ready, proc, data_dir, 90)
             key = info.api_key

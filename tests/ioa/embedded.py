@@ -5,6 +5,7 @@ Used by the end-to-end tests (``tests/e2e``) and the supervision test here.
 """
 
 import importlib.util
+import os
 import signal
 import subprocess
 import sys
@@ -25,6 +26,17 @@ from protocol.kinds import TERMINAL_STATES
 from tests.ioa.procfs import process_gone
 
 IOA = Path(sys.executable).parent / "ioa"
+
+
+def llm_env(llm_url: str, api_key: str = "test") -> dict[str, str]:
+    """This environment, for an ``ioa up`` that asks the OpenAI-compatible server at
+    ``llm_url``."""
+    return {**os.environ, "OPENAI_BASE_URL": llm_url, "OPENAI_API_KEY": api_key}
+
+
+def local_llm_env() -> dict[str, str]:
+    """This environment without its ``OPENAI_*`` variables, for ``ioa up --llm local``."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
 
 
 @contextmanager

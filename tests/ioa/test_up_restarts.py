@@ -17,6 +17,8 @@ from ioa import runfile
 from tests.ioa.embedded import (
     IOA,
     ioa_up,
+    llm_env,
+    local_llm_env,
     local_llm_missing,
     output_of,
     run_goal,
@@ -128,8 +130,7 @@ def test_a_killed_llama_server_and_coordinator_come_back_and_a_later_conversatio
     tmp_path: Path,
 ) -> None:
     data_dir = tmp_path / "data"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
-    with ioa_up(data_dir, env, "--llm", "local") as proc:
+    with ioa_up(data_dir, local_llm_env(), "--llm", "local") as proc:
         info = wait_ready(proc, data_dir, timeout=240)
 
         killed = kill(info, "llm", "coordinator")
@@ -150,8 +151,7 @@ def test_a_killed_nats_server_comes_back_on_its_port_with_its_data_and_sigterm_s
 ) -> None:
     data_dir = tmp_path / "data"
     with scripted_llm(Script(rules=RULES)) as llm_url:
-        env = {**os.environ, "OPENAI_BASE_URL": llm_url, "OPENAI_API_KEY": "test"}
-        with ioa_up(data_dir, env) as proc:
+        with ioa_up(data_dir, llm_env(llm_url)) as proc:
             first = wait_ready(proc, data_dir, timeout=90)
             before, _ = run_goal(first, GOAL, timeout=60)
             assert before.get("state") == "concluded", before
