@@ -22,6 +22,7 @@ from sqlmodel import Field, Session, SQLModel, create_engine, select
 from gateway.audit import AuditEntry
 from gateway.people import PendingItem, Person
 from protocol.dbspans import trace_engine
+from protocol.ids import PERSON_PREFIX
 
 PREFIX = "ioa"
 NAME_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
@@ -81,7 +82,7 @@ def open_engine(url: str) -> Engine:
 
 
 def user_for(name: str) -> str:
-    return f"user:{name}"
+    return f"{PERSON_PREFIX}{name}"
 
 
 def create_key(engine: Engine, name: str, *, admin: bool = False) -> tuple[ApiKey, str]:

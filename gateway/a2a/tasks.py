@@ -24,6 +24,7 @@ from a2a.types import (
     TaskStatusUpdateEvent,
 )
 
+from protocol.ids import is_person
 from protocol.kinds import ConversationState
 from protocol.kinds.conversation import ConversationStatus
 
@@ -53,7 +54,6 @@ _TEXT_OF: dict[str, str] = {
     "conclude": "reason",
     "conclusion": "text",
 }
-_USER = "user:"  # the gateway's users are ``user:<name>`` (gateway.keys.user_for)
 
 
 def conversation_states(state: TaskState) -> list[ConversationStatus]:
@@ -155,7 +155,7 @@ def message_of(conversation: str, seq: int, envelope: dict[str, Any]) -> Message
         message_id=str(envelope.get("id") or f"{conversation}-{seq}"),
         context_id=conversation,
         task_id=conversation,
-        role=Role.ROLE_USER if sender.startswith(_USER) else Role.ROLE_AGENT,
+        role=Role.ROLE_USER if is_person(sender) else Role.ROLE_AGENT,
         parts=[Part(text=text)],
     )
     about: dict[str, Any] = {"sender": sender, "kind": kind, "seq": seq}

@@ -28,7 +28,7 @@ from gateway.schemas import Answered, CardCreate, PendingAnswer, PendingList, Pe
 from protocol.connection import Connection
 from protocol.envelope import Envelope
 from protocol.errors import Conflict, InvalidMessage, IoaError, NotFound
-from protocol.ids import ID_PATTERN
+from protocol.ids import ID_PATTERN, PERSON_PREFIX
 from protocol.kinds import (
     AgentCard,
     AgentInfo,
@@ -76,7 +76,7 @@ async def register_card(
     online while you use ``/v1/me`` (the lease is ``IOA_PERSON_LEASE_SECONDS``)."""
     card = AgentCard(
         id=caller.user,
-        name=body.name or caller.user.removeprefix("user:"),
+        name=body.name or caller.user.removeprefix(PERSON_PREFIX),
         description=body.description,
         skills=body.skills,
         human=True,
