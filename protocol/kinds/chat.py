@@ -106,6 +106,12 @@ class GroupInfo(Body):
     state: GroupState = "open"
     max_turns: int | None = Field(default=None, description="The turn budget (None: no limit).")
     turns: int = Field(default=0, description="Turns taken of it: members' chat messages.")
+    owed: dict[Id, int] = Field(
+        default_factory=dict,
+        description="Answers a person asked for (their chat message named these members "
+        "as next speakers): a member's chat messages take these before the turn budget, "
+        "so a person's question is answered even once the members' turns are spent.",
+    )
 
 
 class Posted(Body):

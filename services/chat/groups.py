@@ -34,7 +34,7 @@ from pydantic import ValidationError
 
 from protocol.errors import Conflict, Internal, NotFound
 from protocol.ids import is_person
-from protocol.kinds import GroupInfo
+from protocol.kinds import ChatMessage, GroupInfo
 from protocol.kinds.chat import GroupState
 
 log = structlog.get_logger("ioa.chat.groups")
@@ -56,6 +56,8 @@ class Group:
     max_turns: int | None = None
     """The turn budget: members' chat messages (the creator's aside) it takes in all."""
     turns: int = 0
+    owed: dict[str, int] = field(default_factory=dict)
+    """Answers a person asked these members for (see ``turns``)."""
     revision: int = 0
 
     @classmethod
@@ -98,6 +100,11 @@ class Group:
             return False
         return sender != self.created_by and not is_person(sender)
 
+    def asks_as_person(self, sender: str, message: ChatMessage) -> bool:
+        """Whether ``message`` is a person's question that names members to answer it,
+        in a group with a turn budget (see ``turns.owe``)."""
+        return self.max_turns is not None and is_person(sender) and bool(message.next_speakers)
+
     def can_read(self, agent: str) -> bool:
         """Members and observers may read the history."""
         return agent in self.members or agent in self.observers
@@ -117,6 +124,7 @@ class Group:
             state=self.state,
             max_turns=self.max_turns,
             turns=self.turns,
+            owed=dict(self.owed),
         )
 
     @classmethod
@@ -131,6 +139,7 @@ class Group:
             state=info.state,
             max_turns=info.max_turns,
             turns=info.turns,
+            owed=dict(info.owed),
             revision=revision,
         )
 
@@ -304,7 +313,12 @@ class GroupStore:
         """
         for _ in range(UPDATE_ATTEMPTS):
             current = await self.get(group_id)
-            copy = replace(current, members=[*current.members], observers=[*current.observers])
+            copy = replace(
+                current,
+                members=[*current.members],
+                observers=[*current.observers],
+                owed=dict(current.owed),
+            )
             changed = change(copy)
             if changed == current:
                 return current

@@ -11,6 +11,7 @@ from protocol.errors import Forbidden, InvalidMessage, NotAMember, RateLimited, 
 from protocol.ids import new_id
 from protocol.kinds import (
     AddMembers,
+    ChatMessage,
     CloseGroup,
     CreateGroup,
     GetGroup,
@@ -211,6 +212,8 @@ def chat_service(
             raise Forbidden(f"group {group.id!r} is closed", in_reply_to=env.id)
         if group.takes_turn(env.sender, env.type):
             group = await groups.update(group.id, turns.spend(env))
+        elif isinstance(env.body, ChatMessage) and group.asks_as_person(env.sender, env.body):
+            group = await groups.update(group.id, turns.owe(env.body.next_speakers))
         appended = await logs.append(group.id, env, data, group_revision=group.revision)
 
         # The fan-out consumer delivers it to the members from here on.

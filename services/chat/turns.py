@@ -7,11 +7,14 @@ chat message of an agent member other than the creator spends one turn, counted 
 group record (compare-and-set, so replicas count together), and once they are spent
 such posts are refused with ``budget_spent``. The creator's posts (the coordinator's
 questions and its conclusion), a person's words (``user:<id>``, who steers) and the
-other kinds (a task's result) spend none. A post retried after its append failed is
+other kinds (a task's result) spend none. A person's question earns its answers: each
+member it names as a next speaker is owed one chat message, which spends no turn and is
+taken even once the turns are spent (a person asking is no loop, and its answer must
+not be lost because the conversation concluded meanwhile). A post retried after its append failed is
 counted again: a turn lost to an outage, never a turn too many.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from protocol.envelope import Envelope
@@ -24,6 +27,9 @@ def spend(env: Envelope[Any]) -> Callable[[Group], Group]:
     """The change that spends one of a group's turns on ``env``, or refuses it."""
 
     def take(group: Group) -> Group:
+        if group.owed.get(env.sender, 0) > 0:
+            group.owed[env.sender] -= 1
+            return group
         if group.max_turns is not None and group.turns >= group.max_turns:
             raise BudgetSpent(
                 f"the {group.max_turns} turns of group {group.id!r} are spent: it takes no "
@@ -34,6 +40,19 @@ def spend(env: Envelope[Any]) -> Callable[[Group], Group]:
         return group
 
     return take
+
+
+def owe(speakers: Iterable[str]) -> Callable[[Group], Group]:
+    """The change that owes a person's question its answers: one chat message each from
+    the members it names as ``speakers``."""
+
+    def ask(group: Group) -> Group:
+        for agent in dict.fromkeys(speakers):
+            if group.is_member(agent) and agent != group.created_by:
+                group.owed[agent] = group.owed.get(agent, 0) + 1
+        return group
+
+    return ask
 
 
 def give(env: Envelope[SetTurns]) -> Callable[[Group], Group]:

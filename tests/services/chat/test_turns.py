@@ -75,3 +75,20 @@ async def test_a_group_without_a_turn_budget_takes_every_post(
         await post(bob, ChatMessage(text=f"message {n}"))
     info: GroupInfo = (await alice.request("chat", "get_group", GetGroup(group="g"))).body
     assert (info.max_turns, info.turns) == (None, 0)
+
+
+async def test_a_persons_question_is_answered_even_once_the_turns_are_spent(
+    chat: object, alice: Connection, bob: Connection, settings: ServiceSettings
+) -> None:
+    """The chaos round: a person asks a member while the conversation concludes (the
+    coordinator spends the turns); the member's answer must not be lost."""
+    group = CreateGroup(group="g", members=["bob", "user:ada"], max_turns=5)
+    await alice.request("chat", "create_group", group)
+    async with Connection(settings, "user:ada") as ada:
+        await post(ada, ChatMessage(text="bob, a question", next_speakers=["bob", "alice"]))
+    await alice.request("chat", "set_turns", SetTurns(group="g", max_turns=0))
+    await post(bob, ChatMessage(text="the answer"))  # owed to ada: taken
+    with pytest.raises(BudgetSpent):
+        await post(bob, ChatMessage(text="and one more"))  # one answer per question
+    info: GroupInfo = (await alice.request("chat", "get_group", GetGroup(group="g"))).body
+    assert (info.turns, info.owed) == (0, {"bob": 0})
