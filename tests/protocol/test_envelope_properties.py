@@ -94,6 +94,9 @@ def from_schema(
         return st.lists(from_schema(schema.get("items", {}), root), min_size=low, max_size=high)
     assert kind == "object", schema
     properties = schema.get("properties", {})
+    if "patternProperties" in schema:  # a map keyed by ids, e.g. GroupInfo.owed
+        (values,) = schema["patternProperties"].values()
+        return st.dictionaries(ids, from_schema(values, root), max_size=3)
     if not properties:
         return st.dictionaries(st.text(max_size=6), json_values, max_size=3)
     required = set(schema.get("required", []))

@@ -49,14 +49,25 @@ async def publish(nc: Client, stream: str, count: int, start: int = 0) -> None:
         await js.publish(f"{stream}.m", str(n).encode())
 
 
-async def read(reader: pull.Reader, count: int, seconds: float = 10.0) -> list[Msg]:
-    stopping, got = asyncio.Event(), []
+async def take(
+    reader: pull.Reader, count: int, seconds: float = 5.0, *, ack: bool = False
+) -> list[Msg]:
+    """The first ``count`` messages (fewer if they do not come within ``seconds``), each
+    acknowledged as it comes when ``ack``. One ``next`` returns what had arrived when the
+    reader woke, which may be fewer than were published."""
+    stopping, got = asyncio.Event(), list[Msg]()
     deadline = asyncio.get_running_loop().time() + seconds
     while len(got) < count and asyncio.get_running_loop().time() < deadline:
         for msg in await reader.next(stopping):
-            await msg.ack()
+            if ack:
+                await msg.ack()
             got.append(msg)
     return got
+
+
+async def read(reader: pull.Reader, count: int, seconds: float = 10.0) -> list[Msg]:
+    """The first ``count`` messages, each acknowledged as it comes."""
+    return await take(reader, count, seconds, ack=True)
 
 
 async def test_messages_are_read_in_order_and_no_more_than_a_batch_is_held(
@@ -136,7 +147,7 @@ async def test_what_a_dead_reader_held_comes_before_newer_messages(nats_url: str
         await publish(nc, "PULLDEAD", 5)
         dying = await nats.connect(nats_url)
         first = await pull.Reader(dying, "PULLDEAD", DURABLE, batch=8).start()
-        taken = await first.next(asyncio.Event())
+        taken = await take(first, 5)
         await taken[0].ack()
         await flush(dying)
         await dying.close()  # four messages out, unacknowledged
@@ -159,7 +170,7 @@ async def test_leftovers_acknowledged_by_another_reader_are_not_waited_for(
     async with consumer(nats_url, "PULLOVERLAP") as nc:
         await publish(nc, "PULLOVERLAP", 3)
         first = await pull.Reader(nc, "PULLOVERLAP", DURABLE, batch=8).start()
-        taken = await first.next(asyncio.Event())
+        taken = await take(first, 3)
         second = pull.Reader(nc, "PULLOVERLAP", DURABLE, batch=8)
         info = await nc.jetstream().consumer_info("PULLOVERLAP", DURABLE)
         await second.start(leftovers_of=info)  # while the first holds three
