@@ -98,12 +98,18 @@ searches); the LLM adds up to five queries of its own."""
 RELATIVE_MATCH = 0.25
 """A step's own agent must score at least this share of the goal's best score."""
 
-_SPLIT = re.compile(r"(?<=[^.][.?!;])\s+|,?\s+(?:and\s+)?then\s+", re.IGNORECASE)
-"""Sentence ends and 'then': not an ellipsis ("1 + 2 + ... + 100" is one series)."""
+_SPLIT = re.compile(
+    r"(?<=[^.][.?!;])\s+|,?\s+(?:and\s+)?then\s+"
+    r"|,?\s+and\s+(?=(?:also\s+)?(?:write|draft|compose)\b)",
+    re.IGNORECASE,
+)
+"""Sentence ends, 'then', and 'and write': not an ellipsis ("1 + 2 + ... + 100" is one
+series). "Compute the cost and write a note" is two steps for two members."""
 
 
 _REQUEST = re.compile(
-    r"^(?:(?:please|now|then|and|also|so|next|finally|lastly)\s+)*"
+    r"^(?:(?:please|now|then|and|also|so|next|first|firstly|second|secondly|finally|"
+    r"lastly)\s+)*"
     r"(?:what|what's|how|which|who|whom|whose|when|where|why|is|are|was|were|does|do|did|"
     r"can|could|would|will|should|may|compute|calculate|work|find|determine|convert|count|"
     r"list|write|draft|compose|tell|give|explain|summari[sz]e|describe|translate|add|"

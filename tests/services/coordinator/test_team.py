@@ -54,6 +54,26 @@ def test_a_sentence_of_facts_opens_the_request_after_it() -> None:
     assert goal_parts("The sky is blue. Grass is green.") == ["The sky is blue. Grass is green"]
 
 
+def test_and_write_and_first_open_steps_of_their_own() -> None:
+    """A written part joined by 'and' goes to a writer, not with the figures to the
+    calculator; 'First compute …' is a request, not a fact."""
+    assert goal_parts("Find the average of 14, 18 and 22 and write a short note with it.") == [
+        "Find the average of 14, 18 and 22",
+        "write a short note with it",
+    ]
+    assert goal_parts("Compute the cost and draft an email to the buyer.") == [
+        "Compute the cost",
+        "draft an email to the buyer",
+    ]
+    assert goal_parts("First compute 4.5 hours in minutes. Then write one sentence.") == [
+        "First compute 4.5 hours in minutes",
+        "Then write one sentence",
+    ]
+    assert goal_parts("How many apples and pears are there?") == [
+        "How many apples and pears are there?"
+    ]
+
+
 def test_the_fallback_takes_the_best_agent_for_each_step_in_order() -> None:
     parts = goal_parts(GOAL)
     found = Candidates(
