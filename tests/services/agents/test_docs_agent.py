@@ -295,3 +295,20 @@ async def test_a_phrasing_with_words_the_answering_sentences_do_not_hold_is_repl
     assert answer.text.startswith("(The language model's answer did not match the passages.)")
     assert "[2] Someone who returns a gift receives store credit" in answer.text
     assert kept.phrased_by_llm is True and kept.text.startswith("They receive store credit [2].")
+
+
+async def test_a_phrasing_that_says_nothing_the_question_did_not_is_replaced() -> None:
+    """Seen in the evaluation: SmolLM2 answered "The answer is: [1] (not in the document)",
+    every word of which is the question's or the frame's."""
+    question = "What does someone get back when they return a gift?"
+    script = Script(
+        rules=[Rule(when="Question:", reply="The answer is: [1] (not in the document)")]
+    )
+    with scripted_llm(script) as url:
+        llm = Llm(LlmSettings(openai_base_url=url))
+        try:
+            answer = await phrase(llm, question, returns_hits(), 100)
+        finally:
+            await llm.close()
+    assert answer.phrased_by_llm is False and "not in the document" not in answer.text
+    assert "Someone who returns a gift receives store credit" in answer.text
