@@ -39,6 +39,15 @@ _ASKS_PERCENT = re.compile(
 )
 
 
+_JOINED = re.compile(
+    r"(?:[\d)]\s*(?:of|and|then)\s+(?:(?:the|a|an)\s+)?"
+    r"|\b(?:add|subtract|multiply|divide|take away)\b(?:\s+(?:it|that|this|them|the result))?"
+    r"(?:\s+(?:by|to|from|with))?\s*)$"
+)
+"""Words that join a number to the arithmetic before it ("1/4 of the 200", "multiply 6 by
+7 and add 5"): a number so joined and left out of the expression makes its value no answer."""
+
+
 class NotArithmetic(CalculationError):
     """The text contains no arithmetic to compute."""
 
@@ -153,12 +162,24 @@ def _refuse_a_guess(text: str, found: list[Found]) -> None:
             "the question asks for a percentage that I could not work out from its words; "
             "ask e.g. 'what percent is 45 of 180'"
         )
-    if not mentions_problem(text):
-        return
     normalized, _ = normalize(text[:20_000])
     written = Counter(_NUMBER.findall(normalized))
     used = Counter(n for item in found for n in _NUMBER.findall(item.expression))
     left = sorted((written - used).keys())
+    joined = [
+        n
+        for n in _NUMBER.finditer(normalized)
+        if n.group() in left and _JOINED.search(normalized[: n.start()])
+    ]
+    if joined:
+        number = joined[0]
+        words = normalized[max(0, number.start() - 30) : number.end()].strip()
+        raise NotArithmetic(
+            f"{number.group()} is part of the arithmetic asked ('{words}'), and I could not "
+            "read how; ask with the numbers and operators, e.g. '6 * 7 + 5'"
+        )
+    if not mentions_problem(text):
+        return
     if left:
         raise NotArithmetic(
             f"this reads like a word problem, and I could not tell how {', '.join(left[:5])} "

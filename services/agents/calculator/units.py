@@ -235,7 +235,17 @@ _UNIT = UNIT_PATTERN
 _NUMBER = r"-?\d+(?:\.\d+)?(?:/\d+)?"
 _ONE = r"(?:an?|one)\s+"
 _QUANTITY = rf"(?:{_NUMBER}\s*|{_ONE}){_UNIT}"
-_AMOUNT = rf"{_QUANTITY}(?:\s*(?:and\s+)?{_QUANTITY})*"
+_AMOUNT = rf"{_QUANTITY}(?:\s*(?:(?:and|plus)\s+|\+\s*)?{_QUANTITY})*"
+"""Quantities added up: "2 h 30 min", "1.5 hours plus 45 minutes", "2 km + 350 m"."""
+_JOINED_BEFORE = re.compile(
+    r"(?:[-+*/%^\d\u00d7\u00f7]|\b(?:plus|minus|less|times|by|of|over|and|x))\s*$", re.IGNORECASE
+)
+_JOINED_AFTER = re.compile(
+    r"^\s*(?:[-+*/%^\u00d7\u00f7]|(?:plus|minus|less|times|divided|multiplied|of|x)\b)",
+    re.IGNORECASE,
+)
+"""An operation next to the amount ("25% of 3 hours in minutes", "4 1/2 hours", "3 km
+minus 500 m"): the amount converted would be only part of the quantity asked about."""
 _CONVERSIONS = [
     # "3 km in miles", "2 h 30 min to minutes"
     re.compile(
@@ -306,6 +316,12 @@ def find_conversion(text: str) -> Conversion | None:
     if not matches:
         return None
     match = min(matches, key=lambda m: m.start())
+    start, end = match.span("amount")
+    if _JOINED_BEFORE.search(text[:start]) or _JOINED_AFTER.search(text[end:]):
+        raise UnitError(
+            f"'{match['amount']}' is only part of what is asked; I convert one quantity, "
+            "or quantities added with 'plus' ('1.5 h plus 45 min in minutes')"
+        )
     target = match.group("target").lower()
     found = _PART.finditer(match["amount"])
     parts = [(Fraction(p.group("n") or 1), p.group("u").lower()) for p in found]

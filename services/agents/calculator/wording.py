@@ -147,6 +147,9 @@ def normalize(text: str) -> tuple[str, list[str]]:
     text = re.sub(r"[$\u20ac\u00a3]\s?(?=[\d.])", "", text)
     # Thousands separators: "2,480" and "1,000,000" but not "3,4" or "1,2345".
     text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)
+    text = re.sub(SCALE_WORDS, scaled, text)
+    # "3/4 of 200" is three quarters of 200, not 3/4 with a number beside it.
+    text = re.sub(r"(?<![\d.])(\d+)\s*/\s*(\d+)\s+of\s+(?=[\d.(])", r"(\1/\2) * ", text)
     text = _ON_BASE.sub(_on_base, text)
     for pattern, rewrite in _POWERS:
         text = re.sub(pattern, rewrite, text)
@@ -167,6 +170,19 @@ def normalize(text: str) -> tuple[str, list[str]]:
     for pattern, replacement in _VERBS:
         text = re.sub(pattern, replacement, text)
     return text, notes
+
+
+SCALE_WORDS = re.compile(
+    r"(?<![\d.])(\d+(?:\.\d+)?)\s+(thousand|million|billion|trillion)\b", re.IGNORECASE
+)
+"""A number and its scale in words: "1.5 million" is 1500000, never 1.5 and a word."""
+_SCALES = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12}
+
+
+def scaled(match: re.Match[str]) -> str:
+    """ "1.5 million" → ``1500000``."""
+    number = Decimal(match.group(1)).scaleb(_SCALES[match.group(2).lower()])
+    return format(number.normalize(), "f")
 
 
 # Words that ask for something other than the value of the arithmetic next to them: in

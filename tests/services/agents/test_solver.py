@@ -189,7 +189,6 @@ def test_words_that_change_the_question_make_the_calculator_decline(text: str, a
         ("What is the result of 12*(3+4)?", "84"),
         ("What is 2 to the 5th power?", "32"),
         ("What is the fifth root of 32 * 1?", "2"),
-        ("Multiply 6 by 7 and add 5", "42"),
         ("The price of 3 apples is 3 times 2 dollars; what is it?", "6"),
         ("Do you know what 3 * 4 is?", "12"),
         ("What is the total of 3 * 4.50?", "13.5"),

@@ -19,6 +19,7 @@ from services.agents.calculator.arithmetic import (
     significant_form,
 )
 from services.agents.calculator.units import clean, label
+from services.agents.calculator.wording import SCALE_WORDS, scaled
 
 MAX_CHARS = 4000
 """Longer texts are not read as word problems: a number past the end could change one."""
@@ -183,6 +184,7 @@ def read(text: str) -> Reading | None:
     text = re.sub(rf"(?<![\d.])({N})\s*(?:euros?|eur)\b", r"€\1", text)
     text = re.sub(rf"(?<![\d.])({N})\s*(?:gbp|quid)\b", r"£\1", text)
     text = re.sub(rf"([{CURRENCY}]\s?)({N})\s?(k|m|bn)\b", _scaled, text)
+    text = SCALE_WORDS.sub(scaled, text)
     words = "|".join(_WORD_NUMBERS)
     text = re.sub(rf"\b({words})\b", lambda m: _WORD_NUMBERS[m.group(1)], text)
     text = _ONE.sub("1", text)
