@@ -4,6 +4,7 @@ import structlog
 
 from protocol.connection import Connection
 from protocol.envelope import Envelope
+from protocol.errors import Unavailable
 from protocol.kinds import AgentStatus
 from protocol.subjects import REGISTRY
 
@@ -16,17 +17,26 @@ class StatusEvents:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    async def announce(self, agent: str, *, online: bool, reason: str) -> None:
+    async def announce(
+        self, agent: str, *, online: bool, reason: str, required: bool = False
+    ) -> None:
         """Publish one status change durably.
 
-        The change is already in the database, so a failed publish is logged,
-        not raised: the request that caused it still succeeded.
+        The change is already in the database, so a failed publish is logged, not
+        raised: the request that caused it still succeeded. ``required``: the request
+        succeeds only once the event is out (a registration), so a failed publish is a
+        retryable ``unavailable`` instead.
         """
         env = Envelope.of(AgentStatus(agent=agent, online=online, reason=reason), sender=REGISTRY)
         subject = self.conn.subjects.event("agent", "online" if online else "offline")
         try:
             await self.conn.deliver(subject, env)
         except Exception as exc:
+            if required:
+                raise Unavailable(
+                    f"could not announce that {agent} is "
+                    f"{'online' if online else 'offline'} ({exc}); ask again"
+                ) from exc
             log.warning(
                 "could not announce a status change", agent=agent, online=online, error=str(exc)
             )

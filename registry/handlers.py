@@ -4,7 +4,14 @@ from typing import Any
 
 from protocol.connection import Connection
 from protocol.envelope import MAJOR_VERSION, Envelope
-from protocol.errors import Forbidden, NotFound, RateLimited, TooLarge, UnsupportedVersion
+from protocol.errors import (
+    Forbidden,
+    NotFound,
+    RateLimited,
+    TooLarge,
+    Unavailable,
+    UnsupportedVersion,
+)
 from protocol.inbox import provision
 from protocol.kinds import (
     Ack,
@@ -92,16 +99,26 @@ def build_service(
 
     @service.handler("register")
     async def register(env: Envelope[Register]) -> Lease:
+        # All or nothing for the agent: a lease means the inbox is there, the card is
+        # stored and the online event is out; otherwise a retryable error, and the retry
+        # does what is missing (each step is idempotent).
         card = admit(env)
+        if settings.secured:
+            # Its credentials may use an inbox but not make one: make it first (credentials
+            # issued offline need it). Until the chat service has made the inbox stream
+            # this is a retryable ``unavailable``, and nothing is stored yet.
+            await provision(conn.js, conn.subjects, card.id)
         change = await registrations.submit((card, env.body.lease_seconds))
         if semantic is not None:
             semantic.notify()
         if change.came_online:
-            if settings.secured:
-                # Its credentials may use an inbox but not make one: make it now, before
-                # the agent binds to it (idempotent; credentials issued offline need it).
-                await provision(conn.js, conn.subjects, card.id)
-            await events.announce(card.id, online=True, reason="registered")
+            try:
+                await events.announce(card.id, online=True, reason="registered", required=True)
+            except Unavailable:
+                # Back to offline, unannounced: the retry comes online again and announces
+                # (were it left online, the retry would not come online, so never announce).
+                await store.take_offline(card.id)
+                raise
         return _lease(change.agent)
 
     @service.handler("update")
@@ -128,7 +145,13 @@ def build_service(
                 in_reply_to=env.id,
             )
         if renewal.came_online:
-            await events.announce(env.sender, online=True, reason="heartbeat after lease expiry")
+            try:
+                await events.announce(
+                    env.sender, online=True, reason="heartbeat after lease expiry", required=True
+                )
+            except Unavailable:
+                await store.take_offline(env.sender)  # as in register: the next one announces
+                raise
         return Lease(
             agent=env.sender, lease_seconds=renewal.lease_seconds, expires_at=renewal.expires_at
         )

@@ -442,6 +442,11 @@ class Store:
         """Mark online agents whose lease ran out offline; return the ids this call changed."""
         return await self._write(self._expire, _epoch(now or utcnow()))
 
+    async def take_offline(self, agent: str) -> bool:
+        """Mark ``agent`` offline without announcing it (its coming online was never
+        announced either: a registration that could not finish); whether it was online."""
+        return await self._write(self._take_offline, agent)
+
     # --- embeddings ----------------------------------------------------------
     async def unembedded(self, model: str, limit: int) -> list[tuple[str, str, AgentCard]]:
         """Up to ``limit`` cards with no current embedding by ``model``: (id, hash, card)."""
@@ -697,6 +702,10 @@ class Store:
         with self._writing() as db:
             result = db.execute(update(TABLE).where(overdue).values(online=False).returning(C.id))
             return [agent for (agent,) in result]
+
+    def _take_offline(self, agent: str) -> bool:
+        with self._writing() as db:
+            return self._guarded_update(db, agent, True, {"online": False})
 
     def _unembedded(self, model: str, limit: int) -> list[tuple[str, str, AgentCard]]:
         current = and_(E.agent_id == C.id, E.model == model, E.card_hash == C.card_hash)
