@@ -28,6 +28,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import math
 from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -64,6 +65,9 @@ from protocol.subjects import CHAT, COORDINATOR, REGISTRY
 
 log = structlog.get_logger("ioa.agent")
 
+REGISTER_PAUSE = 5.0
+"""The longest pause between two attempts to register (the first pauses are shorter)."""
+
 HOOKS = frozenset({"on_invite", "on_task", "on_turn", "on_group_message"})
 HookT = TypeVar("HookT", bound=Callable[..., Awaitable[Any]])
 
@@ -86,8 +90,12 @@ class Agent:
         history_size: int = 50,
         seen_size: int = 10_000,
         ack_wait: float = 30.0,
+        register_seconds: float = math.inf,
     ) -> None:
+        """``register_seconds``: how long to keep asking the registry to register the
+        card before giving up (default: until it succeeds or the agent is stopped)."""
         self.card = card
+        self.register_seconds = register_seconds
         self.id = card.id
         self.settings = settings
         self.lease_seconds = lease_seconds
@@ -245,8 +253,20 @@ class Agent:
         self.log.info("agent stopped")
 
     async def _register(self) -> None:
-        await self.conn.request(
-            REGISTRY, "register", Register(card=self.card, lease_seconds=self.lease_seconds)
+        """Register the card; while the registry is not up yet, or cannot finish the
+        registration yet (its answer is ``unavailable`` until the chat service has made
+        the inboxes), ask again with a growing pause: parts of a network start in any
+        order, and the same envelope is sent each time."""
+        env = Envelope.of(
+            Register(card=self.card, lease_seconds=self.lease_seconds), sender=self.id
+        )
+        await retrying(
+            lambda: self.conn.send(REGISTRY, "register", env),
+            seconds=self.register_seconds,
+            why="cannot register yet; asking the registry again",
+            transient=(*OUT_OF_REACH, RateLimited),
+            log=self.log,
+            longest_pause=REGISTER_PAUSE,
         )
 
     async def _heartbeats(self) -> None:

@@ -168,8 +168,10 @@ class Inbox:
         on_invalid: InvalidHandler | None = None,
         on_resume: ResumeHandler | None = None,
     ) -> None:
-        """``handled_ttl``: seconds a handled id is remembered across restarts (``None``:
-        only in memory, as before). ``on_invalid`` sees each message that did not
+        """``stream_wait``: seconds to wait for the chat service's inbox stream before
+        giving up with ``not_found`` (``math.inf``: until it is there). ``handled_ttl``:
+        seconds a handled id is remembered across restarts (``None``: only in memory, as
+        before). ``on_invalid`` sees each message that did not
         decode, with the error, before it is dropped (to answer what can be answered).
         ``on_resume`` gets a redelivered message together with the answer its handler
         recorded (:meth:`record_answer`) before a crash cut it short, to send it again."""
@@ -202,9 +204,11 @@ class Inbox:
         self._finish_slots = asyncio.Semaphore(256)
 
     async def __aenter__(self) -> Self:
+        # The consumer first: it waits for the inbox stream, whose replicas the
+        # handled-ids bucket copies.
+        info = await self._consumer()
         if self._handled_ttl is not None:
             self._handled = await self._open_handled()
-        info = await self._consumer()
         reader = pull.Reader(self.conn.nc, info.stream_name, info.name, batch=BATCH)
         # What a crashed or stopped run held comes before anything newer: group order.
         self._reader = await reader.start(leftovers_of=info)
@@ -250,6 +254,7 @@ class Inbox:
         durable = consumer_name(self.owner)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._stream_wait
+        next_log = loop.time()
         while True:
             try:
                 try:
@@ -262,11 +267,16 @@ class Inbox:
                     self._ack_wait = info.config.ack_wait  # keep-alives follow the real one
                 return info
             except NotFoundError:
-                if loop.time() > deadline:
+                now = loop.time()
+                if now > deadline:
                     raise NotFound(
                         f"inbox stream {stream} does not exist; start the chat service first"
                     ) from None
-                log.info("waiting for the inbox stream (is the chat service up?)", owner=self.owner)
+                if now >= next_log:  # a progress line every few seconds, not every try
+                    log.info(
+                        "waiting for the inbox stream (is the chat service up?)", owner=self.owner
+                    )
+                    next_log = now + 5.0
                 await asyncio.sleep(0.5)
 
     async def _create(self, creating: Awaitable[T]) -> T:

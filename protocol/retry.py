@@ -1,7 +1,8 @@
 """Asking again while a service is briefly out of reach (restarting, its NATS node failing
-over, or shedding load)."""
+over, or shedding load), or not there yet (a network whose parts start in any order)."""
 
 import asyncio
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -23,19 +24,27 @@ async def retrying(
     why: str,
     transient: tuple[type[IoaError], ...] = OUT_OF_REACH,
     log: Any = None,
+    longest_pause: float = PAUSE,
     **context: Any,
 ) -> T:
-    """``call()``; while it fails with a ``transient`` error it is called again every half
-    second for up to ``seconds`` (or what is left of the deadline in force), each time
-    logged as ``why``; past that the error goes up."""
+    """``call()``; while it fails with a ``transient`` error it is called again for up to
+    ``seconds`` (``math.inf``: until it succeeds, or the deadline in force ends), each time
+    logged as ``why``; past that the error goes up. The pause starts at half a second and
+    doubles up to ``longest_pause``: a part waiting for a peer that is not up yet asks
+    less often the longer it waits."""
     logger = log or structlog.get_logger("ioa.retry")
     loop = asyncio.get_running_loop()
     ends = loop.time() + deadline.left(seconds)
+    pause = PAUSE
+    attempt = 0
     while True:
         try:
             return await call()
         except transient as exc:
-            if loop.time() >= ends:
+            now = loop.time()
+            if now >= ends:
                 raise
-            logger.info(why, error=str(exc), **context)
-            await asyncio.sleep(PAUSE)
+            attempt += 1
+            logger.info(why, error=str(exc), attempt=attempt, **context)
+            await asyncio.sleep(min(pause, ends - now) if math.isfinite(ends) else pause)
+            pause = min(pause * 2, max(longest_pause, PAUSE))

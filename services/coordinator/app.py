@@ -1,6 +1,7 @@
 """The coordinator as an async context manager: ``async with serve(settings): ...``."""
 
 import functools
+import math
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -74,7 +75,15 @@ async def serve(
         inbox = await stack.enter_async_context(
             # Handling is a quick record update, so a message a dead replica had fetched
             # goes to another one after a few seconds rather than minutes.
-            Inbox(conn, COORDINATOR, functools.partial(on_inbox, store, scheduler), ack_wait=5)
+            # It waits for the chat service's inbox stream however long that takes: the
+            # parts of a network start in any order (its PING answers only after this).
+            Inbox(
+                conn,
+                COORDINATOR,
+                functools.partial(on_inbox, store, scheduler),
+                ack_wait=5,
+                stream_wait=math.inf,
+            )
         )
         offline = await stack.enter_async_context(
             OfflineEvents(conn, functools.partial(on_agent_offline, store, index, scheduler))
