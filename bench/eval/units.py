@@ -62,6 +62,31 @@ _TABLE: list[tuple[str, str, float, float, list[str]]] = [
         ["km/h", "kph", "kmh", "km per hour", "kilometres per hour", "kilometers per hour"],
     ),
     ("mph", "speed", 0.44704, 0, ["mph", "miles per hour", "mi/h"]),
+    (
+        "l/100 km",
+        "fuel use",
+        1,
+        0,
+        [
+            f"{litres}{per}100{space}{km}"
+            for litres in ("l", "litres", "liters")
+            for per in ("/", " per ")
+            for space in ("", " ")
+            for km in ("km", "kilometres", "kilometers")
+        ],
+    ),
+    (
+        "l/km",
+        "fuel use",
+        100,
+        0,
+        [
+            f"{litres}{per}{km}"
+            for litres in ("l", "litres", "liters")
+            for per in ("/", " per ")
+            for km in ("km", "kilometre", "kilometer")
+        ],
+    ),
     ("m/s", "speed", 1, 0, ["m/s", "metres per second", "meters per second"]),
     (
         "°C",

@@ -310,7 +310,7 @@ MULTISTEP: list[tuple[str, dict[str, Any]]] = [
     ),
     (
         "Our delivery van drove 420 km on 33.6 litres of fuel. Work out its fuel use in litres per 100 km, then write a two-sentence note to the fleet manager giving the figure.",
-        number(num(F("33.6") / 420 * 100), None, 0.005),
+        number(num(F("33.6") / 420 * 100), "l/100 km", 0.005),
     ),
     (
         "A subscription costs $14.99 a month. Compute what it costs for a year, then write a friendly reminder to the customer that states the yearly cost.",

@@ -93,6 +93,16 @@ def test_units_are_normalised_and_converted(answer: str) -> None:
     assert outcome(answer, expect, "How far is it?") == "correct"
 
 
+def test_fuel_use_is_one_figure_in_either_unit() -> None:
+    """ "8 l/100 km" was read as 8 litres and 100 km, and the step "0.08 l per km" that
+    leads to it as a rival answer."""
+    expect = Expect(number="8", unit="l/100 km", tolerance=0.005)
+    steps = "Answer: 8 l/100 km\n\n33.6 l ÷ 420 km = 0.08 l per km; 0.08 l per km = 8 l/100 km."
+    assert outcome(steps, expect, "It drove 420 km on 33.6 litres.") == "correct"
+    assert outcome("It uses 0.08 litres per km.", expect, "Fuel use?") == "correct"
+    assert outcome("It uses 8.5 litres per 100 km.", expect, "Fuel use?") == "wrong"
+
+
 def test_the_same_number_in_another_unit_is_wrong() -> None:
     assert outcome("It is 12 miles.", Expect(number="12", unit="km"), "How far?") == "wrong"
 
