@@ -98,6 +98,12 @@ searches); the LLM adds up to five queries of its own."""
 RELATIVE_MATCH = 0.25
 """A step's own agent must score at least this share of the goal's best score."""
 
+NEAR_TIE = 0.9
+"""A step's runner-up scoring at least this share of its best match is brought in too:
+the search cannot tell them apart ("How quickly does customer support reply to an
+email?" scores the writer and the docs agent alike), and the checks on their results
+can."""
+
 _SPLIT = re.compile(
     r"(?<=[^.][.?!;])\s+|,?\s+(?:and\s+)?then\s+"
     r"|,?\s+and\s+(?=(?:also\s+)?(?:write|draft|compose)\b)",
@@ -400,13 +406,17 @@ def fallback_team(goal: str, found: Candidates, *, min_team: int, max_team: int)
     steps = goal_parts(goal)
     for part in steps:
         task = part_task(goal, part) if len(steps) > 1 else part
-        for c in found.by_query.get(part, []):
-            if c.card.id not in taken and c.score >= bar:
-                picks.append(
-                    Pick(c.card.id, f"best match for {part!r}", task, c.score, c.card.human)
-                )
+        ranked = [c for c in found.by_query.get(part, []) if c.score >= bar]
+        best_of_part = next((c for c in ranked if c.card.id not in taken), None)
+        if best_of_part is None:
+            continue
+        tied = [
+            c for c in ranked if c is not best_of_part and c.score >= NEAR_TIE * best_of_part.score
+        ][:1]
+        for c, why in [(best_of_part, "best match"), *((c, "as good a match") for c in tied)]:
+            if c.card.id not in taken:
+                picks.append(Pick(c.card.id, f"{why} for {part!r}", task, c.score, c.card.human))
                 taken.add(c.card.id)
-                break
     for agent, c in best.items():
         if len(picks) >= min_team:
             break

@@ -18,6 +18,7 @@ from services.agents.docs.card import docs_card
 from services.agents.python.card import python_card
 from services.agents.python.sandbox import Isolation
 from services.agents.python.settings import PythonSettings
+from services.coordinator.team import NEAR_TIE
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 GOALS = json.loads((DATA / "goals.json").read_text())
@@ -96,3 +97,24 @@ async def test_arithmetic_money_units_and_dates_find_the_calculator_first(
     searcher: Searcher, goal: str
 ) -> None:
     assert await first(searcher, goal) == "calculator"
+
+
+@pytest.mark.parametrize(
+    "goal",
+    [
+        *goals_of("documents"),
+        "How long do I have to submit my travel expenses?",
+        "Can I bring my own bike into the Harbor Street office?",
+        "What number do I call for customer support?",
+        "Does the Zephyr e-bike need servicing?",
+        "Is the Aurora K2 safe to leave switched on?",
+    ],
+)
+async def test_questions_about_the_documents_find_the_docs_agent(
+    searcher: Searcher, goal: str
+) -> None:
+    """First, or as good a match as the first (``NEAR_TIE``: then both are brought in):
+    "How quickly does customer support reply to an email?" scores the writer alike."""
+    hits = await searcher.search(Search(query=goal, limit=3))
+    docs = next(h for h in hits if h.card.id == "docs")
+    assert docs.score >= NEAR_TIE * hits[0].score

@@ -93,6 +93,16 @@ def test_the_fallback_takes_the_best_agent_for_each_step_in_order() -> None:
     assert team[0].score == 3.0
 
 
+def test_a_steps_runner_up_as_good_as_its_best_is_brought_in_too() -> None:
+    part = "How quickly does customer support reply to an email?"
+    found = Candidates({part: [candidate("writer", 3.21, part), candidate("docs", 3.16, part)]})
+    team = fallback_team(part, found, min_team=1, max_team=3)
+    assert [(p.agent, p.task) for p in team] == [("writer", part), ("docs", part)]
+    assert team[1].reason == f"as good a match for {part!r}"
+    found.by_query[part][1] = candidate("docs", 2.5, part)  # clearly behind: left out
+    assert [p.agent for p in fallback_team(part, found, min_team=1, max_team=3)] == ["writer"]
+
+
 def test_a_step_with_only_a_weak_match_gets_no_agent_of_its_own() -> None:
     found = Candidates(
         {
