@@ -14,9 +14,14 @@ _NUMBER = re.compile(r"(?<![\w.])-?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+
 
 
 def figures(text: str) -> list[Decimal]:
-    """The numbers written in ``text``, normalised (``2,480`` and ``2480.0`` are 2480)."""
+    """The numbers written in ``text``, normalised (``2,480`` and ``2480.0`` are 2480).
+    A citation marker (``[1]``) is no figure: a result that cites passage 1 does not
+    make a draft's "the answer is 1" a fact."""
     found = []
     for match in _NUMBER.finditer(text):
+        start, end = match.span()
+        if text[start - 1 : start] == "[" and text[end : end + 1] == "]":
+            continue
         try:
             found.append(Decimal(match.group().replace(",", "")).normalize())
         except InvalidOperation:

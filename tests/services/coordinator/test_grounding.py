@@ -29,6 +29,13 @@ def test_figures_are_compared_as_numbers_whatever_their_writing() -> None:
     assert figures("conversation 01M980YYD, task t2, model SmolLM2") == []
 
 
+def test_a_citation_marker_is_no_figure() -> None:
+    """Seen in the evaluation: a docs result citing "[1]" let the summary "The answer is:
+    1 (not in the document)" pass as grounded."""
+    assert figures("extension 4417 [1], see [2] and [1, 2]") == [Decimal(4417), 1, 2]
+    assert unfounded("The answer is: 1", ["The answer is: [1] (not in the document)"]) == [1]
+
+
 def test_the_figures_no_fact_holds_are_listed_for_the_log() -> None:
     assert unfounded("The total is 470, which is 20 more than 450.", FACTS) == [
         Decimal(20),
