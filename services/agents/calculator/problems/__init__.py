@@ -24,6 +24,7 @@ from services.agents.calculator.problems.rates import rate, speed
 from services.agents.calculator.problems.reading import Reading, Worked, read
 from services.agents.calculator.problems.reasoner import quantities
 from services.agents.calculator.problems.roots import root
+from services.agents.calculator.problems.shapes import shape
 
 __all__ = ["RECOGNIZERS", "Worked", "find_problem", "mentions_problem"]
 
@@ -43,6 +44,7 @@ RECOGNIZERS: list[Callable[[Reading], Worked | None]] = [
     percent_change,
     percent_of,
     average,
+    shape,
     speed,
     rate,
     root,
