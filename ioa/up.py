@@ -198,15 +198,8 @@ class Supervisor:
                 gguf = local_llm.find_gguf()
             except local_llm.LocalLlmMissing as exc:
                 raise StartupFailed(str(exc)) from None
-        nats_port = self._port(self.options.nats_port, "--nats-port")
-        gateway_port = self._port(self.options.gateway_port, "--gateway-port")
-        for folder in (self.logs, self.data / "traces", self.data / "nats"):
-            folder.mkdir(parents=True, exist_ok=True)
+        nats_port, gateway_port = self.prepare()
         self.out(f"Starting the Internet of Agents (data in {self.data})")
-        # NATS decentralised auth, set up by itself: every process gets its own user.
-        self.authority = Authority.open(self.data / "auth")
-        self.creds = self.authority.write_service_creds(Subjects(self.root), self.creds_dir)
-
         self._start_nats(nats_port)
         llm_env: dict[str, str] = {}
         if llm.mode == "local":
@@ -220,39 +213,15 @@ class Supervisor:
         else:
             self.out(f"  {'llm':<12} none (--llm none): LLM calls fall back to simple rules")
 
-        self.gateway_url = f"http://127.0.0.1:{gateway_port}"
         settings = NatsSettings(
             nats_url=self.nats_url, subject_root=self.root, nats_creds=self.creds[ADMIN]
         )
         async with Connection(settings, ADMIN) as conn:
-            env = self._env(llm_env)
-            db = registry_database(self.environ, self.data)
-            for name, check in (
-                (REGISTRY, service_answers(conn, REGISTRY)),
-                (CHAT, service_answers(conn, CHAT)),
-                (COORDINATOR, service_answers(conn, COORDINATOR)),
-            ):
-                module = "registry" if name == REGISTRY else f"services.{name}"
-                extra = db | self._admission_env() if name == REGISTRY else {}
-                creds = {"IOA_NATS_CREDS": str(self.creds[name])}
-                await self._start_step(
-                    [Part(self._process(name, module, env | creds | extra), check)]
-                )
-            gateway_db = self._create_api_key()
-            gateway_env = env | {
-                "IOA_GATEWAY_HOST": "127.0.0.1",
-                "IOA_GATEWAY_PORT": str(gateway_port),
-                "IOA_GATEWAY_DATABASE_URL": gateway_db,
-                "IOA_NATS_CREDS": str(self.creds[GATEWAY]),
-            }
-            await self._start_step(
-                [
-                    Part(
-                        self._process("gateway", "gateway", gateway_env),
-                        http_ok(f"{self.gateway_url}/healthz"),
-                    )
-                ]
-            )
+            env = self.child_env(llm_env)
+            # One at a time, each healthy before the next: a clear report of what failed.
+            # (Any order converges; see docs/deploy.md, "Start order".)
+            for part in self.service_parts(conn, env, gateway_port):
+                await self._start_step([part])
             persona = {"IOA_ASSISTANT_PERSONA": str(writer_persona())}
             agents = [
                 ("calculator", "services.agents.calculator", {}),
@@ -267,6 +236,64 @@ class Supervisor:
                 process = self._process(name, module, env | extra | creds)
                 parts.append(Part(process, agent_online(conn, name)))
             await self._start_step(parts)
+
+    def prepare(self) -> tuple[int, int]:
+        """The data folders, the NATS authority and every service's credentials; the
+        ports NATS and the gateway will use."""
+        nats_port = self._port(self.options.nats_port, "--nats-port")
+        gateway_port = self._port(self.options.gateway_port, "--gateway-port")
+        for folder in (self.logs, self.data / "traces", self.data / "nats"):
+            folder.mkdir(parents=True, exist_ok=True)
+        # NATS decentralised auth, set up by itself: every process gets its own user.
+        self.authority = Authority.open(self.data / "auth")
+        self.creds = self.authority.write_service_creds(Subjects(self.root), self.creds_dir)
+        self.nats_url = f"nats://127.0.0.1:{nats_port}"
+        self.gateway_url = f"http://127.0.0.1:{gateway_port}"
+        return nats_port, gateway_port
+
+    def nats_process(self, port: int) -> ManagedProcess:
+        """nats-server in operator mode on ``port``, JetStream under the data folder (not
+        started)."""
+        store = self.data / "nats"
+        config = self.data / "nats.conf"
+        config.write_text(self.authority.server_config(store / "accounts"))
+        return ManagedProcess(
+            "nats", nats_server.command(port, store, config=config), self.logs / "nats.log"
+        )
+
+    def service_parts(
+        self, conn: Connection, env: Mapping[str, str], gateway_port: int
+    ) -> list[Part]:
+        """The registry, chat, coordinator and gateway, each with the health check that
+        says it serves (``conn``: the administrator's connection the checks use)."""
+        parts = []
+        for name, check in (
+            (REGISTRY, service_answers(conn, REGISTRY)),
+            (CHAT, service_answers(conn, CHAT)),
+            (COORDINATOR, service_answers(conn, COORDINATOR)),
+        ):
+            module = "registry" if name == REGISTRY else f"services.{name}"
+            db = registry_database(self.environ, self.data)
+            extra = db | self._admission_env() if name == REGISTRY else {}
+            creds = {"IOA_NATS_CREDS": str(self.creds[name])}
+            parts.append(Part(self._process(name, module, {**env, **creds, **extra}), check))
+        gateway_env = {
+            **env,
+            "IOA_GATEWAY_HOST": "127.0.0.1",
+            "IOA_GATEWAY_PORT": str(gateway_port),
+            "IOA_GATEWAY_DATABASE_URL": self._create_api_key(),
+            "IOA_NATS_CREDS": str(self.creds[GATEWAY]),
+        }
+        gateway = self._process("gateway", "gateway", gateway_env)
+        # Ready, not only up: NATS connected and the key database answering.
+        parts.append(Part(gateway, http_ok(f"{self.gateway_url}/readyz")))
+        return parts
+
+    def agent_process(
+        self, name: str, module: str, env: Mapping[str, str], creds: Path
+    ) -> ManagedProcess:
+        """An agent of ours with its NATS credentials (not started)."""
+        return self._process(name, module, {**env, "IOA_NATS_CREDS": str(creds)})
 
     @property
     def creds_dir(self) -> Path:
@@ -334,22 +361,21 @@ class Supervisor:
         return wanted
 
     def _start_nats(self, port: int) -> None:
-        store = self.data / "nats"
-        log = self.logs / "nats.log"
-        config = self.data / "nats.conf"
-        config.write_text(self.authority.server_config(store / "accounts"))
-        proc = ManagedProcess("nats", nats_server.command(port, store, config=config), log)
+        proc = self.nats_process(port)
         began = time.monotonic()
         try:
             proc.adopt(
                 nats_server.start(
-                    port, store, log_path=log, preexec_fn=die_with_parent(), config=config
+                    port,
+                    self.data / "nats",
+                    log_path=proc.log_path,
+                    preexec_fn=die_with_parent(),
+                    config=self.data / "nats.conf",
                 )
             )
         except nats_server.NatsServerError as exc:
-            raise StartupFailed(str(exc), f"The full log is in {log}.") from None
+            raise StartupFailed(str(exc), f"The full log is in {proc.log_path}.") from None
         self.steps.append([proc])
-        self.nats_url = f"nats://127.0.0.1:{port}"
         self._ready(proc, time.monotonic() - began)
 
     async def _start_local_llm(self, gguf: Path) -> dict[str, str]:
@@ -358,7 +384,10 @@ class Supervisor:
             port = nats_server.free_port()
         base = f"http://127.0.0.1:{port}/v1"
         proc = ManagedProcess(
-            "llm", local_llm.server_command(gguf, port), self.logs / "llm.log", env=self._env({})
+            "llm",
+            local_llm.server_command(gguf, port),
+            self.logs / "llm.log",
+            env=self.child_env({}),
         )
         await self._start_step(
             [Part(proc, http_ok(f"{base}/models"), LLM_TIMEOUT, note="loading the model")]
@@ -366,7 +395,9 @@ class Supervisor:
         self.llm_url = base
         return local_llm.client_env(base)
 
-    def _env(self, extra: Mapping[str, str]) -> dict[str, str]:
+    def child_env(self, extra: Mapping[str, str]) -> dict[str, str]:
+        """The environment of every child process: this run's NATS, subject root, trace
+        folder and JSON logs, plus ``extra``."""
         return {
             **self.environ,
             "PYTHONUNBUFFERED": "1",

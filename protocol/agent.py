@@ -109,6 +109,9 @@ class Agent:
             self._dispatch,
             seen_size=seen_size,
             ack_wait=ack_wait,
+            # On an open network it makes its own consumer once the chat service has made
+            # the inbox stream, however long that takes (parts start in any order).
+            stream_wait=math.inf,
             on_invalid=self._answer_invalid,
             on_resume=self._resume,
         )
