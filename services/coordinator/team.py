@@ -106,11 +106,14 @@ can."""
 
 _SPLIT = re.compile(
     r"(?<=[^.][.?!;])\s+|,?\s+(?:and\s+)?then\s+"
-    r"|,?\s+and\s+(?=(?:also\s+)?(?:write|draft|compose)\b)",
+    r"|,?\s+and\s+(?=(?:also\s+)?(?:write|draft|compose)\b)"
+    r"|:\s+(?=(?:compute|calculate|work|find|determine|what|how)\b)",
     re.IGNORECASE,
 )
-"""Sentence ends, 'then', and 'and write': not an ellipsis ("1 + 2 + ... + 100" is one
-series). "Compute the cost and write a note" is two steps for two members."""
+"""Sentence ends, 'then', 'and write', and a colon before a request: not an ellipsis
+("1 + 2 + ... + 100" is one series). "Compute the cost and write a note" is two steps for
+two members; in "A loan of $8,000 at 5% for 2 years: compute the interest" the facts
+come first, then what is asked."""
 
 
 _REQUEST = re.compile(

@@ -69,6 +69,10 @@ def test_and_write_and_first_open_steps_of_their_own() -> None:
         "First compute 4.5 hours in minutes",
         "Then write one sentence",
     ]
+    assert goal_parts("A loan of $800 for 2 years: compute the interest and write a note.") == [
+        "A loan of $800 for 2 years. compute the interest",
+        "write a note",
+    ]
     assert goal_parts("How many apples and pears are there?") == [
         "How many apples and pears are there?"
     ]
