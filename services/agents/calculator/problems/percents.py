@@ -6,6 +6,7 @@ from fractions import Fraction
 
 from services.agents.calculator.arithmetic import DIVIDED, TIMES, CalculationError, format_number
 from services.agents.calculator.problems.reading import GAP, Reading, Worked, money, num
+from services.agents.calculator.units import UNIT_PATTERN, unit
 
 _ASKS_PERCENT = re.compile(
     r"\bwhat\s+(?:percent|percentage|%)|\bas\s+(?:an?\s+)?(?:percent|percentage)\b"
@@ -24,6 +25,35 @@ _WHOLE = re.compile(
 )
 _RATIO = re.compile(rf"{num('part')}\s*/\s*{num('whole')}")
 _ANY = re.compile(r"(?<![a-z\d.])(?:[$€£]\s?)?(?P<n>\d+(?:\.\d+)?)(?![\d%])")
+
+
+_UNIT_AFTER = re.compile(rf"\s*(?P<u>{UNIT_PATTERN})")
+
+
+def _in_one_unit(r: Reading, ends: list[int]) -> tuple[list[Fraction], list[str]] | None:
+    """The numbers ending at ``ends`` in one unit, the smallest written: 30 minutes of 2
+    hours is 30 of 120 minutes. Returned as what to multiply each by, and the steps that
+    say so. ``None`` when the units measure different things (or a temperature), or only
+    some numbers have one: the share would be of two kinds."""
+    units = []
+    for end in ends:
+        named = _UNIT_AFTER.match(r.text, end)
+        # "from 80 to 100 in a year": "in" is the word there, not inches.
+        units.append(named["u"] if named and named["u"] != "in" else None)
+    if all(u is None for u in units):
+        return [Fraction(1)] * len(ends), []
+    measured = [m for u in units if u and (m := unit(u)) is not None]
+    if len(measured) != len(ends) or len({m.dimension for m in measured}) > 1:
+        return None
+    small = min(measured, key=lambda m: m.factor)
+    factors = [m.factor / small.factor for m in measured]
+    steps = [
+        f"{format_number(Fraction(number[0]))} {m.symbol} = "
+        f"{format_number(Fraction(number[0]) * f)} {small.symbol}"
+        for m, f, end in zip(measured, factors, ends, strict=True)
+        if f != 1 and (number := re.findall(r"[\d.]+$", r.text[:end]))
+    ]
+    return factors, steps
 
 
 def percent_of(r: Reading) -> Worked | None:
@@ -45,12 +75,18 @@ def percent_of(r: Reading) -> Worked | None:
         whole_at = ratio.start("whole")
     else:
         return None
-    whole = next(Fraction(m["n"]) for m in numbers if m.start("n") == whole_at)
-    part = next(Fraction(m["n"]) for m in numbers if m.start("n") != whole_at)
+    whole_m = next(m for m in numbers if m.start("n") == whole_at)
+    part_m = next(m for m in numbers if m.start("n") != whole_at)
+    converted = _in_one_unit(r, [part_m.end("n"), whole_m.end("n")])
+    if converted is None:
+        return None
+    (to_part, to_whole), conversions = converted
+    part, whole = Fraction(part_m["n"]) * to_part, Fraction(whole_m["n"]) * to_whole
     if whole == 0:
         raise CalculationError("a percentage of 0 is not defined")
     share = part / whole
     steps = [
+        *conversions,
         f"{format_number(part)} {DIVIDED} {format_number(whole)} = {format_number(share)}",
         f"{format_number(share)} {TIMES} 100 = {format_number(share * 100)}%",
     ]
@@ -110,12 +146,17 @@ def percent_change(r: Reading) -> Worked | None:
             down = False
     if not r.asks_about(_CHANGE_ASKED):
         return None
-    old, new = Fraction(match["old"]), Fraction(match["new"])
+    converted = _in_one_unit(r, [match.end("old"), match.end("new")])
+    if converted is None:
+        return None
+    (to_old, to_new), conversions = converted
+    old, new = Fraction(match["old"]) * to_old, Fraction(match["new"]) * to_new
     if old == 0:
         raise CalculationError("a change from 0 has no percentage")
     change = (new - old) / old * 100
     asked = -change if down else change
     steps = [
+        *conversions,
         f"{format_number(new)} - {format_number(old)} = {format_number(new - old)}",
         f"{format_number(new - old)} {DIVIDED} {format_number(old)} {TIMES} 100 = "
         f"{format_number(change)}%",

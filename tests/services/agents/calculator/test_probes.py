@@ -15,6 +15,11 @@ ANSWERED = [
     ("What is 5% of 1 million?", "50000"),
     ("What is 3% of 1.5 million dollars?", "45000"),
     ("What is 2.5 million times 3?", "7500000"),
+    # A share or a change between amounts in two units is taken in one unit.
+    ("What is 30 minutes as a percentage of 2 hours?", "25%"),
+    ("What percentage of 1 kg is 250 g?", "25%"),
+    ("The commute went from 2 hours to 30 minutes. What is the percent decrease?", "75%"),
+    ("From 1 km to 500 m is what percent change?", "-50%"),
 ]
 
 DECLINED = [
@@ -25,6 +30,9 @@ DECLINED = [
     # The number joined to the arithmetic is not read into it: 42 and 0.25 are no answers.
     "Multiply 6 by 7 and add 5",
     "What is 1/4 of the 200 apples?",
+    # A share of two kinds of thing, or of a temperature.
+    "What percentage of 2 kg is 30 minutes?",
+    "From 20 °C to 25 °C, what percent increase?",
 ]
 
 
