@@ -76,6 +76,13 @@ INTEREST = [
         "2601.51",
         "2601.510025",
     ),
+    # "compute the interest" asks the interest, not the total (it answered 8800).
+    ("A loan of $8,000 at 5% simple interest for 2 years: compute the interest", "800", "800"),
+    (
+        "Calculate the compound interest on $1,000 at 5% compounded annually for 3 years.",
+        "157.63",
+        "157.625",
+    ),
 ]
 AVERAGES = [
     ("the average of 12, 15, 20, 9 and 14", "14", "14"),

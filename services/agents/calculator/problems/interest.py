@@ -47,7 +47,9 @@ _AMOUNT = re.compile(r"(?<![a-z\d.])(?:[$€£]\s?)?(?P<base>\d+(?:\.\d+)?)(?![\
 _INTEREST_ONLY = re.compile(
     r"\binterest (?:earned|paid|gained|accrued|on)\b|\bhow much interest\b|"
     r"\bwhat(?:'s| is| will be| would be) the (?:total )?(?:compound |simple )?interest\b|"
-    r"\b(?:compound|simple) interest (?:on|of)\b|\bearn in interest\b"
+    r"\b(?:compound|simple) interest (?:on|of)\b|\bearn in interest\b|"
+    r"\b(?:compute|calculate|work out|find|determine|give|tell me)\s+the\s+(?:total\s+)?"
+    r"(?:compound\s+|simple\s+)?interest\b(?!\s+rate)"
 )
 _WORDS = frozenset(
     "interest earn earns have get grow worth owe pay money balance make return amount total "
