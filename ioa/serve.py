@@ -9,8 +9,11 @@ the orchestrator reaches the service itself and it drains on its own.
 compose ``healthcheck``, a Kubernetes ``exec`` probe):
 
 - registry, chat, coordinator: the service answers the NATS micro framework's
-  ``$SRV.PING.<name>`` (any replica answers: the probe says whether the
-  service is reachable through NATS, which is what its clients need);
+  PING. With ``IOA_INSTANCE_FILE`` set (the Kubernetes manifests set it), the
+  service writes its instance id there once it serves and the probe asks that
+  instance (``$SRV.PING.<name>.<id>``): this very process is connected and
+  serving, which is what readiness means. Without it any replica answers
+  (``$SRV.PING.<name>``): the service is reachable through NATS;
 - gateway: ``GET http://127.0.0.1:$IOA_GATEWAY_PORT/healthz`` answers 200;
 - llm (``ioa serve llm``, the optional local LLM server): ``GET /v1/models``;
 - an agent (calculator, assistant, writer, any agent id): the registry reports
@@ -129,17 +132,28 @@ async def _connect(name: str) -> Any:
     return await nats.connect(**options, error_cb=quiet)
 
 
-async def check_nats_service(name: str) -> Health:
-    """Healthy when some instance of ``name`` answers a micro-framework PING."""
+async def check_nats_service(name: str, environ: Mapping[str, str]) -> Health:
+    """Healthy when ``name`` answers a micro-framework PING: this container's own instance
+    when ``IOA_INSTANCE_FILE`` names the file it writes once it serves (a readiness probe:
+    this replica serves), else any instance (the service is reachable)."""
     from nats.errors import Error as NatsError
     from nats.micro.service import ServiceVerb, control_subject
 
+    instance = None
+    if environ.get("IOA_INSTANCE_FILE"):
+        try:
+            instance = (
+                await asyncio.to_thread(Path(environ["IOA_INSTANCE_FILE"]).read_text)
+            ).strip()
+        except OSError:
+            return Health.UNHEALTHY  # not serving yet (or stopping)
     try:
         nc = await _connect(name)
     except (NatsError, OSError):
         return Health.UNREACHABLE
     try:
-        await nc.request(control_subject(ServiceVerb.PING, name), b"", timeout=PROBE_TIMEOUT)
+        subject = control_subject(ServiceVerb.PING, name, instance)
+        await nc.request(subject, b"", timeout=PROBE_TIMEOUT)
     except (NatsError, TimeoutError):
         return Health.UNHEALTHY
     finally:
@@ -223,7 +237,7 @@ async def check(part: str, environ: Mapping[str, str]) -> Health:
         port = environ.get("IOA_LLM_PORT", str(LLM_PORT))
         return await check_gateway(f"http://127.0.0.1:{port}/v1/models")
     if part in NATS_SERVICES:
-        return await check_nats_service(part)
+        return await check_nats_service(part, environ)
     return await check_agent(agent_id(part, environ))
 
 

@@ -44,6 +44,7 @@ from protocol.errors import (
     Unavailable,
 )
 from protocol.kinds import Body, ErrorBody
+from protocol.settings import ServiceSettings
 from protocol.subjects import RequestSubject
 from protocol.tracing import annotate, consumer_span, inject, record_error
 
@@ -109,6 +110,10 @@ class Service:
         self._held: Counter[str] = Counter()  # slots in hand per sender token
         self._tasks: set[asyncio.Task[None]] = set()
         self._micro: MicroService | None = None
+        settings = conn.settings
+        self._instance_file = (
+            settings.instance_file if isinstance(settings, ServiceSettings) else None
+        )
 
     def handler(self, op: str, *, starts_traces: bool = True) -> Callable[[Handler], Handler]:
         """Register ``fn`` as the handler of operation ``op``.
@@ -143,6 +148,9 @@ class Service:
         await self._micro.start()
         # The server has the subscriptions before anyone is told we are up.
         await flush(self.conn.nc)
+        if self._instance_file is not None:
+            # For a readiness probe in this container: PING this instance, not any.
+            self._instance_file.write_text(self._micro.id)
         log.info("service serving", service=self.name, ops=sorted(self.routes))
         return self
 
@@ -152,6 +160,8 @@ class Service:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self._instance_file is not None:
+            self._instance_file.unlink(missing_ok=True)  # not ready any more
         if self._micro is not None:
             await self._micro.stop()
         if self._tasks:

@@ -61,3 +61,10 @@ class TelemetrySettings(BaseSettings):
 
 class ServiceSettings(NatsSettings, TelemetrySettings):
     """The base of every service's settings."""
+
+    instance_file: Path | None = Field(
+        default=None,
+        description="Where the service writes its NATS micro instance id once it serves "
+        "(removed when it stops), so that 'ioa health' asks this very process, not any "
+        "replica, whether it serves (a Kubernetes readiness probe).",
+    )

@@ -103,7 +103,13 @@ def test_services_and_agents_run_the_one_image_with_its_health_probe(overlay: st
         # the message in hand, the gateway 5 s (preStop) + 15 s for open requests.
         assert spec["terminationGracePeriodSeconds"] >= 30
     gateway = named(docs, "Deployment", "gateway")["spec"]["template"]["spec"]["containers"][0]
-    assert gateway["readinessProbe"]["httpGet"]["path"] == "/healthz"
+    # Ready means serving: the gateway's NATS and key database, and each NATS service's
+    # own instance (the file it writes once it serves), not any replica.
+    assert gateway["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    config = next(
+        d for d in of_kind(docs, "ConfigMap") if d["metadata"]["name"].startswith("ioa-config")
+    )
+    assert config["data"]["IOA_INSTANCE_FILE"].startswith("/tmp/")
     assert gateway["lifecycle"]["preStop"]["exec"]["command"] == ["sleep", "5"]
 
 

@@ -166,6 +166,20 @@ async def test_each_container_probes_a_secured_network_with_its_own_credentials(
         nats_server.stop(server)
 
 
+@pytest.mark.timeout(60)
+async def test_a_readiness_probe_asks_its_own_instance_not_any_replica(
+    settings: ServiceSettings, tmp_path: Path
+) -> None:
+    serving, starting = tmp_path / "serving.id", tmp_path / "starting.id"
+    chat = ChatSettings(**(settings.model_dump() | {"instance_file": serving}))
+    async with serve_chat(chat):
+        assert await probe(env_for(settings), "chat") == 0  # some replica serves
+        assert await probe(env_for(settings, IOA_INSTANCE_FILE=str(serving)), "chat") == 0
+        # A replica still starting (no instance file yet) is not ready, though another is.
+        assert await probe(env_for(settings, IOA_INSTANCE_FILE=str(starting)), "chat") == 1
+    assert not serving.exists()  # a stopped service is not ready either
+
+
 def test_without_a_name_the_probe_reads_what_the_container_runs(tmp_path: Path) -> None:
     def pid1(argv: list[str], env: dict[str, str]) -> Path:
         proc = tmp_path / "-".join(argv).replace("/", "_")
