@@ -145,11 +145,11 @@ def readings(m: re.Match[str]) -> list[tuple[int, int]] | None:
         return [(1, x - 1 if m["rel"] in BELOW_EXCLUSIVE else x)]
     if m["a"] or m["a3"]:
         a, b = number(m["a"] or m["a3"]), number(m["b"] or m["b3"])
-        if a is None or b is None or ends == "exclusive":
-            return None
+        if a is None or b is None or a > b or ends == "exclusive":
+            return None  # "from 10 to 1": counting down, or nothing? Not ours to guess
         return [(a, b)]
     a, b = number(m["a2"]), number(m["b2"])
-    if a is None or b is None:
+    if a is None or b is None or a > b:
         return None
     return {"inclusive": [(a, b)], "exclusive": [(a + 1, b - 1)]}.get(
         ends, [(a, b), (a + 1, b - 1)]
