@@ -64,11 +64,19 @@ def windows(sentences: list[str]) -> list[str]:
 def answering(question: str, hits: list[Hit]) -> list[Quote]:
     """The one or two passages' sentences (each with the next of its paragraph) that best
     match ``question``, best first. Words of a document's title ("Aurora K2 kettle") name
-    the document, not the answer, so they do not count."""
+    the document, not the answer: they choose the documents quoted from (those the
+    question names, when it names any), not the sentences."""
+    asked = set(tokens(question))
+    title_of = [set(tokens(hit.chunk.heading.split(" > ")[0])) for hit in hits]
+    # A question that names a document ("… in the travel expense policy?") is about it.
+    named = {n for n, title in enumerate(title_of, start=1) if title & asked}
     quotes = [
-        Quote(n, w) for n, hit in enumerate(hits, start=1) for w in windows(split(hit.chunk.text))
+        Quote(n, w)
+        for n, hit in enumerate(hits, start=1)
+        if not named or n in named
+        for w in windows(split(hit.chunk.text))
     ]
-    titles = {t for hit in hits for t in tokens(hit.chunk.heading.split(" > ")[0])}
+    titles = set().union(*title_of) if title_of else set()
     query = [t for t in tokens(question) if t not in titles] or tokens(question)
     ranked = Bm25([tokens(q.text) for q in quotes]).rank(query, limit=len(quotes))
     if not ranked:

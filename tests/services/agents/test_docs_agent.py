@@ -280,6 +280,30 @@ def test_the_quoted_sentences_are_those_that_answer_not_those_that_name_the_docu
     assert refund.text.startswith("Refunds go back to the card within 5 days. Opened software")
 
 
+EXPENSES = """# Travel expense policy
+
+## Claims
+
+Submit expense claims within 45 days of the end of the trip. Attach a receipt for every
+expense above $25.
+"""
+
+
+def test_a_question_that_names_a_document_is_answered_from_it() -> None:
+    """ "receipt" and "need" match a returns policy sentence better; "expense" names the
+    travel expense policy (it answered from the returns policy)."""
+    hits = [
+        *returns_hits(),
+        *(Hit(c, 1.0, 1.0, None) for c in chunk_text("expenses.md", EXPENSES)),
+        *(
+            Hit(c, 1.0, 1.0, None)
+            for c in chunk_text("more.md", "# Northwind: more\n\nWe need your receipt.\n")
+        ),
+    ]
+    quotes = answering("Do I need a receipt for a $30 expense?", hits)
+    assert "Attach a receipt for every expense above $25" in quotes[0].text
+
+
 async def test_a_phrasing_with_words_the_answering_sentences_do_not_hold_is_replaced() -> None:
     question = "What does someone get back when they return a gift?"
     script = Script(rules=[Rule(when="Question:", reply="Return gift card [2].")])
