@@ -41,7 +41,8 @@ _ASKS_PERCENT = re.compile(
 
 _JOINED = re.compile(
     r"(?:[\d)]\s*(?:of|and|then)\s+(?:(?:the|a|an)\s+)?"
-    r"|\b(?:add|subtract|multiply|divide|take away)\b(?:\s+(?:it|that|this|them|the result))?"
+    r"|\b(?:add|subtract|multiply|divide|take away|take|then)\b"
+    r"(?:\s+(?:it|that|this|them|the result))?"
     r"(?:\s+(?:by|to|from|with))?\s*)$"
 )
 """Words that join a number to the arithmetic before it ("1/4 of the 200", "multiply 6 by

@@ -58,10 +58,18 @@ _WORDS = re.compile(
 )
 
 
+_MULTIPLES = re.compile(
+    r"\b(?:(?<!and a )half|halves|halve|halved|twice|double|doubled|triple|tripled|thrice|"
+    r"quarters?|thirds?)\b"
+)
+"""Numbers in words that no recognizer places ("half of $84 plus 15% tip" is no $84 tip):
+a recognizer would answer with them left out. "2 and a half hours" is read by the clocks."""
+
+
 def find_problem(text: str) -> Worked | None:
     """The word problem in ``text``, worked out; ``None`` when no recognizer is sure."""
     reading = read(text)
-    if reading is None:
+    if reading is None or reading.has(_MULTIPLES):
         return None
     for recognize in RECOGNIZERS:
         worked = recognize(reading)

@@ -101,6 +101,8 @@ def quantities(r: Reading) -> Worked | None:
         return percent_change_between(r, found, goal)
     if any(not q.dims and not q.percent for q in found.items):
         return None  # a number that counts nothing named
+    if any(not q.percent and r.text[e : e + 1] == "%" for q in found.items for _, e in q.spans):
+        return None  # a percentage that says not what it does ("10% a year"): no amount
     leaves = _leaves(r, found, goal)
     if leaves is None or not _one_way(r, found, leaves):
         return None

@@ -33,6 +33,13 @@ DECLINED = [
     # A share of two kinds of thing, or of a temperature.
     "What percentage of 2 kg is 30 minutes?",
     "From 20 °C to 25 °C, what percent increase?",
+    # A percentage that says not what it does: not $100 times 10 a year (it was $2000).
+    "How much will a $100 investment be after 2 years at 10% a year?",
+    # A number in words no recognizer places: not an $84 bill with a tip (it was 96.60).
+    "Half of $84 plus 15% tip",
+    # A second step on the result ("then 20% of that"): not the first step's 25.
+    "What is 10% of 250 and then 20% of that?",
+    "Compute 3+4, then take 2 off",
 ]
 
 
