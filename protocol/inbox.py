@@ -52,7 +52,12 @@ from nats.js.api import (
     KeyValueConfig,
     StorageType,
 )
-from nats.js.errors import BucketNotFoundError, KeyNotFoundError, NotFoundError
+from nats.js.errors import (
+    BucketNotFoundError,
+    KeyNotFoundError,
+    NotFoundError,
+    ServiceUnavailableError,
+)
 from nats.js.kv import KeyValue
 
 from protocol import metrics, pull
@@ -60,7 +65,7 @@ from protocol.connection import Connection
 from protocol.envelope import Envelope, decode
 from protocol.errors import Forbidden, IoaError, NotFound, Unavailable
 from protocol.lifecycle import cancel_until_done
-from protocol.streams import inbox_stream
+from protocol.streams import NOT_READY, inbox_stream
 from protocol.subjects import Subjects
 from protocol.tracing import annotate, consumer_span, record_error
 
@@ -140,12 +145,16 @@ async def provision(
     stream = inbox_stream(subjects).name
     try:
         await js.add_consumer(stream, inbox_consumer(subjects, owner, ack_wait=ack_wait))
+        await create_handled_bucket(js, subjects, owner)
     except NotFoundError:
         raise Unavailable(
             f"the inbox stream {stream} is not there yet: the chat service makes it when it "
             f"starts. Start the chat service, then ask again to provision {owner}'s inbox."
         ) from None
-    await create_handled_bucket(js, subjects, owner)
+    except NOT_READY as exc:
+        raise Unavailable(
+            f"JetStream is not ready to provision {owner}'s inbox ({exc}); ask again"
+        ) from None
 
 
 def _handled_key(message_id: str) -> str:
@@ -266,7 +275,7 @@ class Inbox:
                 if info.config.ack_wait:
                     self._ack_wait = info.config.ack_wait  # keep-alives follow the real one
                 return info
-            except NotFoundError:
+            except (NotFoundError, ServiceUnavailableError):  # no stream, or JetStream starting
                 now = loop.time()
                 if now > deadline:
                     raise NotFound(
