@@ -188,6 +188,13 @@ def value(text: str) -> int | None:
     return integer_value(text)
 
 
+PROGRAM = (
+    r"(?:(?:a|an|some)\s+)?(?:(?:short|small|simple|quick|little)\s+)?"
+    r"(?:python(?:\s*3)?(?:\s+(?:program|script|code|snippet))?|program|script|code|snippet)"
+    r"(?:\s+in\s+python(?:\s*3)?)?"
+)
+""""A short Python program", "code", "a script in Python", "Python": what a question may
+say to compute it with."""
 QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 """Curly quotes to straight ones, for :meth:`str.translate`."""
 _LEAD = re.compile(
@@ -200,7 +207,8 @@ _LEAD = re.compile(
 )
 _TAIL = re.compile(
     r"(?:[.;,]? (?:please|for me|exactly|precisely)"
-    r"|[.;,]? (?:using|in|with|by) (?:python|code|a program|a python program)"
+    rf"|[.;,]? (?:(?:using|in|with|by|via) (?:writing )?{PROGRAM}|programmatically)"
+    r"|,? and (?:print|output|display|show) (?:it|the result|the answer)"
     r"|[.;,]? (?:reply|answer|respond)(?: with)? (?:just |only )?(?:the |a single |one )?"
     r"(?:number|value|integer|answer)"
     r"|[.;,]? (?:give|return|print) (?:just|only) the (?:number|value|answer)"

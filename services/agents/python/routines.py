@@ -15,6 +15,7 @@ from sympy import ntheory
 
 from services.agents.python import counting, sequences, text_counts
 from services.agents.python.integers import MAX_DIGITS
+from services.agents.python.methods import without_method
 from services.agents.python.phrases import (
     EXPR,
     NUM,
@@ -50,6 +51,7 @@ def answer(question: str) -> Answer | None:
     """The exact answer to ``question``, or None when no routine is sure what it asks."""
     if len(question) > 2000:
         return None
+    question = without_method(question)
     found = text_counts.answer(question) or sequences.answer(question)
     if found is not None:
         return found

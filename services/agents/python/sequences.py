@@ -23,7 +23,7 @@ from services.agents.python.phrases import (
     ORD,
     WORDS,
     Answer,
-    lowered,
+    normalize,
     number,
     ordinal,
     ordinal_text,
@@ -100,7 +100,7 @@ class Rule:
 
 def answer(question: str) -> Answer | None:
     """The term or sum a question about a sequence asks for, or None."""
-    text = lowered(question)
+    text = normalize(question)
     series = list(_SERIES.finditer(text))
     if series:
         return _series(text, series) if len(series) == 1 else None

@@ -8,8 +8,65 @@ from services.agents.python.routines import answer
 
 
 @pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Using code, find the sum of all primes below 1000.", "76127"),
+        ("Write a program to count the primes under 10,000.", "1229"),
+        ("By code, compute the 30th Fibonacci number.", "832040"),
+        ("Use Python to find the sum of the digits of 2^100.", "115"),
+        ("With a program, find the 1000th prime.", "7919"),
+        ("Write Python to compute 25 factorial.", "15511210043330985984000000"),
+        ("In Python, what is the sum of the integers from 1 to 100?", "5050"),
+        ("Write a Python program to find the sum of the first 100 primes.", "24133"),
+        ("Write code that prints the 30th Fibonacci number.", "832040"),
+        ("Using Python, compute 2^100.", "1267650600228229401496703205376"),
+        ("Can you write a program that counts the vowels in 'hello world'?", "3"),
+        ("Write a python script to calculate 2^10.", "1024"),
+        (
+            "Write a short Python script that finds the largest prime factor of 600851475143.",
+            "6857",
+        ),
+        ("Please write a program to compute the sum of the digits of 100!.", "648"),
+        ("Write a program to print 2^10.", "1024"),
+        ("Write a program to check if 97 is prime.", "yes"),
+        ("Find the 20th prime with a program.", "71"),
+        ("Compute the sum of the squares from 1 to 50 programmatically.", "42925"),
+        ("Using Python: how many primes are below 1000?", "168"),
+        ('Count the letters in "Mississippi" using Python.', "11"),
+        ("Write a program to print the sum of the primes below two million.", "142913828922"),
+        ("What is the 10th term of 2, 5, 8, 11 using Python?", "29"),
+        ("Compute 1 + 2 + ... + 100 with a program.", "5050"),
+        (
+            "Write a Python program to find the sum of the first 100 primes. Print only the number.",
+            "24133",
+        ),
+        ("Write a program to find the 30th Fibonacci number and print it.", "832040"),
+    ],
+)
+def test_words_saying_to_compute_with_code_leave_the_answer_as_it_was(
+    question: str, expected: str
+) -> None:
+    found = answer(question)
+    assert found is not None, f"not recognized: {question!r}"
+    assert found.value == expected
+
+
+@pytest.mark.parametrize(
     "question",
     [
+        # code asked for that does more, or otherwise, than give the value
+        "Write a program that prints the first 10 primes in reverse order.",
+        "Write a program to find the sum of the first 100 primes without using sympy.",
+        "Write a program to print the primes below 30, one per line.",
+        "Write a program that counts to 10.",
+        "In Python, how would you compute the 30th Fibonacci number?",
+        "Using code, explain why 97 is prime.",
+        "Write a program that asks the user for a number and checks whether it is prime.",
+        "Write a program to print the 30th Fibonacci number in binary.",
+        "Write a program in C to compute 10 factorial.",
+        "Write a Java program to compute 10 factorial.",
+        "Using JavaScript, compute 2^10.",
+        "Write a recursive function to compute 10 factorial.",
         # a range written high to low: counting down, or an empty range?
         "What is the sum of the integers from 10 to 1?",
         "How many numbers from 100 to 1 are divisible by 7?",
