@@ -246,15 +246,17 @@ _JOINED_AFTER = re.compile(
 )
 """An operation next to the amount ("25% of 3 hours in minutes", "4 1/2 hours", "3 km
 minus 500 m"): the amount converted would be only part of the quantity asked about."""
+_AND_UNIT = rf"(?:\s+and\s+(?P<rest>{_UNIT}))?"
+"""A second, smaller unit for the rest: "in hours and minutes", "in feet and inches"."""
 _CONVERSIONS = [
     # "3 km in miles", "2 h 30 min to minutes"
     re.compile(
-        rf"(?<![\w.,])(?P<amount>{_AMOUNT})\s+(?:in|to|into|as)\s+(?P<target>{_UNIT})",
+        rf"(?<![\w.,])(?P<amount>{_AMOUNT})\s+(?:in|to|into|as)\s+(?P<target>{_UNIT}){_AND_UNIT}",
         re.IGNORECASE,
     ),
     # "how many minutes are in 3.5 hours", "how many seconds in a day"
     re.compile(
-        rf"\bhow\s+many\s+(?P<target>{_UNIT})\s+(?:(?:are|is)\s+(?:there\s+)?)?"
+        rf"\bhow\s+many\s+(?P<target>{_UNIT}){_AND_UNIT}\s+(?:(?:are|is)\s+(?:there\s+)?)?"
         rf"(?:in|make\s+up|make|is|are|equals?)\s+(?P<amount>{_AMOUNT})",
         re.IGNORECASE,
     ),
@@ -296,6 +298,8 @@ class Conversion:
     target: str
     value: Fraction
     steps: list[str]
+    shown: str = ""
+    """The answer in two units ("3 h 20 min"), when asked so; ``value`` is in the smaller."""
 
 
 def clean(text: str) -> str:
@@ -326,8 +330,43 @@ def find_conversion(text: str) -> Conversion | None:
     found = _PART.finditer(match["amount"])
     parts = [(Fraction(p.group("n") or 1), p.group("u").lower()) for p in found]
     if target in TEMPERATURES or any(u in TEMPERATURES for _, u in parts):
+        if match["rest"]:
+            raise UnitError("a temperature is given in one unit")
         return _temperature(parts, target, match.group(0))
+    if match["rest"]:
+        return _in_two_units(parts, target, match["rest"].lower(), match.group(0))
     return _convert(parts, target, match.group(0))
+
+
+def _in_two_units(
+    parts: list[tuple[Fraction, str]], target: str, rest: str, source: str
+) -> Conversion:
+    """ "200 min in hours and minutes": whole hours, and the rest in minutes."""
+    large, small = UNITS[target], UNITS[rest]
+    if large.dimension != small.dimension or small.factor >= large.factor:
+        raise UnitError(f"'{large.symbol} and {small.symbol}' is no larger unit and a smaller one")
+    conversion = _convert(parts, rest, source)
+    if all(UNITS[u] == small for _, u in parts):
+        conversion.steps = []  # "200 min = 200 min": nothing to say
+    if conversion.value < 0:
+        raise UnitError("a negative amount is not split into units")
+    ratio = large.factor / small.factor
+    whole = int(conversion.value / ratio)
+    left = conversion.value - whole * ratio
+    rest_shown = f"{short_form(left)} {label(small.symbol, left)}"
+    shown = (
+        " ".join(
+            [_quantity(Fraction(whole), large.symbol)] * (whole > 0) + [rest_shown] * (left != 0)
+        )
+        or rest_shown
+    )
+    step = (
+        f"{_quantity(conversion.value, small.symbol)} = {whole} {TIMES} {format_number(ratio)} "
+        f"+ {short_form(left)} = {shown}"
+    )
+    conversion.steps.append(step)
+    conversion.shown = shown
+    return conversion
 
 
 def _convert(parts: list[tuple[Fraction, str]], target: str, source: str) -> Conversion:
@@ -396,11 +435,15 @@ def explain(conversion: Conversion) -> str:
     """The steps, then ``Answer:`` with the exact value and, when it does not end, a rounding."""
     answer = _quantity(conversion.value, conversion.target)
     text, rounded = decimal_form(conversion.value)
+    if conversion.shown:
+        return f"{'; '.join(conversion.steps)}. Answer: {conversion.shown}"
     if rounded:
         answer += f" ≈ {text} {label(conversion.target, conversion.value)}"
     return f"{'; '.join(conversion.steps)}. Answer: {answer}"
 
 
 def display(conversion: Conversion) -> str:
-    """The answer as people read it: ``"22.22 °C"``, ``"12 weeks"``."""
+    """The answer as people read it: ``"22.22 °C"``, ``"12 weeks"``, ``"3 h 20 min"``."""
+    if conversion.shown:
+        return conversion.shown
     return f"{short_form(conversion.value)} {label(conversion.target, conversion.value)}"

@@ -20,6 +20,13 @@ ANSWERED = [
     ("What percentage of 1 kg is 250 g?", "25%"),
     ("The commute went from 2 hours to 30 minutes. What is the percent decrease?", "75%"),
     ("From 1 km to 500 m is what percent change?", "-50%"),
+    # A duration or a length asked in two units: the whole larger unit, the rest in the smaller.
+    ("How many hours and minutes is 200 minutes?", "3 h 20 min"),
+    ("How many weeks and days is 100 days?", "14 weeks 2 days"),
+    ("What is 3.75 hours in hours and minutes?", "3 h 45 min"),
+    ("How many minutes and seconds is 200 seconds?", "3 min 20 s"),
+    ("Convert 5.5 feet to feet and inches", "5 ft 6 in"),
+    ("30 minutes in hours and minutes", "30 min"),
 ]
 
 DECLINED = [
@@ -40,6 +47,9 @@ DECLINED = [
     # A second step on the result ("then 20% of that"): not the first step's 25.
     "What is 10% of 250 and then 20% of that?",
     "Compute 3+4, then take 2 off",
+    # A smaller unit first, or a temperature in two units.
+    "200 minutes in minutes and hours",
+    "What is 20 °C in Fahrenheit and Celsius?",
 ]
 
 
@@ -275,7 +285,6 @@ MAY_DECLINE = [
     ("What is 1 hour 20 minutes times 3?", "4 h"),
     ("After a 20% discount a lamp costs $48. What was the original price?", "60"),
     ("How much paint for a wall 5 m by 3 m if 1 litre covers 10 m²?", "1.5 l"),
-    ("How many hours and minutes is 200 minutes?", "3 h 20 min"),
     ("An increase of 12% on $2,500 gives what?", "2800"),
     ("What's the total of $12.50, $7.25 and $3.10?", "22.85"),
     ("I earn $22.50 an hour and work 40 hours a week. What's my weekly pay?", "900"),
@@ -286,7 +295,6 @@ MAY_DECLINE = [
     ("I paid $54 after a 10% discount. What was the original price?", "60"),
     ("What is 1.5 hours plus 45 minutes?", "2.25 h"),
     ("What is the total cost of 3 shirts at $15 each and 2 pants at $30 each?", "105"),
-    ("How many weeks and days is 100 days?", "14 weeks 2 days"),
     ("A recipe needs 250 g of flour for 10 cookies. How much for 25 cookies?", "625 g"),
     ("How much is 1 kg of apples if 500 g cost $2.40?", "4.80"),
     ("What is 4 1/2 hours in minutes?", "270 min"),
