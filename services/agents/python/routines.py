@@ -9,6 +9,7 @@ not): otherwise it is not recognized and the agent lets a program answer it.
 
 import math
 import re
+from functools import partial
 
 import sympy
 from sympy import ntheory
@@ -55,21 +56,36 @@ def answer(question: str) -> Answer | None:
     found = text_counts.answer(question) or sequences.answer(question)
     if found is not None:
         return found
-    text = _DIGIT_RANGE.sub(_digit_range, normalize(question).removeprefix("the "))
-    return _KNOWN.answer(text) or counting.answer(text)
+    text = normalize(question).removeprefix("the ")
+    found = [_KNOWN.answer(t) or counting.answer(t) for t in _digit_ranges(text)]
+    if not found or any(f is None or f.value != found[0].value for f in found):
+        return None  # "one-digit numbers": is 0 one? Answered only when it makes no difference
+    return found[0]
 
 
 _DIGIT_RANGE = re.compile(
-    r"\b(?P<d>one|two|three|four|five|six|[1-9])[- ]digit (?P<adj>(?:even |odd |positive "
-    r"|whole |natural )*)(?P<noun>numbers|integers)\b"
+    r"\b(?P<pos>(?:positive |natural )?)(?P<d>one|two|three|four|five|six|[1-9])[- ]digit "
+    r"(?P<adj>(?:even |odd |positive |whole |natural )*)(?P<noun>numbers|integers)\b"
 )
 
 
-def _digit_range(m: re.Match[str]) -> str:
-    """ "three-digit numbers" → "numbers from 100 to 999", the range the words mean."""
-    d = WORDS.get(m["d"]) or int(m["d"])
-    low = 10 ** (d - 1) if d > 1 else 0
-    return f"{m['adj']}{m['noun']} from {low} to {10**d - 1}"
+def _digit_ranges(text: str) -> list[str]:
+    """The text with "three-digit numbers" as the range the words mean ("numbers from 100
+    to 999"); "one-digit numbers" gives two texts, from 0 and from 1 (unless positive)."""
+    ones = [m for m in _DIGIT_RANGE.finditer(text) if _digits(m) == 1]
+    unsure = any(not re.search("positive|natural", m["pos"] + m["adj"]) for m in ones)
+    zeros = [False, True] if unsure else [False]
+    return [_DIGIT_RANGE.sub(partial(_digit_range, zero=zero), text) for zero in zeros]
+
+
+def _digits(m: re.Match[str]) -> int:
+    return WORDS.get(m["d"]) or int(m["d"])
+
+
+def _digit_range(m: re.Match[str], zero: bool) -> str:
+    d = _digits(m)
+    low = 10 ** (d - 1) if d > 1 else (0 if zero else 1)
+    return f"{m['pos']}{m['adj']}{m['noun']} from {low} to {10**d - 1}"
 
 
 def _python(value: object, sentence: str, routine: str) -> Answer:

@@ -37,10 +37,16 @@ from services.agents.python.routines import answer
         ("What is the 10th term of 2, 5, 8, 11 using Python?", "29"),
         ("Compute 1 + 2 + ... + 100 with a program.", "5050"),
         (
-            "Write a Python program to find the sum of the first 100 primes. Print only the number.",
+            "Write a Python program to find the sum of the first 100 primes. "
+            "Print only the number.",
             "24133",
         ),
         ("Write a program to find the 30th Fibonacci number and print it.", "832040"),
+        # 0 is a one-digit number to some: no matter for a sum, or when positive is said
+        ("What is the sum of all one-digit numbers?", "45"),
+        ("How many positive one-digit numbers are divisible by 3?", "3"),
+        ("How many one-digit odd numbers are there?", "5"),
+        ("What is the product of the positive one-digit integers?", "362880"),
     ],
 )
 def test_words_saying_to_compute_with_code_leave_the_answer_as_it_was(
@@ -67,6 +73,10 @@ def test_words_saying_to_compute_with_code_leave_the_answer_as_it_was(
         "Write a Java program to compute 10 factorial.",
         "Using JavaScript, compute 2^10.",
         "Write a recursive function to compute 10 factorial.",
+        # is 0 a one-digit number? asked only where it makes a difference
+        "How many one-digit numbers are divisible by 3?",
+        "How many one-digit even numbers are there?",
+        "What is the product of the one-digit integers?",
         # a range written high to low: counting down, or an empty range?
         "What is the sum of the integers from 10 to 1?",
         "How many numbers from 100 to 1 are divisible by 7?",
