@@ -57,10 +57,11 @@ def answer(question: str) -> Answer | None:
     if found is not None:
         return found
     text = normalize(question).removeprefix("the ")
-    found = [_KNOWN.answer(t) or counting.answer(t) for t in _digit_ranges(text)]
-    if not found or any(f is None or f.value != found[0].value for f in found):
+    meant = [_KNOWN.answer(t) or counting.answer(t) for t in _digit_ranges(text)]
+    first = meant[0]
+    if first is None or any(r is None or r.value != first.value for r in meant):
         return None  # "one-digit numbers": is 0 one? Answered only when it makes no difference
-    return found[0]
+    return first
 
 
 _DIGIT_RANGE = re.compile(
