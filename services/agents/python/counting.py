@@ -70,6 +70,8 @@ HAVING = (
     rf"(?: in (?:a|an|the) [a-z]+| to choose from| available)?(?:[.,;:] | and )"
 )
 """A sentence before the question that says how many there are to choose from."""
+HOW_MANY = r"(?:(?:the )?number of |how many (?:different |distinct |possible )?)?"
+THERE = r"(?: are there| are possible| exist)?"
 _KNOWN = Recognizers()
 recognizes = _KNOWN.recognizes
 
@@ -143,7 +145,7 @@ def handshakes(m: re.Match[str]) -> Answer | None:
     rf"{FROM} {N}{ORDER}",
     rf"how many (?:different |distinct )?subsets (?:of size |with )(?P<k>{NUM})(?: elements)? "
     rf"(?:does|do|can) (?:a|an|the) set (?:of|with) (?P<n>{NUM}) elements (?:have|form)",
-    rf"(?:number of )?combinations of (?P<n>{NUM}) (?:{NOUN} )?taken (?P<k>{NUM}) at a time",
+    rf"{HOW_MANY}combinations of (?P<n>{NUM}) (?:{NOUN} )?taken (?P<k>{NUM}) at a time{THERE}",
 )
 def combinations(m: re.Match[str]) -> Answer | None:
     n, k = number(m["n"]), number(m["k"])
@@ -165,7 +167,7 @@ ROW = r"(?: in (?:a|one) (?:row|line|queue)| on (?:a|the|one) shelf| in order)?"
 
 
 @recognizes(
-    rf"(?:number of )?permutations of (?P<n>{NUM}) (?:{NOUN} )?taken (?P<k>{NUM}) at a time",
+    rf"{HOW_MANY}permutations of (?P<n>{NUM}) (?:{NOUN} )?taken (?P<k>{NUM}) at a time{THERE}",
     rf"(?P<n>{PLAIN})p(?P<k>{PLAIN})|(?:p|npr)\((?P<n2>{PLAIN}), ?(?P<k2>{PLAIN})\)",
     # "how many ways can you arrange 5 books (on a shelf)", "… arrange 3 of 7 books"
     rf"{WAYS} (?:are there )?{CAN}(?:to )?(?:{ARRANGE}) (?:(?P<k>{NUM}) (?:of|out of) )?"
@@ -173,8 +175,8 @@ ROW = r"(?: in (?:a|one) (?:row|line|queue)| on (?:a|the|one) shelf| in order)?"
     # "in how many ways can 6 people be seated in a row", "… can 6 people line up"
     rf"{WAYS} (?:can|could) (?P<n>{NUM}) (?:distinct |different )?{NOUN} "
     rf"(?:be (?:{ARRANGED})|line up|stand in (?:a )?(?:row|line|queue)|sit in (?:a )?row){ROW}",
-    rf"(?:number of )?(?:ways to arrange|arrangements of|permutations of|orderings of) "
-    rf"(?P<n>{NUM}) (?:distinct |different )?{NOUN}{ROW}",
+    rf"{HOW_MANY}(?:ways to arrange|arrangements of|permutations of|orderings of) "
+    rf"(?P<n>{NUM}) (?:distinct |different )?{NOUN}{ROW}{THERE}",
 )
 def permutations(m: re.Match[str]) -> Answer | None:
     groups = m.groupdict()

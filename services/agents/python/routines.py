@@ -232,6 +232,7 @@ def nth_prime(m: re.Match[str]) -> Answer | None:
     rf"how many {PRIMES} (?:are there |are |lie |exist )?(?P<range>{RANGE})(?: are there| exist)?",
     rf"(?:number|count) of {PRIMES} (?P<range>{RANGE})",
     rf"count (?:the |all )?(?:the )?{PRIMES} (?P<range>{RANGE})",
+    rf"how many {INTEGERS} (?P<range>{RANGE}) are (?:prime|primes|prime numbers)",
 )
 def count_primes(m: re.Match[str]) -> Answer | None:
     ranges = readings(m)
@@ -458,8 +459,9 @@ def gcd_lcm(m: re.Match[str]) -> Answer | None:
 @recognizes(
     rf"(?:smallest|least|lowest) (?:positive )?(?:number|integer) (?:that is |which is )?"
     rf"(?:evenly )?divisible by (?:all|each|every one|every)(?: of)?(?: the)? "
-    rf"(?:numbers|integers|whole numbers|positive integers) from 1 to (?P<n>{NUM})",
-    rf"(?:{LCM}) of (?:all )?(?:the )?(?:numbers|integers) from 1 to (?P<n>{NUM})",
+    rf"(?:numbers?|integers?|whole numbers?|positive integers?) from 1 to (?P<n>{NUM})",
+    rf"(?:{LCM}) of (?:all )?(?:the )?(?:(?:numbers|integers) )?(?:from )?1 (?:to|through) "
+    rf"(?P<n>{NUM})",
 )
 def lcm_of_range(m: re.Match[str]) -> Answer | None:
     n = number(m["n"])
@@ -566,7 +568,8 @@ LAST = r"(?:last|final|rightmost|units|unit|ones)"
     r"(?P<root>)digital root of (?P<v>.+)",
     rf"(?P<last>){LAST} (?:(?P<k>{NUM}) )?digits? of (?P<v>.+)",
     r"(?P<zeros>)(?:number of |how many )?(?:trailing zeros|trailing zeroes|zeros at the end"
-    r"|zeroes at the end)(?: are there)? (?:of|in|does) (?P<v>.+?)(?: have| end with| end in)?",
+    r"|zeroes at the end)(?: are there| are)? (?:of|in|does) (?P<v>.+?)"
+    r"(?: have| end with| end in)?",
     r"(?P<zeros>)how many zeros? (?:does|do) (?P<v>.+?) end (?:with|in)",
     r"(?P<zeros>)how many (?:zeros|zeroes|0s) (?:are there |are )?at the end of (?P<v>.+)",
     r"(?P<count_d>)how many times (?:does|is) the digit (?P<d>\d) (?:appear|occur|used|found)"

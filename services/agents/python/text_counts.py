@@ -15,7 +15,7 @@ from services.agents.python.phrases import QUOTES, Answer, normalize
 
 _QUOTED = re.compile(r"""(?:^|(?<=[\s:(]))(?P<q>["'])(?P<text>.+)(?P=q)(?=$|[\s?.!,;:)])""", re.S)
 _NEEDLE = re.compile(
-    r"""(?P<pre>\b(?:letter|character|digit|word|substring|string|sequence|of|does|many)\s+)"""
+    r"""(?P<pre>\b(?:letters?|characters?|digits?|word|substring|string|sequence|of|does|many)\s+)"""
     r"""(?P<q>["'])(?P<x>[^"'\s]{1,20})(?P=q)(?=[\s?.,!;:)]|s\b|$)""",
     re.IGNORECASE,
 )
@@ -32,8 +32,8 @@ WHAT = (
     "|letters|vowels|consonants|words|digits|spaces"
 )
 TEXT = (
-    rf"(?:the )?(?:following )?(?:text|string|sentence|phrase|word|line|name|quote)?:? ?"
-    rf"{re.escape(HOLE)}"
+    r"(?:the |this |that )?(?:following )?(?:text|string|sentence|phrase|word|line|name|quote)?"
+    rf":? ?{re.escape(HOLE)}"
 )
 CASE = r"(?P<case>lower ?case|upper ?case|capital|small) "
 APPEAR = r"(?:appear|occur|show up|come up|feature|turn up)"
@@ -52,6 +52,8 @@ _PATTERNS = [
         rf"how many times (?:is|are) (?:the )?(?:{CASE})?(?P<unit>letter|character|word|digit)? ?"
         rf"(?P<x>[a-z0-9]+) (?:used|found|present|written) in {TEXT}",
         rf"how many (?:{CASE})?(?P<x>[a-z])'?s (?:are there |are |appear |occur )?in {TEXT}",
+        rf"how many (?:{CASE})?(?P<unit>letter|character|digit)s (?P<x>[a-z0-9]) "
+        rf"(?:are there |are |appear |occur )?in {TEXT}",
         rf"how many (?:{CASE})?(?P<x>[a-z])'?s (?:does|do) {TEXT} (?:have|contain)",
         rf"(?:count )?(?:the )?(?:number of )?(?:occurrences|appearances|instances) of (?:the )?"
         rf"(?:{CASE})?(?P<unit>letter|character|word|digit)? ?(?P<x>[a-z0-9]+) in {TEXT}",
@@ -170,9 +172,10 @@ def the_text(question: str) -> tuple[str, str] | None:
     """The question with its text taken out, and the text: the one quoted text (a short
     quoted letter or word to count is unquoted first), else the one word after "word"."""
     question = question.translate(QUOTES)
-    found = _quoted(question)
-    if found is None and _NEEDLE.search(question):
+    found = None
+    if _NEEDLE.search(question):  # first, or in "letters 'a' in "banana"" 'a' is the text
         found = _quoted(_NEEDLE.sub(lambda m: m["pre"] + m["x"], question, count=1))
+    found = found or _quoted(question)
     if found is None and '"' not in question and not re.search(r"(?<!\w)'|'(?!\w)", question):
         named = list(_NAMED_WORD.finditer(question))
         if len(named) == 1:

@@ -42,6 +42,22 @@ from services.agents.python.routines import answer
             "24133",
         ),
         ("Write a program to find the 30th Fibonacci number and print it.", "832040"),
+        # the brief's questions declined before
+        ('Count the words in this sentence: "to be or not to be that is the question".', "10"),
+        ("How many letters 'a' are there in \"banana bandana\"?", "6"),
+        ("How many trailing zeros are in 100!?", "24"),
+        ("How many two-digit numbers are prime?", "21"),
+        ("What is the smallest number divisible by every number from 1 to 20?", "232792560"),
+        ("How many permutations of 5 objects taken 3 at a time?", "60"),
+        # and their kin
+        ("How many 'a's are in \"banana\"?", "3"),
+        ('How many characters "n" are in "banana bandana"?', "4"),
+        ('How many letters are in that phrase: "ab cd"?', "4"),
+        ("How many permutations of 6 items are there?", "720"),
+        ("How many combinations of 10 things taken 4 at a time?", "210"),
+        ("What is the LCM of 1 through 10?", "2520"),
+        ("How many numbers less than 50 are prime?", "15"),
+        ("How many integers from 1 to 100 are prime?", "25"),
         # 0 is a one-digit number to some: no matter for a sum, or when positive is said
         ("What is the sum of all one-digit numbers?", "45"),
         ("How many positive one-digit numbers are divisible by 3?", "3"),
@@ -73,6 +89,7 @@ def test_words_saying_to_compute_with_code_leave_the_answer_as_it_was(
         "Write a Java program to compute 10 factorial.",
         "Using JavaScript, compute 2^10.",
         "Write a recursive function to compute 10 factorial.",
+        'How many letters "ab" are in "abab"?',  # a letter is one
         # is 0 a one-digit number? asked only where it makes a difference
         "How many one-digit numbers are divisible by 3?",
         "How many one-digit even numbers are there?",
