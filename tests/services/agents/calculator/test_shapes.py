@@ -7,6 +7,24 @@ from services.agents.calculator.arithmetic import CalculationError
 from services.agents.calculator.solver import solve
 
 ANSWERED = [
+    ("The sides of a rectangle are 4 cm and 9 cm. What is the area?", "36 cm²", "36"),
+    (
+        "A rectangle is 3 m long and 2 m wide. What is its area in square feet?",
+        "64.58 ft²",
+        None,
+    ),
+    ("A rectangular TV screen is 40 in by 22.5 in. What is its area?", "900 in²", "900"),
+    ("What is the volume of a cube whose sides are 4 m?", "64 m³", "64"),
+    (
+        "What is the volume of water in a tank 2 m by 1 m filled to a depth of 0.5 m?",
+        "1 m³",
+        "1",
+    ),
+    (
+        "What is the area of a circle with radius 3 cm in square metres?",
+        "0.002827 m²",
+        "0.002827433388",
+    ),
     ("A rectangle is 12 m long and 7.5 m wide. What is its area?", "90 m²", "90"),
     ("What is the perimeter of a rectangle 12 m by 7.5 m?", "39 m", "39"),
     ("What is the area of a rectangle 3 m by 50 cm?", "1.5 m²", "1.5"),
@@ -47,6 +65,15 @@ ANSWERED = [
 ]
 
 DECLINED = [
+    # Half full, 80% full: a part of the volume, not read here.
+    "A tank 2 m by 1 m by 1 m is half full. How many litres of water are in it?",
+    "A box 30 cm by 20 cm by 10 cm is 80% full of sand. What volume of sand?",
+    "What is the area of a rectangle with a length of 12 m and a perimeter of 40 m?",
+    "A square has a perimeter of 24 cm. What is its area?",
+    "A cube has a volume of 27 cm³. What is its side?",
+    # Several shapes.
+    "2 rectangles are 3 m by 4 m. What is their total area?",
+    "A rectangle is 2 m by 3 m and another is 4 m by 5 m. What is the total area?",
     # A length given by an area, a perimeter or a circumference: another question.
     "A square has an area of 36 cm². What is its perimeter?",
     "A circle has a circumference of 31.4 cm. What is its area?",
