@@ -172,16 +172,20 @@ def the_text(question: str) -> tuple[str, str] | None:
     """The question with its text taken out, and the text: the one quoted text (a short
     quoted letter or word to count is unquoted first), else the one word after "word"."""
     question = question.translate(QUOTES)
-    found = None
-    if _NEEDLE.search(question):  # first, or in "letters 'a' in "banana"" 'a' is the text
-        found = _quoted(_NEEDLE.sub(lambda m: m["pre"] + m["x"], question, count=1))
-    found = found or _quoted(question)
-    if found is None and '"' not in question and not re.search(r"(?<!\w)'|'(?!\w)", question):
-        named = list(_NAMED_WORD.finditer(question))
-        if len(named) == 1:
-            m = named[0]
-            found = question[: m.start()] + m["pre"] + HOLE + question[m.end() :], m["w"]
-    return found
+    # The letter first: in 'letters 'a' in "banana"' the text would be 'a'.
+    unquoted = _NEEDLE.sub(lambda m: m["pre"] + m["x"], question, count=1)
+    return _quoted(unquoted) or _named_word(unquoted) or _quoted(question)
+
+
+def _named_word(question: str) -> tuple[str, str] | None:
+    """The question with the one word after "word" taken out, and that word."""
+    if '"' in question or re.search(r"(?<!\w)'|'(?!\w)", question):
+        return None
+    named = list(_NAMED_WORD.finditer(question))
+    if len(named) != 1:
+        return None
+    m = named[0]
+    return question[: m.start()] + m["pre"] + HOLE + question[m.end() :], m["w"]
 
 
 def answer(question: str) -> Answer | None:

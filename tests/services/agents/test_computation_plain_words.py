@@ -58,6 +58,7 @@ from services.agents.python.routines import answer
         ("What is the LCM of 1 through 10?", "2520"),
         ("How many numbers less than 50 are prime?", "15"),
         ("How many integers from 1 to 100 are prime?", "25"),
+        ("How many times does the letter 's' appear in the word Mississippi?", "4"),
         # 0 is a one-digit number to some: no matter for a sum, or when positive is said
         ("What is the sum of all one-digit numbers?", "45"),
         ("How many positive one-digit numbers are divisible by 3?", "3"),
