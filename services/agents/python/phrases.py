@@ -28,6 +28,10 @@ def by_sympy(value: object, sentence: str, routine: str) -> Answer:
     return Answer(value=str(value), sentence=sentence, routine=routine, library="sympy")
 
 
+def by_python(value: object, sentence: str, routine: str) -> Answer:
+    return Answer(value=str(value), sentence=sentence, routine=routine, library="Python")
+
+
 Routine = Callable[[re.Match[str]], Answer | None]
 
 

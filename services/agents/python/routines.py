@@ -26,12 +26,24 @@ from services.agents.python.phrases import (
     Answer,
     Recognizers,
     alternatives,
+    by_python,
     by_sympy,
     normalize,
     number,
     ordinal,
     ordinal_text,
     value,
+)
+from services.agents.python.ranges import (
+    ABOVE,
+    ABOVE_INCLUSIVE,
+    BELOW,
+    BELOW_INCLUSIVE,
+    INTEGERS,
+    RANGE,
+    one,
+    range_words,
+    readings,
 )
 
 _KNOWN = Recognizers()
@@ -89,10 +101,6 @@ def _digit_range(m: re.Match[str], zero: bool) -> str:
     return f"{m['pos']}{m['adj']}{m['noun']} from {low} to {10**d - 1}"
 
 
-def _python(value: object, sentence: str, routine: str) -> Answer:
-    return Answer(value=str(value), sentence=sentence, routine=routine, library="Python")
-
-
 def _yes(yes: bool) -> str:
     return "yes" if yes else "no"
 
@@ -109,79 +117,6 @@ def _factorization(n: int) -> str:
 
 # --- phrases shared by several routines -------------------------------------------------
 PRIMES = r"(?:prime numbers|primes)"
-BELOW_EXCLUSIVE = ("below", "under", "less than", "smaller than", "lower than")
-BELOW_INCLUSIVE = (
-    "up to",
-    "not exceeding",
-    "less than or equal to",
-    "at most",
-    "no greater than",
-    "no more than",
-    "not greater than",
-    "not more than",
-    "up to and including",
-)
-BELOW = alternatives(*BELOW_EXCLUSIVE, *BELOW_INCLUSIVE)
-ABOVE_EXCLUSIVE = (
-    "above", "after", "greater than", "larger than", "bigger than", "over",
-    "exceeding", "more than", "following", "higher than",
-)  # fmt: skip
-ABOVE_INCLUSIVE = ("greater than or equal to", "at least", "not less than", "no less than")
-ABOVE = alternatives(*ABOVE_EXCLUSIVE, *ABOVE_INCLUSIVE)
-INCLUSIVE = alternatives(
-    "inclusive", "inclusively", "both included", "both inclusive", "both ends included",
-    "with both ends included", "including both", "including both ends", "ends included",
-    "including both endpoints", "including both numbers", "endpoints included",
-    "both numbers included", "inclusive of both", "inclusive of both ends", "each included",
-    "including the endpoints", "including the ends",
-)  # fmt: skip
-EXCLUSIVE = alternatives(
-    "exclusive", "both excluded", "both exclusive", "both ends excluded", "excluding both",
-    "excluding both ends", "excluding both endpoints", "excluding the endpoints",
-    "excluding the ends", "not including either", "not including either end",
-    "endpoints excluded", "ends excluded", "neither included",
-)  # fmt: skip
-RANGE = (
-    rf"(?:from (?P<a>{NUM}) (?:to|through|up to|until) (?P<b>{NUM})"
-    rf"|between (?P<a2>{NUM}) and (?P<b2>{NUM})"
-    rf"|(?P<a3>{NUM}) (?:through|thru) (?P<b3>{NUM})"
-    rf"|(?P<rel>{BELOW}) (?P<x>{NUM}))"
-    rf"(?P<ends>,? (?P<inclusive>\(?(?:{INCLUSIVE})\)?)|,? (?P<exclusive>\(?(?:{EXCLUSIVE})\)?))?"
-)
-"""A range of whole numbers, with what the question says of its ends ("both included");
-:func:`readings` turns it into its possible meanings."""
-INTEGERS = r"(?:(?:positive |whole |natural |counting )?(?:integers|numbers))"
-
-
-def readings(m: re.Match[str]) -> list[tuple[int, int]] | None:
-    """The inclusive ranges a :data:`RANGE` may mean: one, or two for "between a and b"
-    (ends in or out), which the routine answers only when both give the same answer."""
-    ends = "inclusive" if m["inclusive"] else "exclusive" if m["exclusive"] else ""
-    if m["rel"]:
-        x = number(m["x"])
-        if x is None or ends:
-            return None
-        return [(1, x - 1 if m["rel"] in BELOW_EXCLUSIVE else x)]
-    if m["a"] or m["a3"]:
-        a, b = number(m["a"] or m["a3"]), number(m["b"] or m["b3"])
-        if a is None or b is None or a > b or ends == "exclusive":
-            return None  # "from 10 to 1": counting down, or nothing? Not ours to guess
-        return [(a, b)]
-    a, b = number(m["a2"]), number(m["b2"])
-    if a is None or b is None or a > b:
-        return None
-    return {"inclusive": [(a, b)], "exclusive": [(a + 1, b - 1)]}.get(
-        ends, [(a, b), (a + 1, b - 1)]
-    )
-
-
-def _one(results: list[int]) -> int | None:
-    return results[0] if results and all(r == results[0] for r in results) else None
-
-
-def _range_words(m: re.Match[str]) -> str:
-    """The range as the question said it, for the answer's sentence."""
-    return m["range"].strip(", ")
 
 
 # --- primes -----------------------------------------------------------------------------
@@ -238,10 +173,10 @@ def count_primes(m: re.Match[str]) -> Answer | None:
     ranges = readings(m)
     if ranges is None or any(hi > MAX_PRIME_COUNT for _, hi in ranges):
         return None
-    count = _one([int(sympy.primepi(hi) - sympy.primepi(max(lo - 1, 0))) for lo, hi in ranges])
+    count = one([int(sympy.primepi(hi) - sympy.primepi(max(lo - 1, 0))) for lo, hi in ranges])
     if count is None:
         return None
-    said = _range_words(m)
+    said = range_words(m)
     return by_sympy(count, f"There are {count} primes {said}.", "prime counting (primepi)")
 
 
@@ -256,7 +191,7 @@ def primes_in_range(m: re.Match[str]) -> Answer | None:
     found = [list(sympy.primerange(max(lo, 2), hi + 1)) for lo, hi in ranges]
     if any(f != found[0] for f in found):
         return None
-    primes, said = found[0], _range_words(m)
+    primes, said = found[0], range_words(m)
     if m.group(0).startswith("sum"):
         total = sum(primes)
         return by_sympy(total, f"The sum of the primes {said} is {total}.", "sum of primes")
@@ -483,7 +418,7 @@ def is_divisible(m: re.Match[str]) -> Answer | None:
         return None
     yes = x % k == 0
     said = "is" if yes else "is not"
-    return _python(
+    return by_python(
         _yes(yes), f"{_yes(yes).capitalize()}: {x} {said} divisible by {k}.", "divisibility"
     )
 
@@ -555,9 +490,9 @@ def digits(m: re.Match[str]) -> Answer | None:
         return None
     shown = str(v)
     if m.groupdict().get("count") is not None:
-        return _python(len(shown), f"{m['v']} has {len(shown)} digits.", "number of digits")
+        return by_python(len(shown), f"{m['v']} has {len(shown)} digits.", "number of digits")
     total = sum(int(d) for d in shown)
-    return _python(total, f"The sum of the digits of {m['v']} is {total}.", "digit sum")
+    return by_python(total, f"The sum of the digits of {m['v']} is {total}.", "digit sum")
 
 
 LAST = r"(?:last|final|rightmost|units|unit|ones)"
@@ -583,22 +518,24 @@ def more_digits(m: re.Match[str]) -> Answer | None:
     groups = m.groupdict()
     if groups.get("root") is not None:
         root = 0 if v == 0 else 1 + (v - 1) % 9
-        return _python(root, f"The digital root of {m['v']} is {root}.", "digital root")
+        return by_python(root, f"The digital root of {m['v']} is {root}.", "digital root")
     if groups.get("last") is not None:
         k = number(m["k"]) if m["k"] else 1
         if k is None or not 1 <= k <= len(shown):
             return None
         last = shown[-k:]
         said = "digit" if k == 1 else f"{k} digits"
-        return _python(last, f"The last {said} of {m['v']} is {last}.", "last digits")
+        return by_python(last, f"The last {said} of {m['v']} is {last}.", "last digits")
     if groups.get("zeros") is not None:
         zeros = len(shown) - len(shown.rstrip("0")) if v else 0
-        return _python(zeros, f"{m['v']} ends in {zeros} zeros.", "trailing zeros")
+        return by_python(zeros, f"{m['v']} ends in {zeros} zeros.", "trailing zeros")
     if groups.get("count_d") is not None:
         n = shown.count(m["d"])
-        return _python(n, f"The digit {m['d']} occurs {n} times in {m['v']}.", "digit count")
+        return by_python(n, f"The digit {m['d']} occurs {n} times in {m['v']}.", "digit count")
     product = math.prod(int(d) for d in shown)
-    return _python(product, f"The product of the digits of {m['v']} is {product}.", "digit product")
+    return by_python(
+        product, f"The product of the digits of {m['v']} is {product}.", "digit product"
+    )
 
 
 @recognizes(
@@ -610,11 +547,11 @@ def digit_in_range(m: re.Match[str]) -> Answer | None:
     ranges = readings(m)
     if ranges is None or any(hi > 10**6 for _, hi in ranges):
         return None
-    n = _one([sum(str(i).count(m["d"]) for i in range(max(lo, 0), hi + 1)) for lo, hi in ranges])
+    n = one([sum(str(i).count(m["d"]) for i in range(max(lo, 0), hi + 1)) for lo, hi in ranges])
     if n is None:
         return None
-    said = f"The digit {m['d']} occurs {n} times in the numbers {_range_words(m)}."
-    return _python(n, said, "digit count")
+    said = f"The digit {m['d']} occurs {n} times in the numbers {range_words(m)}."
+    return by_python(n, said, "digit count")
 
 
 @recognizes(rf"is (?:the number )?(?P<x>{NUM}) a palindrom(?:e|ic number)(?: number)?")
@@ -624,7 +561,7 @@ def is_palindrome(m: re.Match[str]) -> Answer | None:
         return None
     yes = str(x) == str(x)[::-1]
     said = "reads the same backwards" if yes else "does not read the same backwards"
-    return _python(_yes(yes), f"{_yes(yes).capitalize()}: {x} {said}.", "palindrome")
+    return by_python(_yes(yes), f"{_yes(yes).capitalize()}: {x} {said}.", "palindrome")
 
 
 @recognizes(
@@ -684,11 +621,11 @@ def sum_over_range(m: re.Match[str]) -> Answer | None:
         return None
     what = m.groupdict().get("what")
     power = POWERS[what] if what else 1
-    total = _one([_sum_of_powers(lo, hi, power) for lo, hi in ranges])
+    total = one([_sum_of_powers(lo, hi, power) for lo, hi in ranges])
     if total is None:
         return None
     of = f"the {what} of the integers" if what else "the integers"
-    return by_sympy(total, f"The sum of {of} {_range_words(m)} is {total}.", "sum of a series")
+    return by_sympy(total, f"The sum of {of} {range_words(m)} is {total}.", "sum of a series")
 
 
 @recognizes(
@@ -718,7 +655,7 @@ def sum_of_odd_or_even(m: re.Match[str]) -> Answer | None:
         if n is None or n > 10**30:
             return None
         total = n * (2 * start + 2 * (n - 1)) // 2
-        return _python(
+        return by_python(
             total, f"The sum of the first {n} {m['parity']} numbers is {total}.", "sum of a series"
         )
     ranges = readings(m)
@@ -730,11 +667,11 @@ def sum_of_odd_or_even(m: re.Match[str]) -> Answer | None:
         last = hi if hi % 2 == start % 2 else hi - 1
         count = (last - first) // 2 + 1 if last >= first else 0
         totals.append(count * (first + last) // 2)
-    result = _one(totals)
+    result = one(totals)
     if result is None:
         return None
-    said = f"The sum of the {m['parity']} numbers {_range_words(m)} is {result}."
-    return _python(result, said, "sum of a series")
+    said = f"The sum of the {m['parity']} numbers {range_words(m)} is {result}."
+    return by_python(result, said, "sum of a series")
 
 
 @recognizes(rf"product of (?:all )?(?:the )?{INTEGERS} (?P<range>{RANGE})")
@@ -742,11 +679,11 @@ def product_over_range(m: re.Match[str]) -> Answer | None:
     ranges = readings(m)
     if ranges is None or any(hi - lo > 1400 or lo < 0 for lo, hi in ranges):
         return None
-    product = _one([math.prod(range(lo, hi + 1)) for lo, hi in ranges])
+    product = one([math.prod(range(lo, hi + 1)) for lo, hi in ranges])
     if product is None or len(str(product)) > MAX_DIGITS:
         return None
-    said = f"The product of the integers {_range_words(m)} is {product}."
-    return _python(product, said, "product of a range")
+    said = f"The product of the integers {range_words(m)} is {product}."
+    return by_python(product, said, "product of a range")
 
 
 # --- counting by divisibility -----------------------------------------------------------
@@ -814,15 +751,15 @@ def count_divisible(m: re.Match[str]) -> Answer | None:
         if negated:
             count = max(0, hi - lo + 1) - count
         results.append(total if summing else count)
-    result = _one(results)
+    result = one(results)
     if result is None:
         return None
     by = ("not " if negated else "") + f"divisible by {_divisibility_words(m)}"
-    said = _range_words(m)
+    said = range_words(m)
     if summing:
         sentence = f"The sum of the numbers {said} {by} is {result}."
-        return _python(result, sentence, "sum of multiples")
-    return _python(result, f"{result} numbers {said} are {by}.", "counting multiples")
+        return by_python(result, sentence, "sum of multiples")
+    return by_python(result, f"{result} numbers {said} are {by}.", "counting multiples")
 
 
 @recognizes(
@@ -847,7 +784,7 @@ def remainder(m: re.Match[str]) -> Answer | None:
     else:
         left = v % modulus
     said = f"The remainder when {m['v']} is divided by {modulus} is {left}."
-    return _python(left, said, "remainder")
+    return by_python(left, said, "remainder")
 
 
 # --- counting in a range ----------------------------------------------------------------
@@ -876,9 +813,9 @@ def count_kind_in_range(m: re.Match[str]) -> Answer | None:
             counts.append(
                 sympy.integer_nthroot(hi, power)[0] - sympy.integer_nthroot(lo - 1, power)[0]
             )
-    count = _one([int(c) for c in counts])
+    count = one([int(c) for c in counts])
     if count is None:
         return None
     what = m.groupdict().get("parity") or m["power"]
     noun = f"{what} numbers" if m.groupdict().get("parity") else what
-    return _python(count, f"There are {count} {noun} {_range_words(m)}.", "counting in a range")
+    return by_python(count, f"There are {count} {noun} {range_words(m)}.", "counting in a range")
