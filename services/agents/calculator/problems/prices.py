@@ -147,6 +147,11 @@ _INCREASE_WORDS = frozenset(
     "pay cost costs price new more extra increase rise raise rent salary become earn total get "
     "higher amount value go goes grow grows climb".split()
 )
+_RAISE_ASKED = re.compile(
+    r"\bwhat (?:would|will|is|was|'s) (?:a|an|the|my|this|that) (?:\d+(?:\.\d+)?% )?"
+    r"(?:raise|increase|rise|markup)\b(?![^.?!]*\b(?:new|total|become|after)\b)"
+)
+""""What would a 5% raise on $3,200 be?": the raise itself, or the pay after it? Declined."""
 _BEFORE_INCREASE = re.compile(
     r"\b(?:original(?:ly)?|before the (?:increase|rise|raise|markup)|used to|was it before|"
     r"previous|old price|from what)\b"
@@ -159,7 +164,7 @@ def increase(r: Reading) -> Worked | None:
     if r.has(_BEFORE_INCREASE) or r.has(_OTHER_CHANGES["increase"]):
         return None
     match = r.find(_INCREASES, "base", "rate")
-    if match is None or not _asks(r, match, _INCREASE_WORDS):
+    if match is None or not _asks(r, match, _INCREASE_WORDS) or r.has(_RAISE_ASKED):
         return None
     return _change(r, match, "increase", 1, amount=r.has(_INCREASE_ONLY))
 

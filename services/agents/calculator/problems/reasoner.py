@@ -87,10 +87,17 @@ _WORD_KINDS = PERCENT_KINDS | {
 }
 
 
+_THAT = re.compile(r"\bhow much (?:is|was|would be|will be|does) (?:that|it|this)\b")
+"""A question about what was said before ("leave 20% on a $37.80 check. How much is
+that?"): with a percentage, "that" may be the percentage's amount or the whole."""
+
+
 def quantities(r: Reading) -> Worked | None:
     """A word problem read as quantities and a goal, worked out when only one answer fits."""
     found = read_quantities(r)
     if found is None or not 1 <= len(found.items) <= MAX_LEAVES or _outside_this(r, found):
+        return None
+    if r.has(_THAT) and any(q.percent for q in found.items):
         return None
     if len(found.items) == 1 and not _made_rate(found.items[0]):
         return None  # one amount: a conversion, for units.py

@@ -50,6 +50,11 @@ DECLINED = [
     # A smaller unit first, or a temperature in two units.
     "200 minutes in minutes and hours",
     "What is 20 °C in Fahrenheit and Celsius?",
+    # "That" may be the 20% or the whole; the raise or the pay after it (it was 45.36, 3360).
+    "I want to leave 20% on a $37.80 check. How much is that?",
+    "What would a 5% raise on $3,200 a month be?",
+    "How long does it take to double my money at 7% compounded annually?",
+    "A $40 item with 25% off and a $5 coupon. What do I pay?",
 ]
 
 
@@ -57,6 +62,26 @@ DECLINED = [
 # interest, averages, durations and calendars, units, temperatures, powers), worded
 # otherwise than the goals. Every answer was checked by hand or with fractions.
 EVERYDAY = [
+    ("What is the total with tax if the price is $80 and tax is 7.5%?", "86"),
+    ("How much tip should I leave on $150 at 18 percent?", "27"),
+    ("How much is 20 percent off of 150?", "120"),
+    ("$250 after 3 years at 4% simple interest", "280"),
+    ("The interest rate is 6% compounded monthly. How much is $1,000 after 1 year?", "1061.68"),
+    ("What is 120 km/h in miles per hour?", "74.56 mph"),
+    ("How far can I go on 40 litres if the car uses 8 litres per 100 km?", "500 km"),
+    ("What is the average of $12, $15 and $18?", "15"),
+    ("What is the average of -3, 5 and 10?", "4"),
+    ("What time will it be 10 hours after 9:30 pm?", "7:30 am the next day"),
+    ("How many days is it from March 15 2025 to June 1 2025?", "78 days"),
+    ("What's 75 °F in °C?", "23.89 °C"),
+    ("Convert 1 gallon to litres", "3.785411784 l"),
+    ("4 to the power of 3 minus 2 to the power of 5", "32"),
+    ("What is 3 to the 4th power divided by 9?", "9"),
+    ("What is 15 squared?", "225"),
+    ("What's 2^10 - 24?", "1000"),
+    ("What is 1.5 times 2.5 squared?", "9.375"),
+    ("What is 150% of 80?", "120"),
+    ("What is 5 + 3 × 2?", "11"),
     (
         "I bought a coat for $120 with a 20% discount and then 8% tax. How much will I pay?",
         "103.68",
@@ -281,6 +306,16 @@ DECLINED_RIGHTLY = [
 # Reasonable questions the calculator declines today: a later reading may answer them,
 # but only with this figure.
 MAY_DECLINE = [
+    ("I want to leave 20% on a $37.80 check. How much is that?", "7.56"),
+    ("Bill: $64. Tip: 15%. Total?", "73.60"),
+    ("We owe $95.40 including tax; split among 3", "31.80"),
+    ("Discount: 30%. Original price: $120. New price?", "84"),
+    ("Sale price of $45 with 1/3 off", "30"),
+    ("What would a 5% raise on $3,200 a month be?", "160"),
+    ("A flight of 5,500 km takes 7 hours. What is the average speed?", "785.7 km/h"),
+    ("20% of what number is 30?", "150"),
+    ("30 is 20% of what?", "150"),
+    ("Increase 200 by 50% and then decrease the result by 50%", "150"),
     ("What is 2 to the power of 0.5?", "1.414"),
     ("What is 1 hour 20 minutes times 3?", "4 h"),
     ("After a 20% discount a lamp costs $48. What was the original price?", "60"),
