@@ -81,7 +81,7 @@ EVERYDAY = [
     ("What's 2^10 - 24?", "1000"),
     ("What is 1.5 times 2.5 squared?", "9.375"),
     ("What is 150% of 80?", "120"),
-    ("What is 5 + 3 × 2?", "11"),
+    ("What is 5 + 3 \u00d7 2?", "11"),
     (
         "I bought a coat for $120 with a 20% discount and then 8% tax. How much will I pay?",
         "103.68",
