@@ -14,7 +14,7 @@ from functools import partial
 import sympy
 from sympy import ntheory
 
-from services.agents.python import counting, sequences, text_counts
+from services.agents.python import counting, kinds, sequences, text_counts
 from services.agents.python.integers import MAX_DIGITS
 from services.agents.python.methods import without_method
 from services.agents.python.phrases import (
@@ -69,11 +69,15 @@ def answer(question: str) -> Answer | None:
     if found is not None:
         return found
     text = normalize(question).removeprefix("the ")
-    meant = [_KNOWN.answer(t) or counting.answer(t) for t in _digit_ranges(text)]
+    meant = [_any_routine(t) for t in _digit_ranges(text)]
     first = meant[0]
     if first is None or any(r is None or r.value != first.value for r in meant):
         return None  # "one-digit numbers": is 0 one? Answered only when it makes no difference
     return first
+
+
+def _any_routine(text: str) -> Answer | None:
+    return _KNOWN.answer(text) or counting.answer(text) or kinds.answer(text)
 
 
 _DIGIT_RANGE = re.compile(

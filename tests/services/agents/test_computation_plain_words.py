@@ -59,6 +59,21 @@ from services.agents.python.routines import answer
         ("How many numbers less than 50 are prime?", "15"),
         ("How many integers from 1 to 100 are prime?", "25"),
         ("How many times does the letter 's' appear in the word Mississippi?", "4"),
+        # palindromes, perfect numbers, sums of Fibonacci numbers
+        ("How many three-digit palindromes are there?", "90"),
+        ("How many four-digit palindromes are there?", "90"),
+        ("How many palindromes are there from 100 to 999?", "90"),
+        ("What are the perfect numbers below 10000?", "6, 28, 496, 8128"),
+        ("How many perfect numbers are there below 10000?", "4"),
+        ("What is the sum of the perfect numbers below 10000?", "8658"),
+        ("What is the sum of the even Fibonacci numbers below 4 million?", "4613732"),
+        (
+            "What is the sum of the even-valued Fibonacci terms not exceeding four million?",
+            "4613732",
+        ),
+        ("What is the sum of the Fibonacci numbers below 100 that are even?", "44"),
+        ("What is the sum of the first 20 Fibonacci numbers?", "17710"),
+        ("What is the sum of the first 10 terms of the Fibonacci sequence?", "143"),
         # 0 is a one-digit number to some: no matter for a sum, or when positive is said
         ("What is the sum of all one-digit numbers?", "45"),
         ("How many positive one-digit numbers are divisible by 3?", "3"),
@@ -91,6 +106,9 @@ def test_words_saying_to_compute_with_code_leave_the_answer_as_it_was(
         "Using JavaScript, compute 2^10.",
         "Write a recursive function to compute 10 factorial.",
         'How many letters "ab" are in "abab"?',  # a letter is one
+        "How many one-digit palindromes are there?",  # is 0 one?
+        "How many palindromic numbers are there between 1 and 100?",  # are 1 and 100 in?
+        "What is the sum of the first 10 Fibonacci numbers starting from 0?",
         # is 0 a one-digit number? asked only where it makes a difference
         "How many one-digit numbers are divisible by 3?",
         "How many one-digit even numbers are there?",
