@@ -116,7 +116,8 @@ def _way(r: Reading, clock: re.Match[str], duration: re.Match[str]) -> bool | No
 
 _HOW_LONG = re.compile(
     r"\bhow\s+many\s+(?P<u>hours|hrs|minutes|mins|seconds)\b"
-    r"|\b(?:how\s+long|duration)\b(?:.*\bin\s+(?P<v>hours|minutes|seconds)\b)?"
+    r"|\b(?:how\s+long|duration)\b(?:.*\bin\s+(?P<v>hours|minutes|seconds)\b"
+    r"(?P<both>\s+and\s+(?:minutes|seconds)\b)?)?"
 )
 
 
@@ -145,7 +146,8 @@ def time_between(r: Reading) -> Worked | None:
     if (overnight or end - start >= 12 * 3600) and not certain:
         return None  # 9:30 to 3:15 is 5 h 45 min only if the 3:15 is in the afternoon
     seconds = end - start + (86400 if overnight else 0)
-    asked_unit = question["u"] or question["v"]
+    # "in hours and minutes" is how the time is spoken: 8 h 35 min.
+    asked_unit = None if question["both"] else question["u"] or question["v"]
     unit_name = asked_unit or "minutes"
     size = unit(unit_name)
     assert size is not None
