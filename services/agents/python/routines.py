@@ -734,11 +734,11 @@ def _divisibility_words(m: re.Match[str]) -> str:
     rf"{DIVISIBLE} {DIVS}",
     rf"(?:count|how many) (?:the )?{INTEGERS} (?:that are |which are )?(?P<not>not )?"
     rf"{DIVISIBLE} {DIVS} (?:are there |there are |lie |are )?(?P<range>{RANGE})",
-    rf"how many (?:positive )?multiples of {DIVS} (?:are there |lie |are )?(?P<range>{RANGE})"
-    rf"(?: are there)?",
+    rf"(?:how many|count (?:all )?(?:the )?) ?(?:positive )?multiples of {DIVS} "
+    rf"(?:are there |lie |are )?(?P<range>{RANGE})(?: are there)?",
     rf"(?P<sum>)sum of (?:all )?(?:the )?(?:positive )?multiples of {DIVS} (?P<range>{RANGE})",
     rf"(?P<sum>)sum of (?:all )?(?:the )?{INTEGERS} (?P<range>{RANGE}),? (?:that are |which are )?"
-    rf"(?:multiples of|divisible by) {DIVS}",
+    rf"(?P<not>not )?(?:multiples of|divisible by) {DIVS}",
 )
 def count_divisible(m: re.Match[str]) -> Answer | None:
     terms, ranges = _terms(m), readings(m)
@@ -754,6 +754,7 @@ def count_divisible(m: re.Match[str]) -> Answer | None:
         total = sum(sign * _multiples(lo, hi, k)[1] for sign, k in terms)
         if negated:
             count = max(0, hi - lo + 1) - count
+            total = _sum_of_powers(lo, hi, 1) - total
         results.append(total if summing else count)
     result = one(results)
     if result is None:
@@ -799,17 +800,27 @@ def remainder(m: re.Match[str]) -> Answer | None:
     rf"(?:count|how many) (?:of )?(?:the |all )?(?:the )?(?P<power>perfect squares|perfect cubes"
     rf"|square numbers|cube numbers|squares|cubes) (?:are there |lie |are |exist )?"
     rf"(?P<range>{RANGE})(?: are there| exist)?",
+    rf"how many {INTEGERS} (?P<range>{RANGE}) are (?P<parity>odd|even)(?: numbers)?",
+    rf"how many {INTEGERS} (?P<range>{RANGE}) are (?P<power>perfect squares|perfect cubes"
+    rf"|square numbers|cube numbers|squares|cubes)",
+    rf"how many (?P<all>){INTEGERS} (?:are there )?(?P<range>{RANGE})(?: are there)?",
 )
 def count_kind_in_range(m: re.Match[str]) -> Answer | None:
     ranges = readings(m)
     if ranges is None or any(abs(x) > 10**30 for r in ranges for x in r):
         return None
+    groups = m.groupdict()
+    if groups.get("all") is not None and m["rel"]:
+        return None  # "how many numbers are below 100": from 1, from 0, or negative too?
+    if groups.get("power") and any(lo <= 0 for lo, _ in ranges):
+        return None  # is 0 a perfect square? To some
     counts = []
     for lo, hi in ranges:
-        lo = max(lo, 1) if m.groupdict().get("power") else lo
         if hi < lo:
             counts.append(0)
-        elif m.groupdict().get("parity"):
+        elif groups.get("all") is not None:
+            counts.append(hi - lo + 1)
+        elif groups.get("parity"):
             odd = m["parity"] == "odd"
             counts.append((hi + (1 if odd else 0)) // 2 - (lo - 1 + (1 if odd else 0)) // 2)
         else:
@@ -820,6 +831,6 @@ def count_kind_in_range(m: re.Match[str]) -> Answer | None:
     count = one([int(c) for c in counts])
     if count is None:
         return None
-    what = m.groupdict().get("parity") or m["power"]
-    noun = f"{what} numbers" if m.groupdict().get("parity") else what
+    what = groups.get("parity") or groups.get("power") or ""
+    noun = f"{what} numbers".strip() if not groups.get("power") else what
     return by_python(count, f"There are {count} {noun} {range_words(m)}.", "counting in a range")

@@ -74,6 +74,16 @@ from services.agents.python.routines import answer
         ("What is the sum of the Fibonacci numbers below 100 that are even?", "44"),
         ("What is the sum of the first 20 Fibonacci numbers?", "17710"),
         ("What is the sum of the first 10 terms of the Fibonacci sequence?", "143"),
+        # counts and sums in a range, said otherwise
+        ("Find the sum of the numbers from 1 to 100 that are not divisible by 3.", "3367"),
+        ("What is the sum of the integers below 100 that are not multiples of 5?", "4000"),
+        ("Use code to count the multiples of 7 from 1 to 1000.", "142"),
+        ("How many numbers from 1 to 100 are even?", "50"),
+        ("How many numbers from 1 to 100 are perfect squares?", "10"),
+        ("How many numbers from 1 to 1000 are perfect cubes?", "10"),
+        ("How many integers are there from 1 to 100?", "100"),
+        ("How many two-digit numbers are there?", "90"),
+        ("How many whole numbers are there from 0 to 10?", "11"),
         # 0 is a one-digit number to some: no matter for a sum, or when positive is said
         ("What is the sum of all one-digit numbers?", "45"),
         ("How many positive one-digit numbers are divisible by 3?", "3"),
@@ -109,6 +119,10 @@ def test_words_saying_to_compute_with_code_leave_the_answer_as_it_was(
         "How many one-digit palindromes are there?",  # is 0 one?
         "How many palindromic numbers are there between 1 and 100?",  # are 1 and 100 in?
         "What is the sum of the first 10 Fibonacci numbers starting from 0?",
+        "What is the sum of all numbers between 1 and 10 that are not divisible by 5?",
+        "How many numbers are there below 100?",  # from 1, from 0, or negative too?
+        "How many perfect squares are there from 0 to 100?",  # is 0 a perfect square?
+        "How many one-digit numbers are perfect squares?",
         # is 0 a one-digit number? asked only where it makes a difference
         "How many one-digit numbers are divisible by 3?",
         "How many one-digit even numbers are there?",
