@@ -22,7 +22,13 @@ from services.agents.calculator.arithmetic import (
     short_form,
 )
 from services.agents.calculator.problems import find_problem, mentions_problem
-from services.agents.calculator.units import UnitError, display, explain, find_conversion
+from services.agents.calculator.units import (
+    UNIT_PATTERN,
+    UnitError,
+    display,
+    explain,
+    find_conversion,
+)
 from services.agents.calculator.wording import (
     Found,
     ambiguous_percent,
@@ -47,6 +53,12 @@ _JOINED = re.compile(
 )
 """Words that join a number to the arithmetic before it ("1/4 of the 200", "multiply 6 by
 7 and add 5"): a number so joined and left out of the expression makes its value no answer."""
+
+
+_OF_SOMETHING = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\)?\s+of\s+(?:an?|the|my|our|your|this)\s+\w+")
+"""A number of a thing ("3/4 of an hour", "1/2 of the cake"): the thing is no arithmetic."""
+_ASKS_UNIT = re.compile(rf"\bhow\s+many\s+(?!in\b){UNIT_PATTERN}")
+"""A question for a quantity in a unit: a plain expression's value has none."""
 
 
 class NotArithmetic(CalculationError):
@@ -164,6 +176,11 @@ def _refuse_a_guess(text: str, found: list[Found]) -> None:
             "ask e.g. 'what percent is 45 of 180'"
         )
     normalized, _ = normalize(text[:20_000])
+    if (unread := _OF_SOMETHING.search(normalized) or _ASKS_UNIT.search(normalized)) is not None:
+        raise NotArithmetic(
+            f"the arithmetic is of something the words name ('{unread.group().strip()}'), "
+            "which I could not read; ask with the numbers and units, e.g. '0.75 h in minutes'"
+        )
     written = Counter(_NUMBER.findall(normalized))
     used = Counter(n for item in found for n in _NUMBER.findall(item.expression))
     left = sorted((written - used).keys())

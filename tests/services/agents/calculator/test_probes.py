@@ -51,6 +51,10 @@ DECLINED = [
     # A smaller unit first, or a temperature in two units.
     "200 minutes in minutes and hours",
     "What is 20 °C in Fahrenheit and Celsius?",
+    # A fraction of a thing, a quantity in a unit from a bare expression (it was 0.75).
+    "How many minutes in 3/4 of an hour?",
+    "What is 1/2 of the cake's 8 slices?",
+    "How many minutes is 3 + 4?",
     # "That" may be the 20% or the whole; the raise or the pay after it (it was 45.36, 3360).
     "I want to leave 20% on a $37.80 check. How much is that?",
     "What would a 5% raise on $3,200 a month be?",
@@ -63,6 +67,15 @@ DECLINED = [
 # interest, averages, durations and calendars, units, temperatures, powers), worded
 # otherwise than the goals. Every answer was checked by hand or with fractions.
 EVERYDAY = [
+    ("How many days until 25 December 2025 from 7 December 2025?", "18 days"),
+    ("How many seconds between 10:15:30 and 10:20:00?", "270 s"),
+    ("What is 11:45 am plus 45 minutes?", "12:30 pm"),
+    ("How many days old is a baby born on 1 November 2025 on 7 December 2025?", "36 days"),
+    ("How many minutes are in a week?", "10080 min"),
+    ("What is 48 hours in days?", "2 days"),
+    ("How many hours is 90 minutes plus 2.5 hours?", "4 h"),
+    ("How many days between 1 March 2024 and 1 March 2025?", "365 days"),
+    ("A shift runs from 22:00 to 06:00. How many hours is that?", "8 h"),
     ("What is the total with tax if the price is $80 and tax is 7.5%?", "86"),
     ("How much tip should I leave on $150 at 18 percent?", "27"),
     ("How much is 20 percent off of 150?", "120"),
@@ -302,10 +315,26 @@ DECLINED_RIGHTLY = [
     "What is a 20% tip on a $50 bill plus 8% tax?",
     "How much is 15% of 80 plus 8%?",
     "A $1,250 rent is shared by 3 roommates, and one pays $50 more. How much do the others pay?",
+    # Working days, a count of weekdays, a month's length, a year in days, time zones.
+    "How many weekdays are there between 1 December 2025 and 15 December 2025?",
+    "How many working days are in March 2025?",
+    "How many business days from 2025-03-03 to 2025-03-14?",
+    "How many Sundays are there in 2025?",
+    "How many full weeks are in 100 days?",
+    "How many days in 3 months?",
+    "What is 1 year in days?",
+    "What time is it in London if it is 9:00 in New York?",
 ]
 # Reasonable questions the calculator declines today: a later reading may answer them,
 # but only with this figure.
 MAY_DECLINE = [
+    ("What date is 2 weeks after 20 December 2025?", "3 January 2026"),
+    ("How many hours from Monday 9 am to Wednesday 5 pm?", "56 h"),
+    ("If I go to sleep at 11 pm and wake up at 6:30 am, how long did I sleep?", "7 h 30 min"),
+    ("How many days are in a leap year?", "366 days"),
+    ("What's the time difference between 14:20 and 09:45?", "4 h 35 min"),
+    ("What is 5 hours 30 minutes divided by 2?", "2 h 45 min"),
+    ("How many months are in 3 years?", "36"),
     ("I want to leave 20% on a $37.80 check. How much is that?", "7.56"),
     ("Bill: $64. Tip: 15%. Total?", "73.60"),
     ("We owe $95.40 including tax; split among 3", "31.80"),
