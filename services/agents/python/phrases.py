@@ -154,6 +154,7 @@ _POWER = re.compile(
     rf"|(?P<base3>{SIMPLE}) raised to (?:(?:the )?power (?:of )?)?(?P<exp3>{SIMPLE})"
     rf"|(?:the )?(?P<exp4>{ORD}) power of (?P<base4>{SIMPLE})"
     rf"|(?P<base5>{SIMPLE}) (?P<named>squared|cubed)"
+    rf"|(?:the )?(?P<named2>square|cube) of (?P<base6>{SIMPLE})"
 )
 _FACTORIAL = re.compile(
     rf"(?P<n>{SIMPLE}) ?!|(?P<n2>{SIMPLE}) factorial|(?:the )?factorial of (?P<n3>{SIMPLE})"
@@ -173,9 +174,10 @@ def value(text: str) -> int | None:
     power = _POWER.fullmatch(text)
     if power:
         base_text = power["base"] or power["base2"] or power["base3"] or power["base4"]
-        base_text = base_text or power["base5"]
+        base_text = base_text or power["base5"] or power["base6"]
         exp_text = power["exp"] or power["exp2"] or power["exp3"] or power["exp4"]
-        exp_text = exp_text or {"squared": "2", "cubed": "3"}[power["named"]]
+        named = power["named"] or power["named2"]
+        exp_text = exp_text or {"squared": "2", "cubed": "3", "square": "2", "cube": "3"}[named]
         base = number(base_text)
         exp = number(exp_text) if number(exp_text) is not None else ordinal(exp_text)
         if base is None or exp is None:

@@ -379,20 +379,29 @@ LCM = alternatives("lcm", "least common multiple", "lowest common multiple")
 LIST = rf"{PLAIN}(?:(?:,? and |, ){PLAIN})+"
 
 
+def _numbers(listed: str) -> list[int]:
+    """The numbers of a :data:`LIST` ("84, 126 and 210")."""
+    return [int(n) for n in re.split(r",? and |, ?", listed)]
+
+
+def _and_listed(nums: list[int]) -> str:
+    return ", ".join(str(n) for n in nums[:-1]) + f" and {nums[-1]}"
+
+
 @recognizes(
     rf"(?P<f>{GCD}|{LCM}) (?:of )?(?P<nums>{LIST})",
     rf"(?P<f>gcd|hcf|lcm)\((?P<args>{PLAIN}(?:, ?{PLAIN})+)\)",
+    rf"(?P<f>)(?:smallest|least|lowest) (?:positive )?(?:number|integer) (?:that is |which is )?"
+    rf"(?:evenly )?divisible by (?:each of |all of |every one of )?(?P<nums>{LIST})",
 )
 def gcd_lcm(m: re.Match[str]) -> Answer | None:
-    listed = m["nums"] if m.groupdict().get("nums") else m["args"]
-    nums = [int(n) for n in re.split(r",? and |, ?", listed)]
+    nums = _numbers(m["nums"] if m.groupdict().get("nums") else m["args"])
     if any(len(str(n)) > 100 for n in nums) or any(n == 0 for n in nums):
         return None
     is_gcd = m["f"] in GCD.split("|")
     result = sympy.gcd_list(nums) if is_gcd else sympy.lcm_list(nums)
     name = "greatest common divisor" if is_gcd else "least common multiple"
-    of = ", ".join(str(n) for n in nums[:-1]) + f" and {nums[-1]}"
-    return by_sympy(result, f"The {name} of {of} is {result}.", name)
+    return by_sympy(result, f"The {name} of {_and_listed(nums)} is {result}.", name)
 
 
 @recognizes(
@@ -415,6 +424,8 @@ def lcm_of_range(m: re.Match[str]) -> Answer | None:
 @recognizes(
     rf"is (?:the number )?(?P<x>{NUM}) (?:evenly )?divisible by (?P<k>{NUM})",
     rf"is (?:the number )?(?P<x>{NUM}) (?:a )?multiple of (?P<k>{NUM})",
+    rf"(?:check )?(?:whether|if) (?P<x>{NUM}) is (?:(?:evenly )?divisible by|a multiple of) "
+    rf"(?P<k>{NUM})",
 )
 def is_divisible(m: re.Match[str]) -> Answer | None:
     x, k = number(m["x"]), number(m["k"])
@@ -425,6 +436,26 @@ def is_divisible(m: re.Match[str]) -> Answer | None:
     return by_python(
         _yes(yes), f"{_yes(yes).capitalize()}: {x} {said} divisible by {k}.", "divisibility"
     )
+
+
+@recognizes(rf"(?P<op>sum|product) of (?:the )?(?:numbers |integers )?(?P<nums>{LIST})")
+def listed_sum_or_product(m: re.Match[str]) -> Answer | None:
+    nums = _numbers(m["nums"])
+    if any(len(str(n)) > 100 for n in nums):
+        return None
+    result = sum(nums) if m["op"] == "sum" else math.prod(nums)
+    return by_python(result, f"The {m['op']} of {_and_listed(nums)} is {result}.", m["op"])
+
+
+@recognizes(rf"(?P<kind>square|cube) root of (?P<x>{NUM})")
+def exact_root(m: re.Match[str]) -> Answer | None:
+    x = number(m["x"])
+    if x is None:
+        return None
+    root, exact = sympy.integer_nthroot(x, 2 if m["kind"] == "square" else 3)
+    if not exact:
+        return None  # not a whole number: its digits are another question
+    return by_sympy(root, f"The {m['kind']} root of {x} is {root}.", f"{m['kind']} root")
 
 
 @recognizes(rf"is (?:the number )?(?P<x>{NUM}) a perfect (?P<kind>square|cube)")
@@ -473,7 +504,9 @@ def amicable(m: re.Match[str]) -> Answer | None:
 
 
 # --- values, digits and sequences -------------------------------------------------------
-@recognizes(r"(?P<v>.*(?:\^|\*\*|!|factorial|to the|raised to|power of|squared|cubed).*)")
+@recognizes(
+    r"(?P<v>.*(?:\^|\*\*|!|factorial|to the|raised to|power of|squared|cubed|square of|cube of).*)"
+)
 def power_or_factorial(m: re.Match[str]) -> Answer | None:
     v = value(m["v"])
     if v is None:
@@ -546,14 +579,24 @@ def more_digits(m: re.Match[str]) -> Answer | None:
     rf"how many times (?:does|is) the digit (?P<d>\d) (?:appear|occur|used|written|needed)"
     rf"(?: in all| in| when (?:you )?(?:write|writing|list|listing)(?: out)?(?: all)?)"
     rf" (?:the )?{INTEGERS} (?P<range>{RANGE})",
+    rf"(?P<sum>)(?:sum|total) of (?:all )?(?:the )?digits (?:of|in) (?:all )?(?:the )?{INTEGERS} "
+    rf"(?P<range>{RANGE})",
 )
 def digit_in_range(m: re.Match[str]) -> Answer | None:
     ranges = readings(m)
     if ranges is None or any(hi > 10**6 for _, hi in ranges):
         return None
-    n = one([sum(str(i).count(m["d"]) for i in range(max(lo, 0), hi + 1)) for lo, hi in ranges])
+    summing = m.groupdict().get("sum") is not None
+
+    def of(i: int) -> int:
+        return sum(map(int, str(i))) if summing else str(i).count(m["d"])
+
+    n = one([sum(of(i) for i in range(max(lo, 0), hi + 1)) for lo, hi in ranges])
     if n is None:
         return None
+    if summing:
+        said = f"The sum of the digits of the numbers {range_words(m)} is {n}."
+        return by_python(n, said, "digit sum")
     said = f"The digit {m['d']} occurs {n} times in the numbers {range_words(m)}."
     return by_python(n, said, "digit count")
 
@@ -678,15 +721,24 @@ def sum_of_odd_or_even(m: re.Match[str]) -> Answer | None:
     return by_python(result, said, "sum of a series")
 
 
-@recognizes(rf"product of (?:all )?(?:the )?{INTEGERS} (?P<range>{RANGE})")
+@recognizes(
+    rf"product of (?:all )?(?:the )?(?:(?P<parity>odd|even) )?{INTEGERS} (?P<range>{RANGE})"
+)
 def product_over_range(m: re.Match[str]) -> Answer | None:
     ranges = readings(m)
-    if ranges is None or any(hi - lo > 1400 or lo < 0 for lo, hi in ranges):
+    if ranges is None or any(hi - lo > 2800 or lo < 0 for lo, hi in ranges):
         return None
-    product = one([math.prod(range(lo, hi + 1)) for lo, hi in ranges])
+    parity = m["parity"]
+    wanted = {"odd": 1, "even": 0}.get(parity or "")
+    products = [
+        math.prod(i for i in range(lo, hi + 1) if wanted is None or i % 2 == wanted)
+        for lo, hi in ranges
+    ]
+    product = one(products)
     if product is None or len(str(product)) > MAX_DIGITS:
         return None
-    said = f"The product of the integers {range_words(m)} is {product}."
+    kind = f"{parity} integers" if parity else "integers"
+    said = f"The product of the {kind} {range_words(m)} is {product}."
     return by_python(product, said, "product of a range")
 
 

@@ -84,6 +84,21 @@ from services.agents.python.routines import answer
         ("How many integers are there from 1 to 100?", "100"),
         ("How many two-digit numbers are there?", "90"),
         ("How many whole numbers are there from 0 to 10?", "11"),
+        ("What is the product of the odd numbers from 1 to 9?", "945"),
+        ("What is the product of the even numbers from 2 to 10?", "3840"),
+        ("What is the sum of the digits of all numbers from 1 to 100?", "901"),
+        # number theory said otherwise
+        ("Write a program which determines whether 1001 is divisible by 7.", "yes"),
+        ("Check if 100 is a multiple of 7.", "no"),
+        ("What is the smallest number divisible by 3, 4 and 5?", "60"),
+        ("What is the square of 12?", "144"),
+        ("What is the cube of 5?", "125"),
+        ("What is the sum of the digits of the square of 99?", "18"),
+        ("What is the cube root of 27?", "3"),
+        ("What is the square root of 144?", "12"),
+        ("What is the sum of 1, 2, 3, 4, 5?", "15"),
+        ("What is the sum of the numbers 1, 2, 3, 4, 5?", "15"),
+        ("What is the product of 2, 3 and 7?", "42"),
         # 0 is a one-digit number to some: no matter for a sum, or when positive is said
         ("What is the sum of all one-digit numbers?", "45"),
         ("How many positive one-digit numbers are divisible by 3?", "3"),
@@ -123,6 +138,10 @@ def test_words_saying_to_compute_with_code_leave_the_answer_as_it_was(
         "How many numbers are there below 100?",  # from 1, from 0, or negative too?
         "How many perfect squares are there from 0 to 100?",  # is 0 a perfect square?
         "How many one-digit numbers are perfect squares?",
+        "What is the product of the even numbers between 1 and 10?",  # are 1 and 10 in?
+        "What is the square root of 2?",  # no whole number
+        "What is the square root of 144 plus 1?",
+        "What is the sum of 1,000 and 2,000?",  # thousands commas, or a list?
         # is 0 a one-digit number? asked only where it makes a difference
         "How many one-digit numbers are divisible by 3?",
         "How many one-digit even numbers are there?",
