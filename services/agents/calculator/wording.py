@@ -43,6 +43,12 @@ def _nth(word: str) -> str:
 # Powers and roots in words, rewritten before the operator words: "raised to the 5th
 # power" must not become "** the 5th power".
 _POWERS: list[tuple[str, Callable[[re.Match[str]], str]]] = [
+    # "to the power of 1/2" is a power of one half, not a power of 1 halved.
+    (
+        r"\b(?:raised\s+to(?:\s+the\s+power(?:\s+of)?)?|to\s+the\s+power(?:\s+of)?)\s+"
+        r"(?P<a>\d+)\s*/\s*(?P<b>\d+)",
+        lambda m: f" ** ({m['a']}/{m['b']}) ",
+    ),
     (
         rf"\b(?:raised\s+)?to\s+the\s+(?P<n>{_ORDINAL})(?:\s+power)?",
         lambda m: f" ** {_nth(m['n'])} ",

@@ -15,6 +15,9 @@ ANSWERED = [
     ("What is 5% of 1 million?", "50000"),
     ("What is 3% of 1.5 million dollars?", "45000"),
     ("What is 2.5 million times 3?", "7500000"),
+    # A power of a fraction in words is a root (9 to the power of 1/2 was 4.5).
+    ("What is 9 to the power of 1/2?", "3"),
+    ("What is 16 raised to the power of 3/4?", "8"),
     # A share or a change between amounts in two units is taken in one unit.
     ("What is 30 minutes as a percentage of 2 hours?", "25%"),
     ("What percentage of 1 kg is 250 g?", "25%"),
@@ -67,6 +70,30 @@ DECLINED = [
 # interest, averages, durations and calendars, units, temperatures, powers), worded
 # otherwise than the goals. Every answer was checked by hand or with fractions.
 EVERYDAY = [
+    ("What is 450 g in ounces?", "15.87 oz"),
+    ("How many pounds is 70 kg?", "154.32 lb"),
+    ("Convert 6 ft 2 in to centimetres", "187.96 cm"),
+    ("What is 0.5 miles in metres?", "804.672 m"),
+    ("How many millilitres in 2.5 litres?", "2500 ml"),
+    ("How many litres is 5 gallons?", "18.92705892 l"),
+    ("What is 1500 W in kW?", "1.5 kW"),
+    ("Convert 2 GB to MB", "2000 MB"),
+    ("How many bytes in a kilobyte?", "1000 B"),
+    ("What is 100 kPa in bar?", "1 bar"),
+    ("What is 212 °F in Celsius?", "100 °C"),
+    ("What is 37.5 °C in °F?", "99.5 °F"),
+    ("Convert 0 K to °C", "-273.15 °C"),
+    ("What is 5 squared times 4 squared?", "400"),
+    ("What is 2 raised to the 16th power?", "65536"),
+    ("What is the cube root of 27?", "3"),
+    ("What's the square root of 50?", "7.071"),
+    ("What is 1 square mile in acres?", "640 acre"),
+    ("What is 50 mph in m/s?", "22.352 m/s"),
+    ("What is 1 knot in km/h?", "1.852 km/h"),
+    ("What's 100 yards in metres?", "91.44 m"),
+    ("How many cm are in 5 inches?", "12.7 cm"),
+    ("How many ounces in a kilogram?", "35.27 oz"),
+    ("How many kcal is 1000 kJ?", "239.01 kcal"),
     ("How many days until 25 December 2025 from 7 December 2025?", "18 days"),
     ("How many seconds between 10:15:30 and 10:20:00?", "270 s"),
     ("What is 11:45 am plus 45 minutes?", "12:30 pm"),
@@ -168,6 +195,9 @@ EVERYDAY = [
     ("$1000 at 5% interest compounded monthly for 1 year", "1051.16"),
     ("What is 5% of 1 million?", "50000"),
     ("What is 2.5 million times 3?", "7500000"),
+    # A power of a fraction in words is a root (9 to the power of 1/2 was 4.5).
+    ("What is 9 to the power of 1/2?", "3"),
+    ("What is 16 raised to the power of 3/4?", "8"),
     ("A price went from $80 to $60. What is the percentage decrease?", "25%"),
     ("What percent of 250 is 50?", "20%"),
     ("50 is what percent of 200?", "25%"),
@@ -324,10 +354,16 @@ DECLINED_RIGHTLY = [
     "How many days in 3 months?",
     "What is 1 year in days?",
     "What time is it in London if it is 9:00 in New York?",
+    # Kitchen measures and food calories, which have no one size.
+    "What's 3 tablespoons in ml?",
+    "How many calories in 100 kJ?",
 ]
 # Reasonable questions the calculator declines today: a later reading may answer them,
 # but only with this figure.
 MAY_DECLINE = [
+    ("What is 10 to the power of -2?", "0.01"),
+    ("How many square feet in a 12 by 12 room?", "144 ft²"),
+    ("A speed of 36 km/h is how many m/s?", "10 m/s"),
     ("What date is 2 weeks after 20 December 2025?", "3 January 2026"),
     ("How many hours from Monday 9 am to Wednesday 5 pm?", "56 h"),
     ("If I go to sleep at 11 pm and wake up at 6:30 am, how long did I sleep?", "7 h 30 min"),
