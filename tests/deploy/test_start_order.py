@@ -8,7 +8,9 @@ nats-server, registry, chat, coordinator, gateway) plus a recording member; the 
 scripted OpenAI-compatible server. No part is restarted: one that dies because a peer came
 late fails the test. The orders: each part first and each part last (the rotations of
 one order), and one random order whose seed is printed (``IOA_START_ORDER_SEED`` replays
-it).
+it). Then a part that restarts while the others run: each service SIGKILLed and started
+again in turn (the chaos suite's fault, ``tests/chaos/stack.py``), and a new conversation
+still concludes.
 """
 
 import asyncio
@@ -16,7 +18,8 @@ import json
 import os
 import random
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +34,7 @@ from protocol.connection import Connection
 from protocol.settings import NatsSettings
 from protocol.subjects import ADMIN, Subjects
 from registry.credentials import write_creds
+from tests.chaos.stack import Stack
 from tests.chaos.traffic import User, ended
 from tests.support.scripted_llm import Rule, Script, scripted_llm
 
@@ -39,6 +43,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(90)]
 REPO = Path(__file__).parents[2]
 MEMBER = "newcomer"
 PARTS = ("nats", "registry", "chat", "coordinator", "gateway", MEMBER)
+WORK = f"{MEMBER}.jsonl"
+"""The member's record of what it handled, in the test's folder."""
 DELAY = 0.4
 """Seconds between two starts: each part comes up while the next is still missing."""
 
@@ -94,18 +100,19 @@ def describe(order: tuple[str, ...]) -> str:
     return f"{order[0]}-first-{order[-1]}-last"
 
 
-@pytest.mark.parametrize("order", ORDERS, ids=[describe(o) for o in ORDERS])
-async def test_the_network_converges_whatever_starts_first(
-    order: tuple[str, ...], llm_url: str, tmp_path: Path
-) -> None:
-    print(f"start order: {' → '.join(order)} (random order's seed {SEED})", file=sys.stderr)
+@asynccontextmanager
+async def network(
+    order: tuple[str, ...], llm_url: str, folder: Path
+) -> AsyncIterator[tuple[Supervisor, Connection]]:
+    """The parts started in ``order``, DELAY apart, then each waited for until healthy
+    (none restarted); the supervisor and the administrator's connection."""
     environ = {
         **os.environ,
         "PYTHONPATH": str(REPO),
         "OPENAI_API_KEY": "scripted",
         "IOA_LLM_MODEL": "scripted",
     }
-    options = UpOptions(data_dir=tmp_path / "data", gateway_port=0, nats_port=0, llm=llm_url)
+    options = UpOptions(data_dir=folder / "data", gateway_port=0, nats_port=0, llm=llm_url)
     supervisor = Supervisor(options, out=lambda line: None, environ=environ)
     nats_port, gateway_port = supervisor.prepare()
     admin = Connection(
@@ -120,14 +127,13 @@ async def test_the_network_converges_whatever_starts_first(
         **supervisor.child_env({"OPENAI_BASE_URL": llm_url}),
         "IOA_INVITE_SECONDS": "30",
     }
-    work = tmp_path / f"{MEMBER}.jsonl"
     checks: dict[str, tuple[ManagedProcess, Check | None]] = {
         "nats": (supervisor.nats_process(nats_port), None),
         **{
             part.process.name: (part.process, part.check)
             for part in supervisor.service_parts(admin, env, gateway_port)
         },
-        MEMBER: (member_process(supervisor, env, work), agent_online(admin, MEMBER)),
+        MEMBER: (member_process(supervisor, env, folder / WORK), agent_online(admin, MEMBER)),
     }
     try:
         for name in order:
@@ -145,14 +151,40 @@ async def test_the_network_converges_whatever_starts_first(
                     f"{name} did not come up ({proc.describe_exit()}); last lines of "
                     f"{proc.log_path}:\n{proc.log_tail(40)}"
                 )
-            state, log = await converse(supervisor)
-        assert state["state"] == "concluded", state
-        events = [json.loads(line) for line in work.read_text().splitlines()]
-        assert any(e["e"] == "done" for e in events), events  # invited, did its task
-        said = [(m["envelope"]["sender"], m["envelope"]["type"]) for m in log]
-        assert (MEMBER, "task_result") in said, said  # and answered in the group
+            yield supervisor, admin
     finally:
         supervisor.shutdown()
+
+
+def check_answered(state: dict[str, Any], log: list[dict[str, Any]], work: Path) -> None:
+    """The conversation concluded, the member did its task and answered in the group."""
+    assert state["state"] == "concluded", state
+    events = [json.loads(line) for line in work.read_text().splitlines()]
+    assert any(e["e"] == "done" for e in events), events
+    said = [(m["envelope"]["sender"], m["envelope"]["type"]) for m in log]
+    assert (MEMBER, "task_result") in said, said
+
+
+@pytest.mark.parametrize("order", ORDERS, ids=[describe(o) for o in ORDERS])
+async def test_the_network_converges_whatever_starts_first(
+    order: tuple[str, ...], llm_url: str, tmp_path: Path
+) -> None:
+    print(f"start order: {' → '.join(order)} (random order's seed {SEED})", file=sys.stderr)
+    async with network(order, llm_url, tmp_path) as (supervisor, _):
+        state, log = await converse(supervisor)
+    check_answered(state, log, tmp_path / WORK)
+
+
+@pytest.mark.timeout(120)
+async def test_each_service_killed_and_started_again_while_the_others_run_rejoins(
+    llm_url: str, tmp_path: Path
+) -> None:
+    async with network(PARTS, llm_url, tmp_path) as (supervisor, admin):
+        stack = Stack(supervisor, admin, tmp_path)
+        for name in ("registry", "chat", "coordinator", "gateway"):
+            await stack.kill(name)  # SIGKILL, start again, healthy again (its own check)
+        state, log = await converse(supervisor)
+    check_answered(state, log, tmp_path / WORK)
 
 
 async def converse(supervisor: Supervisor) -> tuple[dict[str, Any], list[dict[str, Any]]]:
