@@ -1,9 +1,11 @@
 """Registration is all or nothing (issue 26). The registry up, the chat service not yet:
 admission and a first ``register`` answer a typed, retryable ``unavailable`` and leave
 nothing half done; once the chat service is up, the same requests again complete every
-step. The same when the online event cannot be published."""
+step. The same when the online event cannot be published (at a register, or at a
+heartbeat that brings an expired agent back)."""
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ from protocol.connection import Connection
 from protocol.envelope import Envelope, decode
 from protocol.errors import Unavailable
 from protocol.inbox import consumer_name, handled_bucket
-from protocol.kinds import Admit, AgentCard, AgentStatus, Lease, Register
+from protocol.kinds import Admit, AgentCard, AgentStatus, Heartbeat, Lease, Register
 from protocol.settings import NatsSettings, ServiceSettings
 from protocol.streams import ensure_stream, event_stream, inbox_stream
 from protocol.subjects import ADMIN, CHAT, REGISTRY, Subjects
@@ -138,3 +140,27 @@ async def test_a_register_whose_online_event_fails_stays_offline_and_the_retry_a
     # Once in the stream, which observers read (a core subscriber also saw the attempt
     # that JetStream did not store).
     assert await online_events(registry.conn, "flaky") == ["registered"]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_heartbeat_after_expiry_whose_online_event_fails_leaves_it_offline(
+    settings: ServiceSettings, registry: Registry
+) -> None:
+    js, subjects = registry.conn.js, registry.conn.subjects
+    async with Connection(settings, "napper") as agent:
+        await agent.request(
+            REGISTRY, "register", Register(card=make_card("napper"), lease_seconds=10)
+        )
+        # Its lease runs out (as the sweeper finds a minute later).
+        assert await registry.store.expire(datetime.now(UTC) + timedelta(minutes=1)) == ["napper"]
+        await js.delete_stream(event_stream(subjects).name)
+        with pytest.raises(Unavailable, match="could not announce"):
+            await agent.request(REGISTRY, "heartbeat", Heartbeat(), timeout=15)
+        row = await registry.store.get("napper")
+        assert row is not None and not row.online
+
+        await ensure_stream(js, event_stream(subjects))
+        await agent.request(REGISTRY, "heartbeat", Heartbeat())
+    row = await registry.store.get("napper")
+    assert row is not None and row.online
+    assert await online_events(registry.conn, "napper") == ["heartbeat after lease expiry"]
