@@ -238,7 +238,9 @@ _QUANTITY = rf"(?:{_NUMBER}\s*|{_ONE}){_UNIT}"
 _AMOUNT = rf"{_QUANTITY}(?:\s*(?:(?:and|plus)\s+|\+\s*)?{_QUANTITY})*"
 """Quantities added up: "2 h 30 min", "1.5 hours plus 45 minutes", "2 km + 350 m"."""
 _JOINED_BEFORE = re.compile(
-    r"(?:[-+*/%^\d\u00d7\u00f7]|\b(?:plus|minus|less|times|by|of|over|and|x))\s*$", re.IGNORECASE
+    r"(?:[-+*/%^\d\u00d7\u00f7]|\b(?:plus|minus|less|times|by|over|and|x)"
+    r"|(?:[\d%]|\b(?:half|third|quarter|fraction|part|share|percent))\s*of)\s*$",
+    re.IGNORECASE,
 )
 _JOINED_AFTER = re.compile(
     r"^\s*(?:[-+*/%^\u00d7\u00f7]|(?:plus|minus|less|times|divided|multiplied|of|x)\b)",
@@ -329,12 +331,13 @@ def find_conversion(text: str) -> Conversion | None:
     target = match.group("target").lower()
     found = _PART.finditer(match["amount"])
     parts = [(Fraction(p.group("n") or 1), p.group("u").lower()) for p in found]
+    rest = match.groupdict().get("rest")  # "in hours and minutes"
     if target in TEMPERATURES or any(u in TEMPERATURES for _, u in parts):
-        if match["rest"]:
+        if rest:
             raise UnitError("a temperature is given in one unit")
         return _temperature(parts, target, match.group(0))
-    if match["rest"]:
-        return _in_two_units(parts, target, match["rest"].lower(), match.group(0))
+    if rest:
+        return _in_two_units(parts, target, rest.lower(), match.group(0))
     return _convert(parts, target, match.group(0))
 
 

@@ -31,11 +31,16 @@ ANSWERED = [
     ("Convert 5.5 feet to feet and inches", "5 ft 6 in"),
     ("30 minutes in hours and minutes", "30 min"),
     ("From 9:05 to 17:40, how long is that in hours and minutes?", "8 h 35 min"),
+    # "A speed of", "a distance of": a name for the amount, not a part of it.
+    ("A speed of 36 km/h is how many m/s?", "10 m/s"),
+    ("A distance of 5 km in miles?", "3.107 mi"),
+    ("200 minutes is how many hours?", "3.333 h"),
 ]
 
 DECLINED = [
     # Only part of the quantity would be converted (3 hours, 1/2 hour, 500 m).
     "What is 25% of 3 hours in minutes?",
+    "What is 1/4 of 3 hours in minutes?",
     "What is 4 1/2 hours in minutes?",
     "3 km minus 500 m in metres",
     # The number joined to the arithmetic is not read into it: 42 and 0.25 are no answers.
