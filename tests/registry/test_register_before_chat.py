@@ -127,7 +127,7 @@ async def test_a_register_whose_online_event_fails_stays_offline_and_the_retry_a
     register = Envelope.of(Register(card=make_card("flaky")), sender="flaky")
     async with Connection(settings, "flaky") as agent:
         with pytest.raises(Unavailable, match="could not announce"):
-            # A publish to no stream waits out JetStream's own timeout (5 s) first.
+            # A publish to no stream may wait out JetStream's own timeout (5 s) first.
             await agent.send(REGISTRY, "register", register, timeout=15)
         row = await registry.store.get("flaky")
         assert row is not None and not row.online  # not found by a search of online agents
