@@ -157,7 +157,7 @@ _POWER = re.compile(
     rf"|(?:the )?(?P<named2>square|cube) of (?P<base6>{SIMPLE})"
 )
 _FACTORIAL = re.compile(
-    rf"(?P<n>{SIMPLE}) ?!|(?P<n2>{SIMPLE}) factorial|(?:the )?factorial of (?P<n3>{SIMPLE})"
+    rf"(?P<n>{SIMPLE}) ?!|(?P<n2>{SIMPLE}) factorial|(?:the )?factorial (?:of )?(?P<n3>{SIMPLE})"
 )
 
 

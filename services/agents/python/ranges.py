@@ -5,7 +5,7 @@ import re
 
 from services.agents.python.phrases import NUM, alternatives, number
 
-BELOW_EXCLUSIVE = ("below", "under", "less than", "smaller than", "lower than")
+BELOW_EXCLUSIVE = ("below", "under", "less than", "smaller than", "lower than", "<")
 BELOW_INCLUSIVE = (
     "up to",
     "not exceeding",
@@ -16,13 +16,17 @@ BELOW_INCLUSIVE = (
     "not greater than",
     "not more than",
     "up to and including",
+    "<=",
+    "\u2264",
 )
 BELOW = alternatives(*BELOW_EXCLUSIVE, *BELOW_INCLUSIVE)
 ABOVE_EXCLUSIVE = (
     "above", "after", "greater than", "larger than", "bigger than", "over",
-    "exceeding", "more than", "following", "higher than",
+    "exceeding", "more than", "following", "higher than", ">",
 )  # fmt: skip
-ABOVE_INCLUSIVE = ("greater than or equal to", "at least", "not less than", "no less than")
+ABOVE_INCLUSIVE = (
+    "greater than or equal to", "at least", "not less than", "no less than", ">=", "\u2265",
+)  # fmt: skip
 ABOVE = alternatives(*ABOVE_EXCLUSIVE, *ABOVE_INCLUSIVE)
 INCLUSIVE = alternatives(
     "inclusive", "inclusively", "both included", "both inclusive", "both ends included",

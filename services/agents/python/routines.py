@@ -612,7 +612,7 @@ def is_palindrome(m: re.Match[str]) -> Answer | None:
 
 
 @recognizes(
-    rf"(?P<o>{ORD}) fibonacci number",
+    rf"(?P<o>{ORD}) (?:fibonacci|fib) number",
     rf"(?P<o>{ORD}) (?:term|number|element) (?:of|in) the fibonacci (?:sequence|series|numbers)",
     rf"fibonacci number (?P<n>{NUM})",
     rf"(?:fibonacci|fib)\((?P<n>{PLAIN})\)",

@@ -99,6 +99,19 @@ from services.agents.python.routines import answer
         ("What is the sum of 1, 2, 3, 4, 5?", "15"),
         ("What is the sum of the numbers 1, 2, 3, 4, 5?", "15"),
         ("What is the product of 2, 3 and 7?", "42"),
+        # typed in short
+        ("how many primes < 100", "25"),
+        ("sum of primes <= 100", "1060"),
+        ("how many primes \u2264 100", "25"),
+        ("the smallest prime >= 97", "97"),
+        ("the smallest prime > 100", "101"),
+        ("count the numbers < 100 divisible by 7", "14"),
+        ("30th fib number", "832040"),
+        ("factorial 20", "2432902008176640000"),
+        ("sum of first 100 primes", "24133"),
+        ("nCr(10,3)", "120"),
+        ("how many anagrams of the word 'stop'", "24"),
+        ("1+2+...+100", "5050"),
         # 0 is a one-digit number to some: no matter for a sum, or when positive is said
         ("What is the sum of all one-digit numbers?", "45"),
         ("How many positive one-digit numbers are divisible by 3?", "3"),
@@ -142,6 +155,11 @@ def test_words_saying_to_compute_with_code_leave_the_answer_as_it_was(
         "What is the square root of 2?",  # no whole number
         "What is the square root of 144 plus 1?",
         "What is the sum of 1,000 and 2,000?",  # thousands commas, or a list?
+        "sum of the integers 1-100",  # a range, or 1 minus 100?
+        "how many numbers 1-100 are divisible by 7",
+        "17 prime?",
+        "sum from 1 to 100",  # of what?
+        "how many primes between 10 and < 20",
         # is 0 a one-digit number? asked only where it makes a difference
         "How many one-digit numbers are divisible by 3?",
         "How many one-digit even numbers are there?",
