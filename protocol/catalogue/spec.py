@@ -22,12 +22,14 @@ ERROR_USES: dict[ErrorCode, str] = {
     "is no text), not an object, has an unknown `type`, a missing or ill-typed required "
     "field, an id that is not subject-safe, or a body kind the operation does not take.",
     ErrorCode.UNSUPPORTED_VERSION: "`protocol` names another major version than `ioa/1`.",
-    ErrorCode.NOT_A_MEMBER: "A post to, or a history read of, a group the sender is not a "
-    "member (or observer) of.",
+    ErrorCode.NOT_A_MEMBER: "An observer of a group posts to it, leaves it or asks what "
+    "waits there for its answer (only members do); one who is neither member, observer nor "
+    "creator gets the `not_found` of a group id nobody has.",
     ErrorCode.FORBIDDEN: "The envelope's `sender` differs from the subject's `{agent}` token; "
     "registering another agent's card; closing a group one did not create; posting to a closed "
     "group.",
-    ErrorCode.NOT_FOUND: "No such operation, agent, group or conversation; a heartbeat before "
+    ErrorCode.NOT_FOUND: "No such operation, agent, group or conversation (a group or "
+    "conversation the sender may not see gets word for word the same); a heartbeat before "
     "register (register again).",
     ErrorCode.CONFLICT: "A concurrent change won (e.g. a compare-and-set revision moved); retry.",
     ErrorCode.TOO_LARGE: "The message is larger than the size limit (256 KiB by default).",

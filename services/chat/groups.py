@@ -106,8 +106,16 @@ class Group:
         return self.max_turns is not None and is_person(sender) and bool(message.next_speakers)
 
     def can_read(self, agent: str) -> bool:
-        """Members and observers may read the history."""
-        return agent in self.members or agent in self.observers
+        """Its creator, members and observers may read the group: its record, its history."""
+        return agent == self.created_by or agent in self.members or agent in self.observers
+
+    def seen_by(self, agent: str) -> Self:
+        """This group, if ``agent`` may know that it exists (:meth:`can_read`); anyone else
+        gets :func:`no_group`, word for word what an id no group has gets, so that a
+        stranger cannot tell a group it may not see from one that does not exist."""
+        if not self.can_read(agent):
+            raise no_group(self.id)
+        return self
 
     def recipients(self, sender: str) -> list[str]:
         """Who gets a copy of a message from ``sender``: every member but the sender."""
@@ -142,6 +150,11 @@ class Group:
             owed=dict(info.owed),
             revision=revision,
         )
+
+
+def no_group(group_id: str) -> NotFound:
+    """The answer for a group id that no group has (and for one the asker may not see)."""
+    return NotFound(f"there is no group {group_id!r}")
 
 
 def unique(ids: Iterable[str]) -> list[str]:
@@ -294,7 +307,7 @@ class GroupStore:
         try:
             entry = await self._kv.get(key_of(group_id))
         except KeyNotFoundError:
-            raise NotFound(f"there is no group {group_id!r}") from None
+            raise no_group(group_id) from None
         try:
             info = GroupInfo.model_validate_json(entry.value or b"")
         except ValidationError as exc:
@@ -308,8 +321,9 @@ class GroupStore:
         """Apply ``change`` to the latest record and store it if nobody wrote in between.
 
         ``change`` gets a copy and returns the new record; it may raise to refuse
-        the change (that error propagates). It may run more than once when
-        another replica wins a race, so it must not have side effects.
+        the change (that error propagates, and nothing is stored: it runs before any
+        write). It may run more than once when another replica wins a race, so it must
+        not have side effects.
         """
         for _ in range(UPDATE_ATTEMPTS):
             current = await self.get(group_id)

@@ -1,6 +1,12 @@
-"""The chat service's operations: groups and membership, post, history, pending answers."""
+"""The chat service's operations: groups and membership, post, history, pending answers.
+
+Who may know of a group is decided once (:meth:`Group.seen_by`): its creator, members
+and observers get the precise refusals below; anyone else gets, for every operation that
+names a group, the ``not_found`` of an id no group has.
+"""
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import structlog
@@ -71,14 +77,14 @@ def chat_service(
                 in_reply_to=env.id,
             )
 
-    async def readable(env: Envelope[Any], group_id: str) -> Group:
-        group = await groups.get(group_id)
-        if not group.can_read(env.sender):
-            raise NotAMember(
-                f"{env.sender!r} is neither a member nor an observer of group {group.id!r}",
-                in_reply_to=env.id,
-            )
-        return group
+    async def seen(env: Envelope[Any], group_id: str) -> Group:
+        """The group, if the sender may know of it (else the not_found of an unknown id)."""
+        return (await groups.get(group_id)).seen_by(env.sender)
+
+    async def change(env: Envelope[Any], group_id: str, how: Callable[[Group], Group]) -> Group:
+        """``groups.update`` as the sender: a stranger gets the not_found of an unknown id
+        before ``how`` sees the group, and, as for any refusal there, nothing is stored."""
+        return await groups.update(group_id, lambda group: how(group.seen_by(env.sender)))
 
     @service.handler("create_group")
     async def create_group(env: Envelope[CreateGroup]) -> GroupInfo:
@@ -99,8 +105,8 @@ def chat_service(
 
     @service.handler("get_group")
     async def get_group(env: Envelope[GetGroup]) -> GroupInfo:
-        """A group with its members; for its members and observers only."""
-        return (await readable(env, env.body.group)).info()
+        """A group with its members; for its creator, members and observers only."""
+        return (await seen(env, env.body.group)).info()
 
     @service.handler("list_groups")
     async def list_groups(env: Envelope[ListGroups]) -> GroupList:
@@ -125,7 +131,7 @@ def chat_service(
             check_size(group, env)
             return group
 
-        group = await groups.update(env.body.group, add)
+        group = await change(env, env.body.group, add)
         log.info("members added", group=group.id, members=env.body.members)
         return group.info()
 
@@ -138,7 +144,7 @@ def chat_service(
         return await remove(env, env.body.group, [env.sender])
 
     async def remove(env: Envelope[Any], group_id: str, leaving: list[str]) -> GroupInfo:
-        def change(group: Group) -> Group:
+        def take_out(group: Group) -> Group:
             if leaving != [env.sender] and group.created_by != env.sender:
                 raise Forbidden(
                     f"only {group.created_by!r}, who created group {group.id!r}, removes "
@@ -158,7 +164,7 @@ def chat_service(
             group.members = [m for m in group.members if m not in leaving]
             return group
 
-        group = await groups.update(group_id, change)
+        group = await change(env, group_id, take_out)
         log.info("members removed", group=group.id, members=leaving)
         return group.info()
 
@@ -173,13 +179,13 @@ def chat_service(
             group.state = "closed"
             return group
 
-        group = await groups.update(env.body.group, close)
+        group = await change(env, env.body.group, close)
         log.info("group closed", group=group.id)
         return group.info()
 
     @service.handler("set_turns")
     async def set_turns(env: Envelope[SetTurns]) -> GroupInfo:
-        group = await groups.update(env.body.group, turns.give(env))
+        group = await change(env, env.body.group, turns.give(env))
         log.info("turns set", group=group.id, max_turns=group.max_turns)
         return group.info()
 
@@ -204,6 +210,7 @@ def chat_service(
         if not (group.is_member(env.sender) and group.is_open):
             # The local copy may lag a change made on another replica a moment ago.
             group = await groups.get(env.group)
+        group.seen_by(env.sender)
         if not group.is_member(env.sender):
             raise NotAMember(
                 f"{env.sender!r} is not a member of group {group.id!r}", in_reply_to=env.id
@@ -222,7 +229,7 @@ def chat_service(
     @service.handler("history")
     async def history(env: Envelope[History]) -> HistoryPage:
         body = env.body
-        group = await readable(env, body.group)
+        group = await seen(env, body.group)
         messages = await logs.read(
             group.id,
             after=body.after,
@@ -239,7 +246,7 @@ def chat_service(
         """The messages that wait for the sender's answer (see ``pending.py``)."""
         body = env.body
         if body.group is not None:
-            group = await groups.get(body.group)
+            group = await seen(env, body.group)
             if not group.is_member(env.sender):
                 raise NotAMember(
                     f"{env.sender!r} is not a member of group {group.id!r}", in_reply_to=env.id

@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from protocol.connection import Connection
-from protocol.errors import Conflict, Forbidden, InvalidMessage, NotAMember, NotFound
+from protocol.errors import Conflict, Forbidden, InvalidMessage, NotFound
 from protocol.kinds import CloseGroup, CreateGroup, GetGroup, GroupInfo
 from services.chat.app import ChatServer
 from services.chat.groups import Group
@@ -40,9 +40,9 @@ async def test_get_group_returns_what_was_created_to_a_member(chat, alice, bob) 
     assert fetched == created
 
 
-async def test_get_group_by_a_non_member_is_not_a_member(chat, alice, mallory) -> None:
+async def test_get_group_by_a_stranger_is_not_found_as_an_unknown_id(chat, alice, mallory) -> None:
     await alice.request("chat", "create_group", CreateGroup(group="g-1"))
-    with pytest.raises(NotAMember):
+    with pytest.raises(NotFound, match=r"there is no group 'g-1'$"):
         await mallory.request("chat", "get_group", GetGroup(group="g-1"))
 
 

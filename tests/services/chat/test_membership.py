@@ -4,7 +4,7 @@ import pytest
 
 from protocol.connection import Connection
 from protocol.envelope import Envelope
-from protocol.errors import Forbidden, InvalidMessage, NotAMember
+from protocol.errors import Forbidden, InvalidMessage, NotAMember, NotFound
 from protocol.kinds import (
     AddMembers,
     ChatMessage,
@@ -45,7 +45,7 @@ async def test_an_added_member_can_post_and_receives_what_follows(
 ) -> None:
     await make_group(alice, "g", ["bob"])
     inbox = await open_inbox(carol)
-    with pytest.raises(NotAMember):
+    with pytest.raises(NotFound, match="no group 'g'"):  # a stranger, as for no group
         await post(carol, "g", "let me in")
     info = await alice.request("chat", "add_members", AddMembers(group="g", members=["carol"]))
     assert info.body.members == ["alice", "bob", "carol"]
@@ -73,9 +73,9 @@ async def test_a_removed_member_can_no_longer_post_read_or_receive(
     await make_group(alice, "g", ["bob", "carol"])
     inbox = await open_inbox(bob)
     await alice.request("chat", "remove_members", RemoveMembers(group="g", members=["bob"]))
-    with pytest.raises(NotAMember):
+    with pytest.raises(NotFound, match="no group 'g'"):
         await post(bob, "g", "still here?")
-    with pytest.raises(NotAMember):
+    with pytest.raises(NotFound, match="no group 'g'"):
         await bob.request("chat", "history", History(group="g"))
     await post(carol, "g", "bob is gone")
     assert await inbox.receive(0, settle=1.0) == []
@@ -100,9 +100,15 @@ async def test_leaving_takes_the_group_off_my_list(chat, alice, bob, carol) -> N
     assert await my_groups(bob) == ["g1", "g2"]
     await bob.request("chat", "leave_group", LeaveGroup(group="g1"))
     assert await my_groups(bob) == ["g2"]
-    with pytest.raises(NotAMember):
+    with pytest.raises(NotFound, match="no group 'g1'"):  # it is a stranger now
         await bob.request("chat", "leave_group", LeaveGroup(group="g1"))
     assert await my_groups(carol) == ["g2", "g3"]
+
+
+async def test_an_observer_cannot_leave_what_it_is_no_member_of(chat, alice, gateway) -> None:
+    await alice.request("chat", "create_group", CreateGroup(group="g", observers=["gateway"]))
+    with pytest.raises(NotAMember, match="'gateway' is not a member"):
+        await gateway.request("chat", "leave_group", LeaveGroup(group="g"))
 
 
 async def test_my_groups_can_be_filtered_by_state(chat, alice, bob) -> None:

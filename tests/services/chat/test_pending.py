@@ -6,7 +6,7 @@ import pytest
 
 from protocol.connection import Connection
 from protocol.envelope import Envelope
-from protocol.errors import NotAMember
+from protocol.errors import NotAMember, NotFound
 from protocol.kinds import ChatMessage, CreateGroup, Pending, PendingMessages, Posted
 from services.chat.pending import addressed
 
@@ -60,10 +60,16 @@ async def test_pending_spans_all_my_groups_in_order(chat, alice, bob) -> None:
     await eventually(bob, [first.id, third.id], group="g2")
 
 
-async def test_pending_of_a_group_i_am_not_in_is_not_a_member(chat, alice, mallory) -> None:
+async def test_pending_of_a_group_i_may_not_see_is_not_found(chat, alice, mallory) -> None:
     await alice.request("chat", "create_group", CreateGroup(group="g"))
-    with pytest.raises(NotAMember):
+    with pytest.raises(NotFound, match=r"there is no group 'g'$"):
         await mallory.request("chat", "pending", Pending(group="g"))
+
+
+async def test_pending_of_a_group_i_only_observe_is_not_a_member(chat, alice, gateway) -> None:
+    await alice.request("chat", "create_group", CreateGroup(group="g", observers=["gateway"]))
+    with pytest.raises(NotAMember, match="'gateway' is not a member"):
+        await gateway.request("chat", "pending", Pending(group="g"))
 
 
 async def test_an_at_mention_in_the_text_of_a_member_waits_for_its_answer(
