@@ -91,8 +91,8 @@ class _Parser:
             return base
         self._take()
         exponent = self._factorial()
-        if self._peek() == "^" or exponent < 0:
-            raise _Unsure  # 2^3^2: left or right first? a negative power: no whole number
+        if self._peek() == "^" or exponent < 0 or base == exponent == 0:
+            raise _Unsure  # 2^3^2: left or right first? 2^-1: no whole number; 0^0: 1, or none?
         if abs(base) > 1 and exponent * math.log10(abs(base)) > MAX_DIGITS:
             raise _Unsure
         return int(base**exponent)

@@ -120,6 +120,8 @@ def number(text: str) -> int | None:
     power = re.fullmatch(r"(\d+) ?(?:\^|\*\*) ?(\d+)", text)
     if power:
         base, exp = int(power[1]), int(power[2])
+        if base == exp == 0:
+            return None  # 0^0: 1 to some, undefined to others
         return base**exp if base < 2 or exp * math.log10(base) <= 30 else None
     if re.fullmatch(_DIGITS, text):
         return int(text.replace(",", ""))
@@ -180,7 +182,7 @@ def value(text: str) -> int | None:
         exp_text = exp_text or {"squared": "2", "cubed": "3", "square": "2", "cube": "3"}[named]
         base = number(base_text)
         exp = number(exp_text) if number(exp_text) is not None else ordinal(exp_text)
-        if base is None or exp is None:
+        if base is None or exp is None or base == exp == 0:
             return None
         if base > 1 and exp * math.log10(base) > MAX_DIGITS:
             return None
