@@ -5,7 +5,7 @@ revision and writes it back only if the revision is still the latest, retrying
 otherwise, so two replicas never overwrite each other's change.
 
 A second bucket indexes membership (key ``<member>.<group>``) so "my groups"
-is one filtered watch instead of a scan of every group. The group record stays
+is one filtered read instead of a scan of every group. The group record stays
 the truth: index keys are written before a member is added and deleted after
 one is removed, so the index is always a superset, and a listing checks each
 group's record before answering.
@@ -27,19 +27,29 @@ from typing import Any, Self
 
 import structlog
 from nats.js import JetStreamContext
-from nats.js.api import KeyValueConfig, StorageType
+from nats.js.api import (
+    AckPolicy,
+    ConsumerConfig,
+    DeliverPolicy,
+    KeyValueConfig,
+    StorageType,
+)
 from nats.js.errors import BucketNotFoundError, KeyNotFoundError, KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
 from pydantic import ValidationError
 
-from protocol.errors import Conflict, Internal, NotFound
-from protocol.ids import is_person
+from protocol.deadline import left
+from protocol.errors import Conflict, Internal, NotFound, Timeout
+from protocol.ids import is_person, new_id
 from protocol.kinds import ChatMessage, GroupInfo
 from protocol.kinds.chat import GroupState
 
 log = structlog.get_logger("ioa.chat.groups")
 
 UPDATE_ATTEMPTS = 20
+KEYS_READ_SECONDS = 5.0
+"""The longest one read of the membership index may take (less when a deadline is near)."""
+KEYS_BATCH = 256
 
 
 @dataclass(slots=True)
@@ -190,26 +200,74 @@ async def open_bucket(
         return kv
 
 
-async def keys_under(kv: KeyValue, prefix: str) -> list[str]:
-    """The live keys ``<prefix>.<token>`` of ``kv`` (a server-side filtered watch)."""
-    watcher = await kv.watch(f"{prefix}.*", ignore_deletes=True, meta_only=True)
-    keys: list[str] = []
+async def keys_under(js: JetStreamContext, bucket: str, prefix: str) -> list[str]:
+    """The live keys ``<prefix>.<token>`` of KV bucket ``bucket``, as they stand when asked.
+
+    A short-lived pull consumer of each key's last entry: its pending count at creation
+    says how many entries there are, so the read ends when it has them all, and a key
+    written before the call is never missed. (nats-py's ``watch`` decides that the stored
+    entries are all in by comparing the consumer's pending count with what has reached
+    the client; a consumer-info reply that overtook the entries made it end with none.)
+    """
+    stream, subjects = f"KV_{bucket}", f"$KV.{bucket}."
+    info = await js.add_consumer(
+        stream,
+        ConsumerConfig(
+            name=f"keys-{new_id()}",
+            filter_subject=f"{subjects}{prefix}.*",
+            deliver_policy=DeliverPolicy.LAST_PER_SUBJECT,
+            ack_policy=AckPolicy.NONE,
+            headers_only=True,
+            inactive_threshold=KEYS_READ_SECONDS * 2,
+            mem_storage=True,
+            num_replicas=1,
+        ),
+    )
     try:
-        async for entry in watcher:
-            if entry is None:  # the end of what is stored now
-                break
-            keys.append(entry.key)
+        count = info.num_pending or 0
+        if count == 0:
+            return []
+        psub = await js.pull_subscribe_bind(consumer=info.name, stream=stream)
+        try:
+            return await asyncio.wait_for(
+                _read_keys(psub, count, len(subjects)), timeout=left(KEYS_READ_SECONDS)
+            )
+        except TimeoutError:
+            raise Timeout(f"reading the keys under {prefix!r} took too long") from None
+        finally:
+            await psub.unsubscribe()
     finally:
-        await watcher.stop()  # type: ignore[no-untyped-call]
+        with contextlib.suppress(Exception):
+            await js.delete_consumer(stream, info.name)
+
+
+async def _read_keys(psub: Any, count: int, skip: int) -> list[str]:
+    keys: list[str] = []
+    read = 0
+    while read < count:
+        try:
+            msgs = await psub.fetch(batch=min(count - read, KEYS_BATCH), timeout=1.0)
+        except TimeoutError:  # nats' own and asyncio's; the caller's deadline bounds this
+            continue
+        for msg in msgs:
+            read += 1
+            headers = msg.headers or {}
+            if headers.get("KV-Operation") in ("DEL", "PURGE") or "Nats-Marker-Reason" in headers:
+                continue  # a deleted key (or, on nats-server 2.11+, one that expired)
+            keys.append(msg.subject[skip:])
     return keys
 
 
 class GroupStore:
     """Group records in a KV bucket, one key per group, stored as ``GroupInfo`` JSON."""
 
-    def __init__(self, kv: KeyValue, memberships: KeyValue) -> None:
+    def __init__(
+        self, kv: KeyValue, memberships: KeyValue, *, js: JetStreamContext, index: str
+    ) -> None:
         self._kv = kv
         self._memberships = memberships
+        self._js = js
+        self._index_bucket = index  # the name of ``memberships``, read by :func:`keys_under`
         self._copies: dict[str, Group] = {}
         self._watch: asyncio.Task[None] | None = None
         self._watcher: Any = None
@@ -262,10 +320,9 @@ class GroupStore:
     async def open(cls, js: JetStreamContext, bucket: str, *, replicas: int = 1) -> Self:
         """Bind to ``bucket`` and its membership index ``<bucket>_members``."""
         kv = await open_bucket(js, bucket, "ioa chat groups", replicas=replicas)
-        index = await open_bucket(
-            js, f"{bucket}_members", "ioa chat: member -> groups", replicas=replicas
-        )
-        return cls(kv, index)
+        index = f"{bucket}_members"
+        memberships = await open_bucket(js, index, "ioa chat: member -> groups", replicas=replicas)
+        return cls(kv, memberships, js=js, index=index)
 
     async def create(self, group: Group) -> Group:
         """Store a new group; :class:`Conflict` if a group with its id exists."""
@@ -280,7 +337,7 @@ class GroupStore:
 
     async def groups_of(self, member: str, *, limit: int) -> list[Group]:
         """The groups ``member`` belongs to now, ordered by id, at most ``limit``."""
-        keys = await keys_under(self._memberships, key_of(member))
+        keys = await keys_under(self._js, self._index_bucket, key_of(member))
         ids = sorted(key.rsplit(".", 1)[1].replace("=", ":") for key in keys)
         found: list[Group] = []
         for group_id in ids:
