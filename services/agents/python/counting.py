@@ -146,6 +146,8 @@ def handshakes(m: re.Match[str]) -> Answer | None:
     rf"how many (?:different |distinct )?subsets (?:of size |with )(?P<k>{NUM})(?: elements)? "
     rf"(?:does|do|can) (?:a|an|the) set (?:of|with) (?P<n>{NUM}) elements (?:have|form)",
     rf"{HOW_MANY}combinations of (?P<n>{NUM}) (?:{NOUN} )?taken (?P<k>{NUM}) at a time{THERE}",
+    rf"how many (?:different |distinct |possible )?(?P<k>{NUM})-card hands (?:can be (?:{PICKED})"
+    rf"|are (?:there|possible)) (?:from|out of) (?:a|an|the) (?:standard )?(?P<n>{NUM})-card deck",
 )
 def combinations(m: re.Match[str]) -> Answer | None:
     n, k = number(m["n"]), number(m["k"])

@@ -224,6 +224,10 @@ _TAIL = re.compile(
 )
 
 
+_NUMBER_OF = re.compile(r"(?<![\w#.])(?:no\.|num\.?|#) of ")
+""""no. of", "num of", "# of": "number of" typed in short."""
+
+
 def lowered(question: str) -> str:
     """The question in lower case, curly quotes straight, one space between words."""
     return " ".join(question.translate(QUOTES).lower().split())
@@ -231,7 +235,7 @@ def lowered(question: str) -> str:
 
 def normalize(question: str) -> str:
     """The question in lower case with one space between words and its politeness off."""
-    text = lowered(question)
+    text = _NUMBER_OF.sub("number of ", lowered(question))
     text = _TAIL.sub("", text).strip()
     text = _LEAD.sub("", text).strip()
     return _TAIL.sub("", text).strip()

@@ -255,7 +255,7 @@ def nearest_prime(m: re.Match[str]) -> Answer | None:
 # --- factors and divisors ---------------------------------------------------------------
 @recognizes(
     rf"(?P<distinct>distinct |different |unique )?prime factors of (?P<x>{NUM}|{EXPR})",
-    rf"(?:prime factori[sz]ation|prime decomposition) of (?P<x>{NUM}|{EXPR})",
+    rf"(?:prime factori[sz]ation|prime decomposition) (?:of )?(?P<x>{NUM}|{EXPR})",
     rf"(?:factori[sz]e|factor) (?P<x>{NUM}|{EXPR})(?: into primes)?",
 )
 def prime_factors(m: re.Match[str]) -> Answer | None:

@@ -45,6 +45,7 @@ _PATTERNS = [
         rf"how many (?P<what>{WHAT}) (?:does|do) {TEXT} (?:have|contain)",
         rf"how many (?P<what>{WHAT}) (?:make up|are used in|are used by) {TEXT}",
         rf"count (?:the )?(?:number of )?(?P<what>{WHAT}) in {TEXT}",
+        rf"count (?:the )?(?P<what>{WHAT}): {re.escape(HOLE)}",
         rf"(?:the )?(?:number|count|total number) of (?P<what>{WHAT}) in {TEXT}",
         rf"(?:the )?(?P<what>word|letter|character|vowel) count of {TEXT}",
         rf"how many times (?:does|do) (?:the )?(?:{CASE})?(?P<unit>letter|character|word|digit)? ?"

@@ -305,6 +305,15 @@ ANSWERED = [
     ("What is the 2nd Fibonacci number?", "1"),
     ("How many even numbers are there from 2 to 2?", "1"),
     ("What is 0^5?", "0"),
+    ("How many 5-card hands can be dealt from a 52-card deck?", "2598960"),
+    ("How many 5-card hands are possible from a standard 52-card deck?", "2598960"),
+    ("count vowels: 'hello'", "2"),
+    ('Count the words: "a b c"', "3"),
+    ("no. of primes below 100", "25"),
+    ("num of divisors of 360", "24"),
+    ("# of words in 'a b c'", "3"),
+    ("prime factorization 360", "2^3 * 3^2 * 5"),
+    ("the no. of divisors of 12", "6"),
 ]
 """Questions and their answers, each checked with sympy or by hand."""
 
@@ -501,6 +510,7 @@ DECLINED = [
     "What is 0^0?",
     "What is 0 to the power of 0?",
     "What is (0^0) + 1?",
+    "How many 5-card hands with two pairs can be dealt from a 52-card deck?",
 ]
 """Questions with no one reading, or with words no routine reads."""
 
