@@ -21,7 +21,7 @@ from services.agents.calculator.arithmetic import (
     format_number,
     short_form,
 )
-from services.agents.calculator.problems import find_problem, mentions_problem
+from services.agents.calculator.problems import find_problem, mentions_date, mentions_problem
 from services.agents.calculator.units import (
     UNIT_PATTERN,
     UnitError,
@@ -105,6 +105,12 @@ def solve(text: str, limits: Limits | None = None) -> Solution:
     worked = find_problem(text)
     if worked is not None:
         return Solution(text=worked.explanation(), data=worked.data(), answer=worked.display())
+    if mentions_date(text):
+        raise NotArithmetic(
+            "the text holds a date, and I could not read what it asks of it; I answer the "
+            "days between two dates, a date some days or weeks from another, its weekday, "
+            "and an age in years"
+        )
     try:
         conversion = find_conversion(text[:2000])
     except UnitError as exc:

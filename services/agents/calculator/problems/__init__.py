@@ -14,8 +14,11 @@ word their steps for their own family, leave; it declines when two readings disa
 import re
 from collections.abc import Callable
 
+from services.agents.calculator.arithmetic import CalculationError
+from services.agents.calculator.problems.ages import age
 from services.agents.calculator.problems.averages import average
 from services.agents.calculator.problems.clocks import time_after, time_between
+from services.agents.calculator.problems.date_offsets import date_after
 from services.agents.calculator.problems.dates import days_between, days_in, leap_year, weekday
 from services.agents.calculator.problems.interest import interest
 from services.agents.calculator.problems.percents import percent_change, percent_of
@@ -25,10 +28,13 @@ from services.agents.calculator.problems.reading import Reading, Worked, read
 from services.agents.calculator.problems.reasoner import quantities
 from services.agents.calculator.problems.roots import root
 from services.agents.calculator.problems.shapes import shape
+from services.agents.calculator.problems.written_dates import day_months, find_dates
 
-__all__ = ["RECOGNIZERS", "Worked", "find_problem", "mentions_problem"]
+__all__ = ["RECOGNIZERS", "Worked", "find_problem", "mentions_date", "mentions_problem"]
 
 RECOGNIZERS: list[Callable[[Reading], Worked | None]] = [
+    age,
+    date_after,
     days_between,
     weekday,
     days_in,
@@ -82,3 +88,15 @@ def mentions_problem(text: str) -> bool:
     """Whether ``text`` uses the words of a word problem (tip, split, per, average, …):
     then numbers a plain expression leaves out may well be part of the question."""
     return _WORDS.search(text) is not None
+
+
+def mentions_date(text: str) -> bool:
+    """Whether ``text`` writes a date ("1 March 2025", "20 December"): its day and year
+    are no operands, so a date question no recognizer answered has no arithmetic to give."""
+    reading = read(text)
+    if reading is None:
+        return False
+    try:
+        return bool(find_dates(reading) or day_months(reading))
+    except CalculationError:
+        return True

@@ -1,74 +1,24 @@
 """Calendars: days between two dates, the weekday of a date, leap years, and the days
 in a month or a year (times of day are :mod:`clocks`).
 
-Dates are read as ISO (``2024-03-01``), with a month's name ("March 1, 2024", "1 March
-2024"), or with slashes only when the order is plain (``25/12/2024``, ``12/25/2024``;
-not ``3/4/2024``, which is March or April depending on the country). The calendar is
-the Gregorian one, as in :mod:`datetime`.
+Dates are read by :mod:`written_dates`; a date without its year takes the other date's
+year, or is answered only when the answer is the same in every year.
 """
 
 import calendar
 import re
-from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
-from services.agents.calculator.arithmetic import CalculationError
 from services.agents.calculator.problems.reading import Reading, Worked
-
-_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
-_MONTHS |= {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
-_MONTHS["sept"] = 9
-_MONTH = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b"
-_DATES = [
-    re.compile(r"\b(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})\b"),
-    re.compile(rf"\b(?P<mon>{_MONTH})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})\b"),
-    re.compile(
-        rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{_MONTH})\.?,?\s+(?P<y>\d{{4}})\b"
-    ),
-    re.compile(r"\b(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4})\b"),
-]
-
-
-@dataclass(slots=True)
-class _Date:
-    day: date
-    span: tuple[int, int]
-
-
-def _dates(r: Reading) -> list[_Date]:
-    """Every date in the text, in order; raises when one is written but does not exist."""
-    found: list[_Date] = []
-    for pattern in _DATES:
-        for match in pattern.finditer(r.text):
-            if any(d.span[0] < match.end() and match.start() < d.span[1] for d in found):
-                continue
-            parts = match.groupdict()
-            if parts.get("mon"):
-                month, day = _MONTHS[parts["mon"]], int(parts["d"])
-            elif parts.get("a"):
-                a, b = int(parts["a"]), int(parts["b"])
-                if a > 12 >= b:
-                    day, month = a, b
-                elif b > 12 >= a or a == b:
-                    month, day = a, b
-                else:
-                    raise CalculationError(
-                        f"{match.group(0)} could be day/month or month/day; write it as "
-                        "YYYY-MM-DD or with the month's name"
-                    )
-            else:
-                month, day = int(parts["m"]), int(parts["d"])
-            try:
-                found.append(_Date(date(int(parts["y"]), month, day), match.span()))
-            except ValueError:
-                raise CalculationError(f"{match.group(0)} is not a date") from None
-    return sorted(found, key=lambda d: d.span)
-
-
-def _iso(day: date) -> str:
-    return f"{day.isoformat()} ({day.strftime('%A')} {day.day} {day.strftime('%B %Y')})"
-
+from services.agents.calculator.problems.written_dates import (
+    CYCLE,
+    MONTH,
+    MONTHS,
+    day_months,
+    find_dates,
+    iso,
+)
 
 _BETWEEN = re.compile(
     r"\b(?:how many|number of|count(?: the)?)\s+(?:whole\s+)?(?P<u>days|weeks|nights)\b"
@@ -88,23 +38,30 @@ def days_between(r: Reading) -> Worked | None:
     question = re.search(_BETWEEN, r.text)
     if question is None:
         return None
-    dates = _dates(r)
-    if len(dates) != 2 or not r.placed([d.span for d in dates]):
+    pairs = _two_dates(r)
+    if pairs is None:
         return None
+    spans, candidates = pairs
     if not r.asks_about(frozenset({"days", "weeks", "nights", "time", "long"})):
         return None
-    first, last = dates[0].day, dates[1].day
-    days = abs((last - first).days)
-    steps = [f"from {_iso(min(first, last))} to {_iso(max(first, last))} is {days} days"]
-    leap = [
-        y for y in range(min(first, last).year, max(first, last).year + 1) if calendar.isleap(y)
-    ]
-    if any(min(first, last) <= date(y, 2, 29) < max(first, last) for y in leap):
-        steps[0] += " (counting 29 February)"
+    counts = {abs((last - first).days) for first, last in candidates}
+    if len(counts) != 1:
+        return None  # a 29 February between them in some years: the year decides
+    days = counts.pop()
+    first, last = candidates[0]
+    if len(candidates) > 1:
+        steps = [f"from {first.day} {first:%B} to {last.day} {last:%B} is {days} days in any year"]
+    else:
+        steps = [f"from {iso(min(first, last))} to {iso(max(first, last))} is {days} days"]
+        leap = [
+            y for y in range(min(first, last).year, max(first, last).year + 1) if calendar.isleap(y)
+        ]
+        if any(min(first, last) <= date(y, 2, 29) < max(first, last) for y in leap):
+            steps[0] += " (counting 29 February)"
     if r.has(_INCLUSIVE):
         days += 1
         steps.append(f"counting both the first and the last day: {days} days")
-    source = r.between([d.span for d in dates])
+    source = r.between(spans)
     if "weeks" in (question["u"], question["v"]) or r.has(r"\bhow many weeks\b"):
         weeks, rest = divmod(days, 7)
         answer = f"{weeks} weeks" + (f" and {rest} days" if rest else "")
@@ -115,6 +72,36 @@ def days_between(r: Reading) -> Worked | None:
     return Worked("days between", source, steps, Fraction(days), unit="day")
 
 
+def _two_dates(r: Reading) -> tuple[list[tuple[int, int]], list[tuple[date, date]]] | None:
+    """The two dates of the text, where they are, and the pairs of days they may be: one
+    pair when the years are written (a date without one takes the later date's year, "1
+    March and 31 May 2025"), one for each year of :data:`CYCLE` when neither has one."""
+    full, partial = find_dates(r), day_months(r)
+    spans = sorted([d.span for d in full] + [d.span for d in partial])
+    if len(spans) != 2 or not r.placed(spans):
+        return None
+    if len(full) == 2:
+        return spans, [(full[0].day, full[1].day)]
+    if len(full) == 1:
+        if partial[0].span > full[0].span:
+            return None  # "from 1 March 2025 to 31 May": that year or the next?
+        first = partial[0].in_year(full[0].day.year)
+        if first is None or first > full[0].day:
+            return None  # "1 December to 15 January 2026": from which December?
+        return spans, [(first, full[0].day)]
+    pairs = []
+    for year in CYCLE:
+        first, last = partial[0].in_year(year), partial[1].in_year(year)
+        if first is None or last is None:
+            return None
+        if last < first:
+            last = partial[1].in_year(year + 1)
+            if last is None:
+                return None
+        pairs.append((first, last))
+    return spans, pairs
+
+
 _WEEKDAY = re.compile(r"\bday of (?:the )?week\b|\bweekday\b|\bwhat day\b|\bwhich day\b")
 
 
@@ -122,7 +109,7 @@ def weekday(r: Reading) -> Worked | None:
     """ "What day of the week is 2025-07-04": Friday."""
     if not r.has(_WEEKDAY):
         return None
-    dates = _dates(r)
+    dates = find_dates(r)
     if len(dates) != 1 or not r.placed([dates[0].span]):
         return None
     if not r.asks_about(frozenset({"day", "weekday"})):
@@ -160,7 +147,7 @@ def leap_year(r: Reading) -> Worked | None:
 
 _DAYS_IN = re.compile(
     r"\bhow many days (?:are |were |will there be |does |did |has |had )?(?:there )?(?:in|have)\s+"
-    rf"(?:the\s+(?:year|month)\s+(?:of\s+)?)?(?:(?P<mon>{_MONTH})(?:\s+(?:of\s+)?(?P<my>\d{{4}}))?"
+    rf"(?:the\s+(?:year|month)\s+(?:of\s+)?)?(?:(?P<mon>{MONTH})(?:\s+(?:of\s+)?(?P<my>\d{{4}}))?"
     r"|(?P<y>\d{4}))\b"
 )
 
@@ -175,7 +162,7 @@ def days_in(r: Reading) -> Worked | None:
         days = 366 if calendar.isleap(year) else 365
         step = f"{year} {'is' if days == 366 else 'is not'} a leap year"
         return Worked("days in", match.group(0), [step], Fraction(days), unit="day")
-    month = _MONTHS[match["mon"]]
+    month = MONTHS[match["mon"]]
     if match["my"] is None:
         if month == 2:
             return None  # 28 or 29: the year decides
