@@ -14,7 +14,7 @@ from ulid import ULID
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_:-]{0,127}$"
 _ID_RE = re.compile(ID_PATTERN)
 
-Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Id = Annotated[str, StringConstraints(max_length=128, pattern=ID_PATTERN)]
 """A subject-safe id: letters, digits, ``_``, ``-`` and ``:``; 1 to 128 characters."""
 
 

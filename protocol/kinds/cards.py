@@ -1,11 +1,11 @@
 """The agent card, aligned one to one with the A2A AgentCard."""
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from protocol.ids import Id
-from protocol.kinds.base import Body
+from protocol.kinds.base import Body, Label
 
 
 class Skill(BaseModel):
@@ -14,15 +14,17 @@ class Skill(BaseModel):
     id: Id
     name: str = Field(max_length=200)
     description: str = Field(default="", max_length=4000)
-    tags: list[str] = Field(default_factory=list, max_length=64)
-    examples: list[str] = Field(default_factory=list, max_length=64)
+    tags: list[Label] = Field(default_factory=list, max_length=64)
+    examples: list[Annotated[str, Field(max_length=4000)]] = Field(
+        default_factory=list, max_length=64
+    )
 
 
 class Provider(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     organization: str = Field(max_length=200)
-    url: str | None = None
+    url: str | None = Field(default=None, max_length=4000)
 
 
 class AgentCard(Body):
@@ -39,9 +41,9 @@ class AgentCard(Body):
     version: str = Field(default="0.1.0", max_length=64)
     provider: Provider | None = None
     skills: list[Skill] = Field(default_factory=list, max_length=128)
-    default_input_modes: list[str] = Field(default_factory=lambda: ["text/plain"])
-    default_output_modes: list[str] = Field(default_factory=lambda: ["text/plain"])
-    protocol_versions: list[str] = Field(default_factory=lambda: ["ioa/1"])
+    default_input_modes: list[Label] = Field(default_factory=lambda: ["text/plain"], max_length=32)
+    default_output_modes: list[Label] = Field(default_factory=lambda: ["text/plain"], max_length=32)
+    protocol_versions: list[Label] = Field(default_factory=lambda: ["ioa/1"], max_length=16)
     max_concurrent_tasks: int = Field(default=1, ge=1, le=10_000)
     human: bool = Field(
         default=False,

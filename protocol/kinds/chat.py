@@ -5,7 +5,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from protocol.ids import Id
-from protocol.kinds.base import Body
+from protocol.kinds.base import MAX_SEQ, Body, Count, Seq
 from protocol.kinds.parts import Part
 from protocol.kinds.usage import ReportedUsage
 
@@ -99,14 +99,16 @@ class GroupInfo(Body):
 
     group: Id
     conversation: Id | None = None
-    title: str = ""
+    title: str = Field(default="", max_length=500)
     created_by: Id
     members: list[Id]
     observers: list[Id] = Field(default_factory=list)
     state: GroupState = "open"
-    max_turns: int | None = Field(default=None, description="The turn budget (None: no limit).")
-    turns: int = Field(default=0, description="Turns taken of it: members' chat messages.")
-    owed: dict[Id, int] = Field(
+    max_turns: int | None = Field(
+        default=None, ge=0, le=1000, description="The turn budget (None: no limit)."
+    )
+    turns: Count = Field(default=0, description="Turns taken of it: members' chat messages.")
+    owed: dict[Id, Count] = Field(
         default_factory=dict,
         description="Answers a person asked for (their chat message named these members "
         "as next speakers): a member's chat messages take these before the turn budget, "
@@ -120,7 +122,7 @@ class Posted(Body):
     KIND: ClassVar[str] = "posted"
 
     group: Id
-    seq: int
+    seq: Seq
     duplicate: bool = False
 
 
@@ -134,9 +136,12 @@ class History(Body):
     KIND: ClassVar[str] = "history"
 
     group: Id
-    after: int = Field(default=0, ge=0, description="Only messages with a higher seq.")
+    after: int = Field(default=0, ge=0, le=MAX_SEQ, description="Only messages with a higher seq.")
     before: int | None = Field(
-        default=None, ge=1, description="Only messages with a lower seq; the page ends there."
+        default=None,
+        ge=1,
+        le=MAX_SEQ,
+        description="Only messages with a lower seq; the page ends there.",
     )
     limit: int = Field(default=100, ge=1, le=1000)
 
@@ -144,7 +149,7 @@ class History(Body):
 class LoggedMessage(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    seq: int
+    seq: Seq
     envelope: dict[str, Any]
 
 
@@ -153,7 +158,7 @@ class HistoryPage(Body):
 
     group: Id
     messages: list[LoggedMessage]
-    last_seq: int = 0
+    last_seq: Seq = 0
 
 
 class ChatMessage(Body):

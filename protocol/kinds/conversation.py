@@ -6,7 +6,7 @@ from typing import ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from protocol.ids import Id
-from protocol.kinds.base import Body
+from protocol.kinds.base import Body, Count
 from protocol.kinds.tasks import TaskMode
 
 ConversationStatus = Literal[
@@ -140,8 +140,8 @@ class Member(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     agent: Id
-    role: str = "member"
-    reason: str = ""
+    role: str = Field(default="member", max_length=500)
+    reason: str = Field(default="", max_length=20_000)
     score: float | None = None
 
 
@@ -174,7 +174,9 @@ class TeamFormation(BaseModel):
         "match for each step of the goal."
     )
     why_rules: str | None = Field(
-        default=None, description="Why the LLM's choice was not used (with chosen_by rules)."
+        default=None,
+        max_length=20_000,
+        description="Why the LLM's choice was not used (with chosen_by rules).",
     )
     queries: list[FormationQuery] = Field(default_factory=list)
 
@@ -187,10 +189,10 @@ class TaskRecord(BaseModel):
 
     task_id: Id
     assignee: Id
-    description: str
+    description: str = Field(max_length=50_000)
     mode: Literal["sync", "async"] = "sync"
     outcome: TaskOutcome = "pending"
-    result: str | None = None
+    result: str | None = Field(default=None, max_length=200_000)
 
 
 class ConversationState(Body):
@@ -199,28 +201,29 @@ class ConversationState(Body):
     KIND: ClassVar[str] = "conversation_state"
 
     conversation: Id
-    goal: str
+    goal: str = Field(max_length=20_000)
     state: ConversationStatus
     group: Id | None = None
     members: list[Member] = Field(default_factory=list)
     formation: TeamFormation | None = Field(
         default=None, description="How the team was chosen (once it has been)."
     )
-    conclusion: str | None = None
+    conclusion: str | None = Field(default=None, max_length=200_000)
     reason: str | None = Field(
         default=None,
+        max_length=20_000,
         description="Why it failed or was cancelled, or concluded before its work was done "
         "(a budget ran out).",
     )
     policy: FlowPolicy = "sequential"
-    turns: int = 0
-    tokens: int = Field(default=0, description="LLM tokens spent on the conversation.")
-    prompt_tokens: int = Field(default=0, description="Of ``tokens``, those the LLM read.")
-    completion_tokens: int = Field(default=0, description="Of ``tokens``, those it wrote.")
+    turns: Count = 0
+    tokens: Count = Field(default=0, description="LLM tokens spent on the conversation.")
+    prompt_tokens: Count = Field(default=0, description="Of ``tokens``, those the LLM read.")
+    completion_tokens: Count = Field(default=0, description="Of ``tokens``, those it wrote.")
     tasks: list[TaskRecord] = Field(default_factory=list)
     parent: Id | None = None
     children: list[Id] = Field(default_factory=list)
-    trace_id: str | None = None
+    trace_id: str | None = Field(default=None, max_length=64)
     created_at: datetime
     updated_at: datetime
 
@@ -259,5 +262,5 @@ class ConversationList(Body):
     KIND: ClassVar[str] = "conversation_list"
 
     conversations: list[ConversationState] = Field(default_factory=list)
-    total: int = 0
-    offset: int = 0
+    total: Count = 0
+    offset: Count = 0

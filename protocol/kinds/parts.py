@@ -28,7 +28,7 @@ class FilePart(BaseModel):
     url: str = Field(max_length=4000)
     name: str = Field(default="", max_length=500)
     media_type: str = Field(default="application/octet-stream", max_length=200)
-    size: int | None = Field(default=None, ge=0)
+    size: int | None = Field(default=None, ge=0, le=2**63 - 1)
 
 
 Part = Annotated[TextPart | DataPart | FilePart, Field(discriminator="kind")]

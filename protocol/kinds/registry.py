@@ -6,7 +6,7 @@ from typing import ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from protocol.ids import Id
-from protocol.kinds.base import Body
+from protocol.kinds.base import Body, Label
 from protocol.kinds.cards import AgentCard
 
 
@@ -53,8 +53,8 @@ class Search(Body):
     KIND: ClassVar[str] = "search"
 
     query: str = Field(default="", max_length=2000)
-    skills: list[str] = Field(default_factory=list, max_length=32)
-    tags: list[str] = Field(default_factory=list, max_length=32)
+    skills: list[Label] = Field(default_factory=list, max_length=32)
+    tags: list[Label] = Field(default_factory=list, max_length=32)
     online_only: bool = True
     limit: int = Field(default=10, ge=1, le=500)
     protocol_version: str | None = Field(
@@ -107,4 +107,4 @@ class AgentStatus(Body):
 
     agent: Id
     online: bool
-    reason: str = ""
+    reason: str = Field(default="", max_length=2000)

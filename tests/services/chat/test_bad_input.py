@@ -68,3 +68,12 @@ async def test_the_service_keeps_serving_after_bad_input(chat, alice) -> None:
     reply = await alice.request("chat", "create_group", CreateGroup(group="still-here"))
     assert isinstance(reply.body, GroupInfo)
     assert chat.service.counts["internal"] == 0
+
+
+@pytest.mark.parametrize("field", ["after", "before"])
+async def test_a_history_seq_past_what_jetstream_holds_is_invalid(chat, alice, field) -> None:
+    await alice.request("chat", "create_group", CreateGroup(group="g"))
+    body = {field: 2**64}  # past uint64: JetStream itself would refuse it (issue 28)
+    payload = envelope(type="history", body={"group": "g", **body})
+    error = await raw_request(alice, "history", payload)
+    assert error.code == ErrorCode.INVALID_MESSAGE
