@@ -20,6 +20,7 @@ from services.agents.calculator.problems.averages import average
 from services.agents.calculator.problems.clocks import time_after, time_between
 from services.agents.calculator.problems.date_offsets import date_after
 from services.agents.calculator.problems.dates import days_between, days_in, leap_year, weekday
+from services.agents.calculator.problems.growth import growth
 from services.agents.calculator.problems.interest import interest
 from services.agents.calculator.problems.percents import percent_change, percent_of
 from services.agents.calculator.problems.prices import discount, increase, split, tax, tip
@@ -42,6 +43,7 @@ RECOGNIZERS: list[Callable[[Reading], Worked | None]] = [
     time_after,
     time_between,
     interest,
+    growth,
     split,
     tip,
     tax,

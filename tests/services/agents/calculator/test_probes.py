@@ -356,6 +356,20 @@ EVERYDAY = [
     ("How old is someone born on 12 May 1990 on 1 June 2026?", "36 years"),
     ("How old is someone born on 15 June 1990 on 15 June 2025?", "35 years"),
     ("How old is someone born on 16 June 1990 on 15 June 2025?", "34 years"),
+    # Growth or loss by a percentage of each period's amount (checked with fractions).
+    ("A $20,000 car loses 15% of its value each year. What is it worth after 3 years?", "12282.50"),
+    (
+        "A car worth $20,000 loses 15% of its value each year. What is it worth after 3 years?",
+        "12282.50",
+    ),
+    ("A town of 10,000 grows 2% per year. What is its population after 5 years?", "11040.81"),
+    ("A town of 50,000 grows 2% a year. What is its population after 5 years?", "55204.04"),
+    (
+        "A house worth $300,000 appreciates 3% per year. What will it be worth in 10 years?",
+        "403174.91",
+    ),
+    ("A colony of 500 bacteria grows 10% every hour. How many bacteria after 4 hours?", "732.05"),
+    ("A $2,000 laptop loses 15% of its value each year. What is it worth after 2 years?", "1445"),
 ]
 DECLINED_RIGHTLY = [
     # A year's length in weeks or days depends on which year; two questions in one; a
@@ -391,6 +405,11 @@ DECLINED_RIGHTLY = [
     "What date is a month and 10 days after 1 March 2025?",
     "What date is 3 months after 31 January 2025?",
     "What date is 90 business days after 1 March 2025?",
+    # A loss of the original value (the same each year), the loss asked, periods that differ.
+    "A $20,000 car loses 15% of its original value each year. What is it worth after 3 years?",
+    "A car worth $20,000 loses 15% of its value each year. How much value does it lose in 3 years?",
+    "A town of 50,000 grows 2% a month. What is its population after 5 years?",
+    "A car worth $20,000 loses 15% each year and $500 in repairs. What is it worth after 3 years?",
     # Kitchen measures and food calories, which have no one size.
     "What's 3 tablespoons in ml?",
     "How many calories in 100 kJ?",
@@ -443,8 +462,6 @@ MAY_DECLINE = [
     ("8% tax on a $45 dinner, plus a 20% tip on the pre-tax amount. What's the total?", "57.60"),
     ("I worked from 9:05 to 17:40 with a 30 minute lunch. How many hours did I work?", "8.083 h"),
     ("We are 5 and the bill is $137.50. How much each?", "27.50"),
-    ("A $20,000 car loses 15% of its value each year. What is it worth after 3 years?", "12282.50"),
-    ("A town of 10,000 grows 2% per year. What is its population after 5 years?", "11040.81"),
     ("How much do 7 tickets at $12.50 each cost?", "87.50"),
     ("What is 9 hours 20 minutes minus 3 hours 45 minutes?", "5 h 35 min"),
     ("A tap drips 5 ml per minute. How many litres in a day?", "7.2 l"),
