@@ -11,24 +11,16 @@ VERSION = "0.1.0"
 MAX_TITLES = 40
 
 
-MAX_SECTIONS = 12
-"""Section headings named per document: a question about a section's subject ("reply
-to an email" in a support guide's Email section) finds the agent, not the writer."""
-
-
 def document_titles(folder: Path) -> list[str]:
-    """Each document's title (its first ``# `` heading, else its file name in words),
-    followed by its section headings (``## ``) in brackets."""
+    """Each document's title: its first ``# `` heading, else its file name in words."""
     titles = []
     for path in document_files(folder)[:MAX_TITLES]:
         try:
-            head = path.read_text(errors="replace")[:20_000].splitlines()
+            head = path.read_text(errors="replace")[:4000].splitlines()
         except OSError:
             continue
         title = next((line[2:].strip() for line in head if line.startswith("# ")), "")
-        title = title or path.stem.replace("-", " ").replace("_", " ")
-        sections = [line[3:].strip() for line in head if line.startswith("## ")]
-        titles.append(f"{title} ({', '.join(sections[:MAX_SECTIONS])})" if sections else title)
+        titles.append(title or path.stem.replace("-", " ").replace("_", " "))
     return titles
 
 
