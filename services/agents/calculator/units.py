@@ -239,7 +239,8 @@ _AMOUNT = rf"{_QUANTITY}(?:\s*(?:(?:and|plus)\s+|\+\s*)?{_QUANTITY})*"
 """Quantities added up: "2 h 30 min", "1.5 hours plus 45 minutes", "2 km + 350 m"."""
 _JOINED_BEFORE = re.compile(
     r"(?:[-+*/%^\d\u00d7\u00f7]|\b(?:plus|minus|less|times|by|over|and|x)"
-    r"|(?:[\d%]|\b(?:half|third|quarter|fraction|part|share|percent))\s*of)\s*$",
+    r"|(?:[\d%]|\b(?:half|third|quarter|fraction|part|share|percent))\s*of"
+    rf"|\d\s*{_UNIT}\s*,)\s*$",
     re.IGNORECASE,
 )
 _JOINED_AFTER = re.compile(
@@ -247,7 +248,8 @@ _JOINED_AFTER = re.compile(
     re.IGNORECASE,
 )
 """An operation next to the amount ("25% of 3 hours in minutes", "4 1/2 hours", "3 km
-minus 500 m"): the amount converted would be only part of the quantity asked about."""
+minus 500 m"), or a list before it ("3 h 20 min, 1 h 45 min and 50 min in minutes"):
+the amount converted would be only part of the quantity asked about."""
 _AND_UNIT = rf"(?:\s+and\s+(?P<rest>{_UNIT}))?"
 """A second, smaller unit for the rest: "in hours and minutes", "in feet and inches"."""
 _CONVERSIONS = [

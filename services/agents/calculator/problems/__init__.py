@@ -29,6 +29,7 @@ from services.agents.calculator.problems.reading import Reading, Worked, read
 from services.agents.calculator.problems.reasoner import quantities
 from services.agents.calculator.problems.roots import root
 from services.agents.calculator.problems.shapes import shape
+from services.agents.calculator.problems.totals import total
 from services.agents.calculator.problems.written_dates import day_months, find_dates
 
 __all__ = ["RECOGNIZERS", "Worked", "find_problem", "mentions_date", "mentions_problem"]
@@ -40,6 +41,7 @@ RECOGNIZERS: list[Callable[[Reading], Worked | None]] = [
     weekday,
     days_in,
     leap_year,
+    total,
     time_after,
     time_between,
     interest,
