@@ -19,12 +19,13 @@ MARKUP = re.compile(
     r"|messages so far in the group)\s*:|text inside <data>"
     r"|use these results exactly as written|\bteam \((?:sequential|round_robin|moderated"
     r"|autonomous)\):|\bbest match for '"
-    r"|\[(?:your|customer|recipient|client|company|insert|name)\b[^\]]{0,40}\]",
+    r"|\[(?:your|customer|recipient|client|company|insert|name)\b[^\]]{0,40}\]"
+    r"|\(found by [\w:-]+\)",
     re.IGNORECASE | re.MULTILINE,
 )
 """Pieces of our prompts and of chat templates, and tags (``<text here>``, ``</details>``):
 in an answer they are an echo or a template, not text for a person; so are a letter
-template's blanks (``[Customer Name]``)."""
+template's blanks (``[Customer Name]``), and the writer's "(found by calculator)" tag."""
 
 FILLER = re.compile(
     r"\bmatch(?:es|ing)? the (?:given|expected|provided|correct) (?:answer|result)\b"

@@ -10,6 +10,7 @@ from protocol.llm import Llm
 from services.agents.assistant.notes import (
     Checked,
     checked_answers,
+    not_a_note,
     note_data,
     plain_note,
     with_checked,
@@ -96,7 +97,7 @@ class Assistant(Agent):
         why: list[str] = []
         for attempt in range(1, self.draft_attempts + 1):
             draft = await self.complete(messages)
-            why = problems(draft, [request], answers)
+            why = problems(draft, [request], answers) + not_a_note(draft, task.description)
             if not why:
                 return TaskResult(
                     task_id=task.task_id, text=draft, data=note_data("model", attempt)

@@ -76,6 +76,23 @@ def plain_note(description: str, checked: list[Checked]) -> str:
     )
 
 
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+MIN_NOTE_WORDS = 4
+RESTATED_SHARE = 0.8
+
+
+def not_a_note(draft: str, request: str) -> list[str]:
+    """What keeps ``draft`` from being a note at all, besides its facts: too few words
+    ("14.40 (found by calculator)"), or mostly the task's own words (the goal echoed)."""
+    words = [w.lower() for w in _WORD.findall(draft)]
+    if len(words) < MIN_NOTE_WORDS:
+        return ["it is too short to be a note"]
+    asked = {w.lower() for w in _WORD.findall(request)}
+    if sum(w in asked for w in words) >= RESTATED_SHARE * len(words):
+        return ["it restates the task instead of writing to the reader"]
+    return []
+
+
 def _recipient(description: str) -> str:
     for match in _RECIPIENT.finditer(description):
         who = match.group("who").lower()

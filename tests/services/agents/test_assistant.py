@@ -244,6 +244,10 @@ async def test_a_draft_that_changes_the_figure_is_redrafted_with_the_reason() ->
         '<data from="calculator">145.36</data> You should write the total',
         "Dear [Customer Name], thank you for your order.",
         "Dear customer, the total of 145.36 is incorrect, it is 150.",
+        "145.36 (found by calculator)",  # seen in the evaluation (m06): the prompt echoed
+        "The total 145.36",
+        # seen in the evaluation (m20): the task given back instead of a note
+        "Write a short note to the customer telling them the total 145.36",
     ],
 )
 async def test_when_no_draft_passes_the_writer_sends_a_plain_note_with_the_answer(
