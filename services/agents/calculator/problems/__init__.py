@@ -27,6 +27,7 @@ from services.agents.calculator.problems.prices import discount, increase, split
 from services.agents.calculator.problems.rates import rate, speed
 from services.agents.calculator.problems.reading import Reading, Worked, read
 from services.agents.calculator.problems.reasoner import quantities
+from services.agents.calculator.problems.referred import referred_conversion
 from services.agents.calculator.problems.roots import root
 from services.agents.calculator.problems.shapes import shape
 from services.agents.calculator.problems.totals import total
@@ -58,6 +59,7 @@ RECOGNIZERS: list[Callable[[Reading], Worked | None]] = [
     speed,
     rate,
     root,
+    referred_conversion,
     quantities,
 ]
 

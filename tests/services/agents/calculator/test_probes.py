@@ -73,6 +73,10 @@ DECLINED = [
     "What is 3 hours 45 minutes minus 9 hours 20 minutes?",
     "What's the total of $12.50, $7.25 and $3.10 split 3 ways?",
     "What's the total of $12.50, $7.25 and 20% tip?",
+    # "That" may be either of two amounts, or a unit of another kind.
+    "The room is 4 m wide and 3 m long. How many feet is that?",
+    "I ran 5 km in 30 minutes. How many miles is that?",
+    "It's 68 °F. What's that in metres?",
     # A date's year is no operand (it was 2028, the year plus 3).
     "What date is 10 days after 1 March 2025 plus 3 days?",
 ]
@@ -385,6 +389,11 @@ EVERYDAY = [
     ("What is 1.5 hours plus 45 minutes?", "2 h 15 min"),
     ("What is 9 hours 20 minutes minus 3 hours 45 minutes?", "5 h 35 min"),
     ("Add 2 h 45 min and 1 h 30 min", "4 h 15 min"),
+    # A conversion whose amount is in the sentence before.
+    ("It's 68 degrees Fahrenheit. What's that in Celsius?", "20 °C"),
+    ("It's 68 °F. What's that in Celsius?", "20 °C"),
+    ("The room is 4 m wide. How many feet is that?", "13.12 ft"),
+    ("The trip is 120 km. Convert that to miles.", "74.56 mi"),
 ]
 DECLINED_RIGHTLY = [
     # A year's length in weeks or days depends on which year; two questions in one; a
@@ -487,7 +496,6 @@ MAY_DECLINE = [
     ("How many 250 ml glasses can I fill from a 2 litre bottle?", "8"),
     ("How many 45 minute lessons fit in 6 hours?", "8"),
     ("The temperature dropped from 5 °C to -3 °C. By how many degrees did it drop?", "8 °C"),
-    ("It's 68 degrees Fahrenheit. What's that in Celsius?", "20 °C"),
     ("A 12-pack of soda costs $6. How much per can?", "0.50"),
     ("A shop sells 120 items a day. How many in 2 weeks?", "1680"),
     ("If a movie is 135 minutes long, how long is it in hours and minutes?", "2 h 15 min"),
