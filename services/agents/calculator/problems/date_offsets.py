@@ -72,7 +72,11 @@ def date_after(r: Reading) -> Worked | None:
     if not r.placed([(offset.start(), spans[0][1])]):
         return None
     source = r.text[offset.start() : spans[0][1]]
-    step = f"{shift:+d} days" if shift % 7 else f"{shift // 7:+d} weeks ({shift:+d} days)"
+    step = (
+        f"{shift:+d} days"
+        if shift % 7
+        else f"{shift // 7:+d} week{'s' * (abs(shift) != 7)} ({shift:+d} days)"
+    )
     if full:
         start = full[0].day
         end = start + timedelta(days=shift)
