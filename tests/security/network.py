@@ -71,10 +71,9 @@ class SecuredNetwork:
 
 @asynccontextmanager
 async def secured_network(
-    nats: SecuredNats, root: str, folder: Path, script: Script, **registry: Any
+    nats: SecuredNats, root: str, folder: Path, script: Script
 ) -> AsyncIterator[SecuredNetwork]:
-    """Registry (issuing credentials), chat, coordinator, calculator and writer;
-    ``registry``: settings of the registry's own (``credential_seconds=3``)."""
+    """Registry (issuing credentials), chat, coordinator, calculator and writer."""
     creds = nats.service_creds(root)
     with scripted_llm(script) as llm_url:
         llm_settings = LlmSettings(openai_base_url=llm_url, model="scripted")
@@ -87,7 +86,6 @@ async def secured_network(
                         database_url=f"sqlite:///{folder}/registry.db",
                         admission_account=nats.authority.account_key,
                         admission_signing_key=nats.authority.signing_seed_file,
-                        **registry,
                     )
                 )
             )
