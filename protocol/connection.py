@@ -5,7 +5,6 @@
 ...         results = await conn.request("registry", "search", Search(query="math"))
 """
 
-import asyncio
 from types import TracebackType
 from typing import Any, Self
 
@@ -17,13 +16,10 @@ from nats.js import JetStreamContext
 from nats.js.api import PubAck
 
 from protocol import deadline
-from protocol.credentials import HeldCredentials
 from protocol.envelope import Envelope, decode
 from protocol.errors import IoaError, Timeout, Unavailable, error_for
 from protocol.ids import check_id
 from protocol.kinds import Body, ErrorBody
-from protocol.lifecycle import cancel_until_done
-from protocol.renewal import keep_renewed
 from protocol.settings import NatsSettings
 from protocol.tracing import producer_span
 
@@ -57,12 +53,7 @@ class Connection:
         self._name = name or identity
         self._nc: Client | None = None
         self._js: JetStreamContext | None = None
-        self._renewal: asyncio.Task[None] | None = None
         self.events_dropped = 0
-        self.reconnects = 0
-        """How often the connection came back (a renewal of its credentials is one)."""
-        self.closed = asyncio.Event()
-        """Set when the connection has ended for good (closed, or cut off for good)."""
 
     @property
     def nc(self) -> Client:
@@ -90,14 +81,12 @@ class Connection:
             "error_cb": self._on_error,
             "disconnected_cb": self._on_disconnected,
             "reconnected_cb": self._on_reconnected,
-            "closed_cb": self._on_closed,
         }
         if s.nats_user:
             options["user"] = s.nats_user
             options["password"] = s.nats_password.get_secret_value() if s.nats_password else ""
-        held = HeldCredentials.read(s.nats_creds) if s.nats_creds else None
-        if held is not None:
-            options["user_credentials"] = held.raw
+        if s.nats_creds:
+            options["user_credentials"] = str(s.nats_creds)
         try:
             self._nc = await nats.connect(**options)
         except Exception as exc:
@@ -105,10 +94,6 @@ class Connection:
                 f"cannot connect to NATS at {s.nats_url} ({exc}); is nats-server running? "
                 "Start everything with 'make run', or set IOA_NATS_URL."
             ) from exc
-        if held is not None and held.claims.expires_at is not None:
-            self._renewal = asyncio.create_task(
-                keep_renewed(self, held), name=f"{self.identity}-credentials"
-            )
         return self
 
     async def __aexit__(
@@ -117,8 +102,6 @@ class Connection:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._renewal is not None:
-            await cancel_until_done(self._renewal)
         if self._nc is not None and not self._nc.is_closed:
             try:
                 await self._nc.drain()
@@ -211,9 +194,5 @@ class Connection:
             return  # our own shutdown
         log.warning("nats disconnected; reconnecting")
 
-    async def _on_closed(self) -> None:
-        self.closed.set()
-
     async def _on_reconnected(self) -> None:
-        self.reconnects += 1
         log.info("nats reconnected")

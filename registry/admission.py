@@ -1,10 +1,8 @@
 """Admission: administrators let agents onto a secured network and take them off.
 
 ``admit`` issues an agent's NATS credentials (permissions from
-``protocol.permissions``, the lifetime and limits of ``IOA_CREDENTIAL_*``) and
-provisions the JetStream parts its credentials may use but not create: its inbox
-consumer and its handled-ids bucket. ``renew`` gives an agent a fresh JWT for the
-user it holds, unless that user was revoked or never issued to it. ``revoke``
+``protocol.permissions``) and provisions the JetStream parts its credentials may
+use but not create: its inbox consumer and its handled-ids bucket. ``revoke``
 marks its credentials revoked and removes its card; the operator then pushes the
 account update that makes the server drop them (``ioa agents revoke`` does both).
 Every admission and revocation is recorded (``registry_credential``) and logged.
@@ -16,11 +14,10 @@ import structlog
 
 from protocol import permissions
 from protocol.connection import Connection
-from protocol.credentials import JwtClaims
 from protocol.envelope import Envelope
 from protocol.errors import Forbidden, NotFound
 from protocol.inbox import provision
-from protocol.kinds import Admit, Admitted, Renew, Renewed, Revoke, Revoked
+from protocol.kinds import Admit, Admitted, Revoke, Revoked
 from protocol.service import Service
 from registry.credentials import Issuer
 from registry.events import StatusEvents
@@ -45,7 +42,6 @@ def route_admission(
 ) -> None:
     """Add ``admit`` and ``revoke`` to the registry's service."""
     issuer = issuer_from(settings)
-    limits = settings.credential_limits
 
     def check_admin(env: Envelope[Admit] | Envelope[Revoke]) -> None:
         if env.sender not in settings.admins:
@@ -67,7 +63,7 @@ def route_admission(
         assert issuer is not None
         agent = env.body.agent
         await provision(conn.js, conn.subjects, agent)
-        issued = issuer.issue(agent, permissions.agent(conn.subjects, agent), limits)
+        issued = issuer.issue(agent, permissions.agent(conn.subjects, agent))
         await store.record_credential(agent, issued.public_key, issued_by=env.sender)
         log.warning("agent admitted", agent=agent, by=env.sender, public_key=issued.public_key)
         return Admitted(
@@ -76,28 +72,6 @@ def route_admission(
             creds=issued.creds,
             issued_at=datetime.now(UTC),
         )
-
-    @service.handler("renew", starts_traces=False)
-    async def renew(env: Envelope[Renew]) -> Renewed:
-        # Any agent may ask, for itself only: NATS proved the sender, and the key must be
-        # one issued to it and not revoked. A revoked user stays revoked even before the
-        # operator pushes the account update: its JWT runs out and is not renewed.
-        agent, key = env.sender, env.body.public_key
-        if issuer is None:
-            raise NotFound(
-                "this network runs without NATS authentication; there are no credentials to renew",
-                in_reply_to=env.id,
-            )
-        if not await store.holds_credential(agent, key):
-            log.warning("renewal refused", agent=agent, public_key=key)
-            raise Forbidden(
-                f"no credentials {key} of {agent!r} to renew: never issued to it, or revoked",
-                in_reply_to=env.id,
-            )
-        jwt = issuer.sign(agent, key, permissions.agent(conn.subjects, agent), limits)
-        expires = JwtClaims.of(jwt).expires_at
-        log.info("credentials renewed", agent=agent, public_key=key, expires_at=expires)
-        return Renewed(agent=agent, public_key=key, jwt=jwt, expires_at=expires)
 
     @service.handler("revoke")
     async def revoke(env: Envelope[Revoke]) -> Revoked:

@@ -6,14 +6,12 @@ account's own: it can issue users of the one account, with the permissions
 account JWT, which only the operator can sign (``ioa agents revoke``).
 """
 
-import math
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import nkeys
 from nats_jwt.nkeys_ext import create_user_pair
-from nats_jwt.v2.types import NoLimit, ResponsePermission
+from nats_jwt.v2.types import ResponsePermission
 from nats_jwt.v2.user_claims import UserClaims
 
 from protocol.permissions import Permissions
@@ -42,21 +40,6 @@ class IssuedCredentials:
     """The ``.creds`` file's text (the user JWT and its seed): a secret."""
 
 
-@dataclass(frozen=True, slots=True)
-class UserLimits:
-    """What the server itself holds one user to, whatever its client does (-1: no limit).
-
-    ``lifetime`` seconds from issue until the JWT expires (``None``: never);
-    ``subscriptions`` open at once; ``payload`` bytes in one message; ``data`` bytes
-    in flight, as nats-server counts them.
-    """
-
-    lifetime: float | None = None
-    subscriptions: int = NoLimit
-    payload: int = NoLimit
-    data: int = NoLimit
-
-
 class Issuer:
     """Signs user JWTs for one account with one of its signing keys."""
 
@@ -73,38 +56,18 @@ class Issuer:
         public: bytes = self._signer.public_key
         return public.decode()
 
-    def issue(
-        self, name: str, permissions: Permissions, limits: UserLimits | None = None
-    ) -> IssuedCredentials:
-        """A new NATS user (a fresh key pair) and its JWT."""
+    def issue(self, name: str, permissions: Permissions) -> IssuedCredentials:
         user = create_user_pair()
         public_key = user.public_key.decode()
-        jwt = self.sign(name, public_key, permissions, limits)
-        text = CREDS_TEMPLATE.format(jwt=jwt, seed=user.seed.decode())
-        return IssuedCredentials(name, public_key, text)
-
-    def sign(
-        self,
-        name: str,
-        public_key: str,
-        permissions: Permissions,
-        limits: UserLimits | None = None,
-    ) -> str:
-        """A user JWT for ``public_key``: for a new user, or renewed for one that exists
-        (its holder keeps its seed, which never reaches the issuer)."""
-        limits = limits or UserLimits()
         claims = UserClaims(public_key, name)
         claims.nats.issuer_account = self.account
         claims.nats.pub.allow = list(permissions.publish)
         claims.nats.sub.allow = list(permissions.subscribe)
         # Absent, the server lets no reply through; present, one reply per request.
         claims.nats.resp = ResponsePermission(max_msgs=1) if permissions.responses else None
-        claims.nats.subs = limits.subscriptions
-        claims.nats.payload = limits.payload
-        claims.nats.data = limits.data
-        if limits.lifetime is not None:
-            claims.exp = math.ceil(time.time() + limits.lifetime)
-        return str(claims.encode(self._signer))
+        jwt = claims.encode(self._signer)
+        text = CREDS_TEMPLATE.format(jwt=jwt, seed=user.seed.decode())
+        return IssuedCredentials(name, public_key, text)
 
 
 def write_creds(path: Path, creds: IssuedCredentials) -> Path:

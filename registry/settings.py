@@ -6,16 +6,11 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from protocol.settings import ServiceSettings
-from registry.credentials import UserLimits
-
-HEADER_ROOM = 16 * 1024
-"""Room for a message's headers (trace context, message id) above its largest body."""
 
 
 class RegistrySettings(ServiceSettings):
     """Environment: ``IOA_DATABASE_URL`` (or ``DATABASE_URL``), ``IOA_SWEEP_SECONDS``,
-    ``IOA_EMBEDDINGS_*``, ``IOA_HEARTBEAT_*``, ``IOA_MAX_CARD_BYTES``, ``IOA_ADMISSION_*``,
-    ``IOA_CREDENTIAL_*`` (what an agent's credentials allow and how long), plus every
+    ``IOA_EMBEDDINGS_*``, ``IOA_HEARTBEAT_*``, ``IOA_MAX_CARD_BYTES``, plus every
     :class:`~protocol.settings.ServiceSettings` variable."""
 
     model_config = SettingsConfigDict(env_prefix="IOA_", extra="ignore", populate_by_name=True)
@@ -62,24 +57,6 @@ class RegistrySettings(ServiceSettings):
     admission_signing_key: Path | None = Field(
         default=None, description="A file holding the account's signing key seed (a secret)."
     )
-    credential_seconds: float = Field(
-        default=24 * 3600,
-        ge=0,
-        description="How long an agent's user JWT lasts (0: it never expires); the SDK asks "
-        "for a fresh one ('renew') about two thirds of the way through.",
-    )
-    credential_max_subscriptions: int = Field(
-        default=100, ge=-1, description="Subscriptions an agent's NATS user may hold (-1: any)."
-    )
-    credential_max_payload: int | None = Field(
-        default=None,
-        ge=-1,
-        description="The largest message (headers included) an agent may publish (-1: any); "
-        "by default IOA_MAX_MESSAGE_BYTES and 16 KiB for headers.",
-    )
-    credential_max_data: int = Field(
-        default=-1, ge=-1, description="Bytes an agent's NATS user may have in flight (-1: any)."
-    )
     stream_replicas: int = Field(
         default=1,
         ge=1,
@@ -91,20 +68,6 @@ class RegistrySettings(ServiceSettings):
         default=["admin", "gateway"],
         description="Who may admit and revoke agents (NATS permissions prove the sender).",
     )
-
-    @property
-    def credential_limits(self) -> UserLimits:
-        """What every agent's user JWT carries: its lifetime and the server's limits."""
-        return UserLimits(
-            lifetime=self.credential_seconds or None,
-            subscriptions=self.credential_max_subscriptions,
-            payload=(
-                self.max_message_bytes + HEADER_ROOM
-                if self.credential_max_payload is None
-                else self.credential_max_payload
-            ),
-            data=self.credential_max_data,
-        )
 
     @property
     def secured(self) -> bool:

@@ -475,19 +475,6 @@ class Store:
             self._revoke_credentials, agent, revoked_by, list(only), _epoch(utcnow())
         )
 
-    async def holds_credential(self, agent: str, public_key: str) -> bool:
-        """Whether ``public_key`` was issued to ``agent`` and is not revoked: what a
-        renewal needs (a renewed JWT must not bring back a revoked user)."""
-        return await self._read(self._holds_credential, agent, public_key)
-
-    def _holds_credential(self, agent: str, public_key: str) -> bool:
-        K = CREDENTIALS.c
-        query = select(K.public_key).where(
-            (K.public_key == public_key) & (K.agent_id == agent) & K.revoked_at.is_(None)
-        )
-        with self.engine.connect() as db:
-            return db.execute(query).first() is not None
-
     def _record_credential(self, agent: str, public_key: str, by: str, now: float) -> None:
         with self._writing() as db:
             db.execute(

@@ -54,8 +54,6 @@ from protocol.kinds import (
     Provider,
     Register,
     RemoveMembers,
-    Renew,
-    Renewed,
     RequestSubTeam,
     Revoke,
     Revoked,
@@ -86,7 +84,6 @@ AGENT = "calculator"
 CONV = "conv-7f3a"
 GROUP = "grp-7f3a"
 TASK = "task-1"
-USER_KEY = "UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4"
 
 CARD = AgentCard(
     id=AGENT,
@@ -194,7 +191,7 @@ _BODIES: list[tuple[Body, str, str | None, str | None, str | None]] = [
     (
         Admitted(
             agent=AGENT,
-            public_key=USER_KEY,
+            public_key="UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4",
             creds="-----BEGIN NATS USER JWT-----\n…\n------END USER NKEY SEED------\n",
             issued_at=_ts(0),
         ),
@@ -205,7 +202,9 @@ _BODIES: list[tuple[Body, str, str | None, str | None, str | None]] = [
     ),
     (Revoke(agent=AGENT), ADMIN, None, None, None),
     (
-        Revoked(agent=AGENT, public_keys=[USER_KEY]),
+        Revoked(
+            agent=AGENT, public_keys=["UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4"]
+        ),
         REGISTRY,
         None,
         None,
@@ -320,19 +319,6 @@ _BODIES: list[tuple[Body, str, str | None, str | None, str | None]] = [
     ),
     (ListConversations(states=["concluded"], limit=20), USER, None, None, None),
     (ConversationList(conversations=[STATE], total=1), COORDINATOR, None, None, None),
-    (Renew(public_key=USER_KEY), AGENT, None, None, None),
-    (
-        Renewed(
-            agent=AGENT,
-            public_key=USER_KEY,
-            jwt="eyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ.…",
-            expires_at=_ts(86400),
-        ),
-        REGISTRY,
-        None,
-        None,
-        None,
-    ),
 ]
 
 

@@ -40,8 +40,6 @@ from protocol.kinds import (
     Posted,
     Register,
     RemoveMembers,
-    Renew,
-    Renewed,
     RequestSubTeam,
     Revoke,
     Revoked,
@@ -137,13 +135,6 @@ OPERATIONS: tuple[Operation, ...] = (
         _kinds(Revoke),
         _kinds(Revoked),
         "Administrators only: revoke an agent's credentials and remove its card.",
-    ),
-    Operation(
-        REGISTRY,
-        "renew",
-        _kinds(Renew),
-        _kinds(Renewed),
-        "A fresh user JWT for the sender's own credentials, unless they were revoked.",
     ),
     Operation(
         CHAT,

@@ -2,7 +2,7 @@
 
 from typing import get_args
 
-from protocol.kinds.admission import Admit, Admitted, Renew, Renewed, Revoke, Revoked
+from protocol.kinds.admission import Admit, Admitted, Revoke, Revoked
 from protocol.kinds.base import Ack, Body
 from protocol.kinds.cards import AgentCard, Provider, Skill
 from protocol.kinds.chat import (
@@ -125,8 +125,6 @@ ALL_KINDS: tuple[type[Body], ...] = (
     Admitted,
     Revoke,
     Revoked,
-    Renew,
-    Renewed,
     ErrorBody,
 )
 KINDS: dict[str, type[Body]] = {cls.KIND: cls for cls in ALL_KINDS}
@@ -200,8 +198,6 @@ __all__ = [
     "QueryHit",
     "Register",
     "RemoveMembers",
-    "Renew",
-    "Renewed",
     "RequestSubTeam",
     "Revoke",
     "Revoked",

@@ -53,31 +53,3 @@ class Revoked(Body):
 
     agent: Id
     public_keys: list[str]
-
-
-USER_KEY_PATTERN = r"^U[A-Z2-7]{55}$"
-
-
-class Renew(Body):
-    """An admitted agent asks for a fresh user JWT for the NATS user it holds, before the
-    one it has expires. The seed never travels: the new JWT names the same public key."""
-
-    KIND: ClassVar[str] = "renew"
-
-    public_key: str = Field(
-        pattern=USER_KEY_PATTERN, description="The NATS user's public key (its JWT's subject)."
-    )
-
-
-class Renewed(Body):
-    """The answer to renew: a new user JWT for the same user, the same permissions and
-    limits, and a new expiry."""
-
-    KIND: ClassVar[str] = "renewed"
-
-    agent: Id
-    public_key: str
-    jwt: str = Field(description="The new user JWT; the agent keeps its own seed.")
-    expires_at: datetime | None = Field(
-        default=None, description="When the new JWT expires; none when it does not."
-    )
